@@ -1,0 +1,12 @@
+/** A fixed set of agents, by agent type. */
+import type { AgentAdapter, AgentRegistry } from '../core/ports.ts';
+
+export function createAgentRegistry(agents: readonly AgentAdapter[]): AgentRegistry {
+  const byType = new Map<string, AgentAdapter>();
+  for (const a of agents) {
+    if (byType.has(a.info.agentType)) throw new Error(`Duplicate agent id "${a.info.agentType}"`);
+    byType.set(a.info.agentType, a);
+  }
+  const list = [...byType.values()];
+  return { get: (t) => byType.get(t), list: () => list };
+}

@@ -1,0 +1,76 @@
+/**
+ * `switchboard`: `serve` runs the server (what `npm start` runs); every other
+ * command is an HTTP client of a running server (see transports/cli).
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { ConfigError, loadConfig } from '../config/load-config.ts';
+import { isSwitchboardError } from '../core/errors.ts';
+import { registerClientCommands } from '../transports/cli/commands.ts';
+import { VERSION, createApp } from './create-app.ts';
+
+async function serve(opts: { config?: string; port?: string; host?: string }): Promise<void> {
+  const config = loadConfig(process.env, {
+    ...(opts.config !== undefined ? { configFile: opts.config } : {}),
+    ...(opts.port !== undefined ? { port: Number(opts.port) } : {}),
+    ...(opts.host !== undefined ? { host: opts.host } : {}),
+  });
+  const app = await createApp({ config });
+  if (app.bootstrap.created && app.bootstrap.generatedToken !== undefined) {
+    const file = join(config.dataDir, 'admin-token');
+    writeFileSync(file, `${app.bootstrap.generatedToken}\n`, { mode: 0o600 });
+    // Printed once, to the terminal only — never to the log.
+    process.stdout.write(
+      `\nCreated the admin user. Its API token (shown once, also saved to ${file}, mode 0600):\n\n  ${app.bootstrap.generatedToken}\n\n`,
+    );
+  }
+  const url = await app.listen();
+  app.logger.info({ url, database: app.store.dialect, node: config.nodeId }, `Switchboard ${VERSION} listening on ${url}`);
+  if (config.host !== '127.0.0.1' && config.host !== 'localhost' && config.host !== '::1') {
+    app.logger.warn({ host: config.host }, 'listening beyond loopback: every API call still needs a token; put TLS in front');
+  }
+  let signals = 0;
+  const stop = (signal: string): void => {
+    signals += 1;
+    if (signals > 1) {
+      app.logger.warn('second signal: exiting now');
+      process.exit(130);
+    }
+    app.logger.info({ signal }, 'shutting down: no new tasks; running ones finish or are handed back');
+    app.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        app.logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+const program = new Command()
+  .name('switchboard')
+  .description('A durable runtime for AI agents: serve it, or talk to a running server.')
+  .version(VERSION)
+  .showHelpAfterError();
+
+program
+  .command('serve')
+  .description('Run the server (SQLite in SWITCHBOARD_DATA_DIR, or PostgreSQL from DATABASE_URL)')
+  .option('--config <file>', 'switchboard.config.yaml to use (default: <data dir>/switchboard.config.yaml)')
+  .option('--port <port>', 'port to listen on (default: $PORT or 8000)')
+  .option('--host <host>', 'address to bind (default: $HOST or 127.0.0.1)')
+  .action(serve);
+
+registerClientCommands(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof ConfigError || isSwitchboardError(err)) {
+    process.stderr.write(`switchboard: ${err.message}\n`);
+  } else {
+    process.stderr.write(`switchboard: ${err instanceof Error ? err.message : String(err)}\n`);
+  }
+  process.exit(1);
+});

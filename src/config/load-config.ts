@@ -1,0 +1,114 @@
+/**
+ * Loads the configuration: environment first, then switchboard.config.yaml (from
+ * --config, SWITCHBOARD_CONFIG, or the data dir). Errors name the variable, or the
+ * file, line and field.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { envSchema, fileConfigSchema, type AgentConfig } from './schema.ts';
+
+/** Everything the composition root needs, complete and frozen. */
+export interface ResolvedConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly database:
+    | { readonly kind: 'sqlite'; readonly dataDir: string }
+    | { readonly kind: 'postgres'; readonly url: string; readonly schema?: string };
+  readonly adminToken: string | undefined;
+  readonly nodeId: string;
+  readonly concurrency: number;
+  readonly leaseMs: number;
+  readonly renewMs: number;
+  readonly pollMs: number;
+  readonly shutdownGraceMs: number;
+  readonly bodyLimit: number;
+  readonly sseHeartbeatMs: number;
+  readonly logLevel: string;
+  readonly agents: readonly AgentConfig[];
+  readonly skillsDirs: readonly string[];
+  readonly configFile: string | undefined;
+}
+
+/** A configuration problem, with a message fit for the terminal. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+function describeIssues(issues: readonly z.core.$ZodIssue[], where: (path: PropertyKey[]) => string): string {
+  return issues.map((i) => `  ${where(i.path)}: ${i.message}`).join('\n');
+}
+
+function readConfigFile(file: string): { agents: AgentConfig[]; skillsDirs: string[] } {
+  const text = readFileSync(file, 'utf8');
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const pos = e?.linePos?.[0];
+    throw new ConfigError(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: ${e?.message ?? 'invalid YAML'}`);
+  }
+  const parsed = fileConfigSchema.safeParse(doc.toJS() ?? {});
+  if (!parsed.success) {
+    const where = (path: PropertyKey[]): string => {
+      const node = doc.getIn(path as unknown[], true) as { range?: [number, number, number] } | undefined;
+      const parent = doc.getIn(path.slice(0, -1) as unknown[], true) as { range?: [number, number, number] } | undefined;
+      const offset = node?.range?.[0] ?? parent?.range?.[0];
+      const line = offset === undefined ? '' : `:${lineCounter.linePos(offset).line}`;
+      return `${file}${line} ${path.map(String).join('.') || '(root)'}`;
+    };
+    throw new ConfigError(`Invalid configuration file:\n${describeIssues(parsed.error.issues, where)}`);
+  }
+  const baseDir = resolve(file, '..');
+  return {
+    agents: parsed.data.agents,
+    skillsDirs: parsed.data.skills_dirs.map((d) => resolve(baseDir, d)),
+  };
+}
+
+export function loadConfig(
+  env: NodeJS.ProcessEnv,
+  overrides: { readonly configFile?: string; readonly port?: number; readonly host?: string } = {},
+): ResolvedConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(`Invalid environment:\n${describeIssues(parsed.error.issues, (p) => p.map(String).join('.'))}`);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.SWITCHBOARD_DATA_DIR);
+  const explicitFile = overrides.configFile ?? e.SWITCHBOARD_CONFIG;
+  const defaultFile = join(dataDir, 'switchboard.config.yaml');
+  let configFile: string | undefined;
+  if (explicitFile !== undefined) {
+    configFile = resolve(explicitFile);
+    if (!existsSync(configFile)) throw new ConfigError(`Configuration file not found: ${configFile}`);
+  } else if (existsSync(defaultFile)) configFile = defaultFile;
+  const file = configFile === undefined ? { agents: [], skillsDirs: [] } : readConfigFile(configFile);
+  const leaseMs = e.SWITCHBOARD_LEASE_MS;
+  const resolved: ResolvedConfig = {
+    port: overrides.port ?? e.PORT,
+    host: overrides.host ?? e.HOST,
+    dataDir,
+    database:
+      e.DATABASE_URL === undefined
+        ? { kind: 'sqlite' as const, dataDir }
+        : { kind: 'postgres' as const, url: e.DATABASE_URL, ...(e.SWITCHBOARD_DB_SCHEMA ? { schema: e.SWITCHBOARD_DB_SCHEMA } : {}) },
+    adminToken: e.SWITCHBOARD_ADMIN_TOKEN,
+    nodeId: e.SWITCHBOARD_NODE_ID ?? `${hostname()}:${dataDir}`,
+    concurrency: e.SWITCHBOARD_CONCURRENCY,
+    leaseMs,
+    renewMs: e.SWITCHBOARD_RENEW_MS ?? Math.max(100, Math.floor(leaseMs / 3)),
+    pollMs: e.SWITCHBOARD_POLL_MS,
+    shutdownGraceMs: e.SWITCHBOARD_SHUTDOWN_GRACE_MS,
+    bodyLimit: e.SWITCHBOARD_BODY_LIMIT,
+    sseHeartbeatMs: e.SWITCHBOARD_SSE_HEARTBEAT_MS,
+    logLevel: e.SWITCHBOARD_LOG_LEVEL,
+    agents: file.agents,
+    skillsDirs: file.skillsDirs,
+    configFile,
+  };
+  return Object.freeze(resolved);
+}

@@ -1,0 +1,23 @@
+/** Builders of the audit records the engine writes for task lifecycle changes. */
+import type { AuditEventType, AuditInput, Caller, JsonObject, Task } from '../types.ts';
+
+/** An audit record about `task`, attributed to its owner unless a caller is given. */
+export function auditFor(
+  task: Task,
+  eventType: AuditEventType,
+  action: string,
+  status: AuditInput['status'],
+  details: JsonObject,
+  caller?: Caller,
+): AuditInput {
+  return {
+    eventType,
+    userId: caller?.principal.id ?? task.ownerId,
+    sessionId: caller?.sessionId ?? task.sessionId,
+    resourceType: 'task',
+    resourceId: task.id,
+    action,
+    status,
+    details,
+  };
+}

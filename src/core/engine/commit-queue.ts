@@ -1,0 +1,155 @@
+/**
+ * Group commit: writes requested during one turn of the event loop go to the store
+ * as one transaction. Callers get their promise settled only after the commit, and
+ * committed events are published only after the commit — "stored before published".
+ */
+import type {
+  ChangeOutcome,
+  Clock,
+  CommitBatch,
+  CreateOutcome,
+  EngineMetrics,
+  EventBus,
+  NewTaskRecord,
+  TaskChange,
+  TaskStore,
+  Timers,
+} from '../ports.ts';
+import type { AuditInput, TaskEvent } from '../types.ts';
+import { isTerminal } from '../task-states.ts';
+
+interface Pending<I, O> {
+  readonly item: I;
+  resolve(value: O): void;
+  reject(err: unknown): void;
+}
+
+/** Options of the commit queue. */
+export interface CommitQueueOptions {
+  /** Items per transaction at most (default: 500). */
+  readonly maxBatch: number;
+}
+
+export class CommitQueue {
+  private creates: Pending<NewTaskRecord, CreateOutcome>[] = [];
+  private changes: Pending<TaskChange, ChangeOutcome>[] = [];
+  private audits: Pending<AuditInput, void>[] = [];
+  private scheduled = false;
+  private flushing = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly deps: {
+      readonly store: TaskStore;
+      readonly timers: Timers;
+      readonly clock: Clock;
+      readonly bus: EventBus;
+      readonly metrics: EngineMetrics;
+    },
+    private readonly options: CommitQueueOptions,
+  ) {}
+
+  create(item: NewTaskRecord): Promise<CreateOutcome> {
+    return new Promise((resolve, reject) => {
+      this.creates.push({ item, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  change(item: TaskChange): Promise<ChangeOutcome> {
+    return new Promise((resolve, reject) => {
+      this.changes.push({ item, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  audit(item: AuditInput): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.audits.push({ item, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Resolves when nothing is queued or in flight. */
+  idle(): Promise<void> {
+    if (!this.flushing && !this.scheduled && this.size() === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private size(): number {
+    return this.creates.length + this.changes.length + this.audits.length;
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.flushing) return;
+    this.scheduled = true;
+    this.deps.timers.defer(() => void this.flush());
+  }
+
+  private take<T>(list: T[], room: number): T[] {
+    return list.splice(0, Math.max(0, room));
+  }
+
+  private async flush(): Promise<void> {
+    this.scheduled = false;
+    this.flushing = true;
+    const max = this.options.maxBatch;
+    const creates = this.take(this.creates, max);
+    const changes = this.take(this.changes, max - creates.length);
+    const audits = this.take(this.audits, max - creates.length - changes.length);
+    try {
+      await this.commit(creates, changes, audits);
+    } finally {
+      this.flushing = false;
+      if (this.size() > 0) this.schedule();
+      else for (const w of this.idleWaiters.splice(0)) w();
+    }
+  }
+
+  /** Commits a batch; if it fails, retries its items one by one so one bad item fails alone. */
+  private async commit(
+    creates: Pending<NewTaskRecord, CreateOutcome>[],
+    changes: Pending<TaskChange, ChangeOutcome>[],
+    audits: Pending<AuditInput, void>[],
+  ): Promise<void> {
+    const started = this.deps.clock.now();
+    const batch: CommitBatch = {
+      now: started,
+      creates: creates.map((p) => p.item),
+      changes: changes.map((p) => p.item),
+      audits: audits.map((p) => p.item),
+    };
+    let result;
+    try {
+      result = await this.deps.store.commit(batch);
+    } catch (err) {
+      const total = creates.length + changes.length + audits.length;
+      if (total <= 1) {
+        for (const p of [...creates, ...changes, ...audits]) p.reject(err);
+        return;
+      }
+      for (const p of creates) await this.commit([p], [], []);
+      for (const p of changes) await this.commit([], [p], []);
+      for (const p of audits) await this.commit([], [], [p]);
+      return;
+    }
+    this.deps.metrics.commitFlushed(creates.length + changes.length + audits.length, this.deps.clock.now() - started);
+    const published: TaskEvent[] = [];
+    result.creates.forEach((outcome, i) => {
+      if (outcome.kind === 'created') published.push(outcome.event);
+      creates[i]?.resolve(outcome);
+    });
+    result.changes.forEach((outcome, i) => {
+      if (outcome.applied) {
+        published.push(outcome.event);
+        const t = outcome.task;
+        if (t.finishedAt !== null && outcome.event.type === 'state_change' && isTerminal(t.state)) {
+          this.deps.metrics.taskFinished(t.agentType, t.state, t.startedAt === null ? null : t.finishedAt - t.startedAt);
+        }
+      }
+      changes[i]?.resolve(outcome);
+    });
+    for (const p of audits) p.resolve();
+    for (const e of published) this.deps.bus.publish(e);
+  }
+}

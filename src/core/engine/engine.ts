@@ -1,0 +1,204 @@
+/**
+ * The engine: submit, query, cancel, answer and stream tasks; runs them through the
+ * scheduler. Trusts its caller — authorization happens in the secure runtime around it.
+ */
+import { SwitchboardError } from '../errors.ts';
+import { ACTIVE_STATES, TaskStates, isTerminal } from '../task-states.ts';
+import type {
+  AgentRegistry,
+  Clock,
+  EngineMetrics,
+  EventBus,
+  Ids,
+  Logger,
+  SkillCatalog,
+  TaskStore,
+  Timers,
+} from '../ports.ts';
+import type { StreamOptions, SubmitResult, TaskEngine } from '../runtime.ts';
+import type { AgentInfo, AuditInput, Caller, SubmitInput, Task, TaskEvent } from '../types.ts';
+import { CommitQueue } from './commit-queue.ts';
+import { Scheduler, type SchedulerOptions } from './scheduler.ts';
+import { followTaskEvents } from './event-stream.ts';
+import { auditFor } from './audit-records.ts';
+
+export interface EngineDeps {
+  readonly store: TaskStore;
+  readonly bus: EventBus;
+  readonly agents: AgentRegistry;
+  readonly skills: SkillCatalog;
+  readonly clock: Clock;
+  readonly timers: Timers;
+  readonly ids: Ids;
+  readonly logger: Logger;
+  readonly metrics: EngineMetrics;
+}
+
+/** Resolved engine options. */
+export interface EngineOptions extends SchedulerOptions {
+  /** Items per group commit at most. */
+  readonly maxBatch: number;
+  /** How long running tasks may finish on shutdown before they are handed back. */
+  readonly shutdownGraceMs: number;
+}
+
+/** A TaskEngine with a lifecycle. */
+export interface Engine extends TaskEngine {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Tasks running or waiting on this node. */
+  readonly activeCount: number;
+}
+
+export function createEngine(deps: EngineDeps, options: EngineOptions): Engine {
+  const { store, bus, agents, clock, ids } = deps;
+  const queue = new CommitQueue(deps, { maxBatch: options.maxBatch });
+  const scheduler = new Scheduler({ ...deps, queue }, options);
+  let accepting = false;
+
+  async function getTask(taskId: string): Promise<Task> {
+    const task = await store.findTask(taskId);
+    if (task === undefined) throw new SwitchboardError('TASK_NOT_FOUND', undefined, { task_id: taskId });
+    return task;
+  }
+
+  function sameRequest(task: Task, input: SubmitInput): boolean {
+    return (
+      task.agentType === input.agentType &&
+      task.prompt === input.prompt &&
+      JSON.stringify(task.context) === JSON.stringify(input.context ?? {})
+    );
+  }
+
+  const engine: Engine = {
+    get activeCount() {
+      return scheduler.activeCount;
+    },
+
+    async start() {
+      await scheduler.start();
+      accepting = true;
+    },
+
+    async stop() {
+      accepting = false;
+      await scheduler.stop(options.shutdownGraceMs);
+      await queue.idle();
+    },
+
+    async submit(caller: Caller, input: SubmitInput): Promise<SubmitResult> {
+      if (!accepting) throw new SwitchboardError('RUNTIME_SHUTTING_DOWN');
+      const agent = agents.get(input.agentType);
+      if (agent === undefined) {
+        throw new SwitchboardError('AGENT_NOT_FOUND', `Unknown agent "${input.agentType}"`, {
+          agent_type: input.agentType,
+          known: agents.list().map((a) => a.info.agentType),
+        });
+      }
+      const now = clock.now();
+      const task: Task = {
+        id: ids.uuid(),
+        executionUuid: ids.uuid(),
+        agentType: input.agentType,
+        prompt: input.prompt,
+        context: input.context ?? {},
+        sessionId: input.sessionId ?? caller.sessionId ?? null,
+        projectId: input.projectId ?? null,
+        boardTaskId: input.boardTaskId ?? null,
+        ownerId: caller.principal.id,
+        idempotencyKey: input.idempotencyKey ?? null,
+        state: TaskStates.PENDING,
+        attempt: 0,
+        maxAttempts: Math.max(1, agent.retry.maxAttempts),
+        result: null,
+        error: null,
+        metadata: {},
+        progress: null,
+        question: null,
+        lastSeq: 1,
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        leaseEpoch: 0,
+        runAfter: now,
+        createdAt: now,
+        updatedAt: now,
+        startedAt: null,
+        finishedAt: null,
+      };
+      const outcome = await queue.create({
+        task,
+        audit: auditFor(task, 'task.submitted', 'submit', 'success', { agent_type: task.agentType }, caller),
+      });
+      if (outcome.kind === 'existing') {
+        if (!sameRequest(outcome.task, input)) {
+          throw new SwitchboardError('IDEMPOTENCY_CONFLICT', undefined, { task_id: outcome.task.id });
+        }
+        return { task: outcome.task, created: false };
+      }
+      deps.metrics.taskSubmitted(task.agentType);
+      scheduler.wake();
+      return { task: outcome.task, created: true };
+    },
+
+    getTask: (_caller, taskId) => getTask(taskId),
+    findTask: (taskId) => store.findTask(taskId),
+    listTasks: (_caller, filter) => store.listTasks(filter),
+
+    async cancel(caller: Caller, taskId: string): Promise<Task> {
+      const task = await getTask(taskId);
+      if (isTerminal(task.state)) {
+        throw new SwitchboardError('TASK_TERMINAL', `The task is already ${task.state}`, { state: task.state });
+      }
+      const outcome = await queue.change({
+        taskId,
+        fromStates: ACTIVE_STATES,
+        to: TaskStates.CANCELLED,
+        set: { finishedAt: clock.now(), question: null, releaseLease: true },
+        event: { type: 'state_change', message: `Cancelled by ${caller.principal.username}` },
+        audit: auditFor(task, 'task.cancelled', 'cancel', 'success', { previous_state: task.state }, caller),
+      });
+      if (!outcome.applied) {
+        const state = outcome.task?.state ?? task.state;
+        throw new SwitchboardError('TASK_TERMINAL', `The task is already ${state}`, { state });
+      }
+      bus.signal({ kind: 'cancel', taskId });
+      return outcome.task;
+    },
+
+    async answer(caller: Caller, taskId: string, answer: string): Promise<Task> {
+      await getTask(taskId);
+      const outcome = await queue.change({
+        taskId,
+        fromStates: [TaskStates.WAITING],
+        to: TaskStates.RUNNING,
+        set: { question: null },
+        event: { type: 'state_change', message: `Answered by ${caller.principal.username}`, data: { answer } },
+      });
+      if (!outcome.applied) {
+        throw new SwitchboardError('TASK_NOT_WAITING', undefined, { state: outcome.task?.state ?? null });
+      }
+      bus.signal({ kind: 'answer', taskId, answer });
+      return outcome.task;
+    },
+
+    async listEvents(_caller, taskId, afterSeq, limit): Promise<readonly TaskEvent[]> {
+      await getTask(taskId);
+      return store.listEvents(taskId, afterSeq, limit);
+    },
+
+    stream(_caller: Caller, taskId: string, opts?: StreamOptions): AsyncIterable<TaskEvent> {
+      return followTaskEvents({ store, bus }, taskId, opts?.afterSeq ?? 0, opts?.signal);
+    },
+
+    async listAgents(): Promise<readonly AgentInfo[]> {
+      return Promise.all(
+        agents.list().map(async (a) => ({ ...a.info, available: await a.isAvailable().catch(() => false) })),
+      );
+    },
+
+    listSkills: () => deps.skills.list(),
+
+    recordAudit: (input: AuditInput) => queue.audit(input),
+  };
+  return engine;
+}

@@ -1,0 +1,193 @@
+/**
+ * Runs one claimed task on its agent: gives the agent its context (emit, ask,
+ * sleep, abort signal), then records the outcome. Every write is fenced by the
+ * lease epoch of the claim, so a runner that lost its lease changes nothing.
+ */
+import { AgentError } from '../errors.ts';
+import { TaskStates } from '../task-states.ts';
+import type { AgentAdapter, AgentEmission, AgentRunContext, Clock, Logger, Timers } from '../ports.ts';
+import type { JsonObject, Task } from '../types.ts';
+import type { CommitQueue } from './commit-queue.ts';
+import { auditFor } from './audit-records.ts';
+
+/** Why a running task was aborted. */
+export type AbortReason = 'cancel' | 'shutdown' | 'lease-lost';
+
+/** A task this node is running; the scheduler keeps these by task id. */
+export interface RunningTask {
+  readonly taskId: string;
+  readonly epoch: number;
+  readonly controller: AbortController;
+  /** Set while the agent waits for an answer. */
+  answerWaiter: ((answer: string) => void) | undefined;
+  /** True while waiting: the task holds no concurrency slot. */
+  isWaiting: boolean;
+}
+
+export interface TaskRunnerDeps {
+  readonly queue: CommitQueue;
+  readonly clock: Clock;
+  readonly timers: Timers;
+  readonly logger: Logger;
+  /** Called when the task stops or starts holding a concurrency slot. */
+  readonly onSlotChange: (running: RunningTask, holdsSlot: boolean) => void;
+}
+
+const EMITTABLE = [TaskStates.RUNNING] as const;
+
+/** Executes `task` (already claimed, state running) to its end. Never throws. */
+export async function runTask(
+  deps: TaskRunnerDeps,
+  task: Task,
+  agent: AgentAdapter | undefined,
+  running: RunningTask,
+): Promise<void> {
+  const { queue, clock, logger } = deps;
+  const { signal } = running.controller;
+  const fence = { taskId: task.id, epoch: running.epoch };
+
+  if (agent === undefined) {
+    await finishFailed(deps, task, running, `Agent "${task.agentType}" is not configured on this node`);
+    return;
+  }
+
+  const emit = (e: AgentEmission): void => {
+    if (signal.aborted) return;
+    const progress = e.progress === undefined ? undefined : Math.max(0, Math.min(100, Math.round(e.progress)));
+    void queue
+      .change({
+        ...fence,
+        fromStates: EMITTABLE,
+        ...(progress !== undefined ? { set: { progress } } : {}),
+        event: { type: e.type, message: e.message ?? null, progress: progress ?? null, data: e.data ?? null },
+      })
+      .then((outcome) => {
+        if (!outcome.applied) running.controller.abort('lease-lost' satisfies AbortReason);
+      })
+      .catch((err: unknown) => logger.error({ err, taskId: task.id }, 'could not record an agent event'));
+  };
+
+  const ask = async (question: string): Promise<string> => {
+    signal.throwIfAborted();
+    const answered = new Promise<string>((resolve, reject) => {
+      running.answerWaiter = resolve;
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    });
+    answered.catch(() => undefined); // an abort before we await it is handled below, not "unhandled"
+    const outcome = await queue.change({
+      ...fence,
+      fromStates: [TaskStates.RUNNING],
+      to: TaskStates.WAITING,
+      set: { question },
+      event: { type: 'state_change', message: question, data: { question } },
+    });
+    if (!outcome.applied) {
+      running.controller.abort('lease-lost' satisfies AbortReason);
+      signal.throwIfAborted();
+    }
+    running.isWaiting = true;
+    deps.onSlotChange(running, false);
+    try {
+      return await answered;
+    } finally {
+      running.answerWaiter = undefined;
+      running.isWaiting = false;
+      deps.onSlotChange(running, true);
+    }
+  };
+
+  const sleep = (ms: number): Promise<void> =>
+    new Promise((resolve, reject) => {
+      if (signal.aborted) return reject(signal.reason);
+      const onAbort = (): void => {
+        deps.timers.clearTimeout(handle);
+        reject(signal.reason);
+      };
+      const handle = deps.timers.setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+
+  const ctx: AgentRunContext = {
+    taskId: task.id,
+    attempt: task.attempt,
+    agentType: task.agentType,
+    prompt: task.prompt,
+    context: task.context,
+    sessionId: task.sessionId,
+    projectId: task.projectId,
+    signal,
+    memory: undefined,
+    emit,
+    ask,
+    sleep,
+  };
+
+  const started = clock.now();
+  try {
+    const outcome = await agent.run(ctx);
+    if (signal.aborted) {
+      await afterAbort(deps, task, running);
+      return;
+    }
+    const metadata: JsonObject = { ...(outcome.metadata ?? {}), execution_time: (clock.now() - started) / 1000 };
+    await queue.change({
+      ...fence,
+      fromStates: [TaskStates.RUNNING],
+      to: TaskStates.COMPLETED,
+      set: { result: outcome.result, metadata, progress: 100, finishedAt: clock.now(), releaseLease: true },
+      event: { type: 'state_change', message: 'Task completed' },
+      audit: auditFor(task, 'task.completed', 'complete', 'success', { agent_type: task.agentType }),
+    });
+  } catch (err) {
+    if (signal.aborted) {
+      await afterAbort(deps, task, running);
+      return;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    if (err instanceof AgentError && err.retryable && task.attempt < task.maxAttempts) {
+      const backoff = err.retryAfterMs ?? 1000 * 2 ** (task.attempt - 1);
+      await queue.change({
+        ...fence,
+        fromStates: [TaskStates.RUNNING],
+        to: TaskStates.PENDING,
+        set: { runAfter: clock.now() + backoff, error: message, releaseLease: true },
+        event: {
+          type: 'state_change',
+          message: `Attempt ${task.attempt} failed (${message}); retrying`,
+          data: { retry_in_ms: backoff },
+        },
+      });
+      return;
+    }
+    if (!(err instanceof AgentError)) logger.warn({ taskId: task.id, err }, 'agent threw an unexpected error');
+    await finishFailed(deps, task, running, message);
+  }
+}
+
+async function finishFailed(deps: TaskRunnerDeps, task: Task, running: RunningTask, reason: string): Promise<void> {
+  await deps.queue.change({
+    taskId: task.id,
+    epoch: running.epoch,
+    fromStates: [TaskStates.RUNNING, TaskStates.WAITING],
+    to: TaskStates.FAILED,
+    set: { error: reason, finishedAt: deps.clock.now(), releaseLease: true },
+    event: { type: 'state_change', message: reason },
+    audit: auditFor(task, 'task.failed', 'fail', 'failure', { agent_type: task.agentType, reason }),
+  });
+}
+
+/** After an abort: a shutdown hands the task back (the attempt does not count); cancel and lease loss need no write. */
+async function afterAbort(deps: TaskRunnerDeps, task: Task, running: RunningTask): Promise<void> {
+  if ((running.controller.signal.reason as AbortReason) !== 'shutdown') return;
+  await deps.queue.change({
+    taskId: task.id,
+    epoch: running.epoch,
+    fromStates: [TaskStates.RUNNING, TaskStates.WAITING],
+    to: TaskStates.PENDING,
+    set: { attempt: task.attempt - 1, question: null, releaseLease: true, runAfter: deps.clock.now() },
+    event: { type: 'state_change', message: 'Handed back: the node is shutting down' },
+  });
+}

@@ -1,0 +1,79 @@
+/**
+ * The one error catalog. Codes are SCREAMING_SNAKE with an area prefix; a released
+ * code is never reused. Transports map codes to their wire (HTTP status, exit code)
+ * in one table each; `exposed: false` errors show clients only a generic message.
+ */
+export const ERROR_CATALOG = {
+  VALIDATION_FAILED: { message: 'The request is not valid', exposed: true },
+  BODY_TOO_LARGE: { message: 'The request body is larger than allowed', exposed: true },
+  MALFORMED_JSON: { message: 'The request body is not valid JSON', exposed: true },
+  NOT_FOUND: { message: 'No such resource', exposed: true },
+  AUTH_REQUIRED: { message: 'Authentication is required', exposed: true },
+  AUTH_INVALID: { message: 'The credential is not valid', exposed: true },
+  AUTH_FORBIDDEN: { message: 'Permission denied', exposed: true },
+  TASK_NOT_FOUND: { message: 'No such task', exposed: true },
+  TASK_INVALID_TRANSITION: { message: 'The task cannot change to that state', exposed: true },
+  TASK_TERMINAL: { message: 'The task has already finished', exposed: true },
+  TASK_NOT_WAITING: { message: 'The task is not waiting for an answer', exposed: true },
+  TASK_LEASE_LOST: { message: 'The worker no longer holds the task', exposed: false },
+  IDEMPOTENCY_CONFLICT: {
+    message: 'This Idempotency-Key was already used for a different request',
+    exposed: true,
+  },
+  AGENT_NOT_FOUND: { message: 'No such agent', exposed: true },
+  AGENT_UNAVAILABLE: { message: 'The agent cannot run right now', exposed: true },
+  AGENT_FAILED: { message: 'The agent failed', exposed: true },
+  RUNTIME_SHUTTING_DOWN: { message: 'The server is shutting down', exposed: true },
+  STORE_UNAVAILABLE: { message: 'The database is not reachable', exposed: false },
+  AUDIT_CHAIN_BROKEN: { message: 'The audit chain does not verify', exposed: true },
+  INTERNAL: { message: 'Internal error', exposed: false },
+} as const satisfies Record<string, { message: string; exposed: boolean }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;
+
+/** Every error the runtime raises on purpose. */
+export class SwitchboardError extends Error {
+  override readonly name = 'SwitchboardError';
+  readonly code: ErrorCode;
+  /** Safe, client-visible details (never secrets). */
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+  /** Whether trying again later may succeed, and after how long. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message?: string,
+    details?: Record<string, unknown>,
+    options?: { cause?: unknown; retryAfterMs?: number },
+  ) {
+    super(message ?? ERROR_CATALOG[code].message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.details = details;
+    this.retryAfterMs = options?.retryAfterMs;
+  }
+
+  /** True when the client may see this error's own message. */
+  get exposed(): boolean {
+    return ERROR_CATALOG[this.code].exposed;
+  }
+}
+
+/** Type guard that also narrows on a code. */
+export function isSwitchboardError(err: unknown, code?: ErrorCode): err is SwitchboardError {
+  return err instanceof SwitchboardError && (code === undefined || err.code === code);
+}
+
+/**
+ * An agent failure. `retryable` failures get another attempt when the agent's retry
+ * policy allows; the engine decides, adapters only say.
+ */
+export class AgentError extends Error {
+  override readonly name = 'AgentError';
+  readonly retryable: boolean;
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, options?: { retryable?: boolean; retryAfterMs?: number; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.retryable = options?.retryable ?? false;
+    this.retryAfterMs = options?.retryAfterMs;
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The runtime contract: what every transport calls. Every method takes the Caller;
+ * the secure runtime (security/) authorizes and audits each call before it reaches
+ * the engine, so a transport cannot open a hole.
+ */
+import type { AgentInfo, AuditInput, Caller, Page, SkillInfo, SubmitInput, Task, TaskEvent, TaskFilter } from './types.ts';
+
+/** The result of a submit: the task, and whether this call created it (false: idempotent repeat). */
+export interface SubmitResult {
+  readonly task: Task;
+  readonly created: boolean;
+}
+
+/** Options of an event stream. */
+export interface StreamOptions {
+  /** Replay events with a sequence number above this one (default 0: everything). */
+  readonly afterSeq?: number;
+  /** Ends the stream early (client went away). */
+  readonly signal?: AbortSignal;
+}
+
+/** The runtime, as transports see it. */
+export interface Runtime {
+  submit(caller: Caller, input: SubmitInput): Promise<SubmitResult>;
+  getTask(caller: Caller, taskId: string): Promise<Task>;
+  listTasks(caller: Caller, filter: TaskFilter): Promise<Page<Task>>;
+  cancel(caller: Caller, taskId: string): Promise<Task>;
+  answer(caller: Caller, taskId: string, answer: string): Promise<Task>;
+  /** The stored history after `afterSeq` (at most `limit` events). */
+  listEvents(caller: Caller, taskId: string, afterSeq: number, limit: number): Promise<readonly TaskEvent[]>;
+  /** History after `afterSeq`, then live events; ends after the terminal event. */
+  stream(caller: Caller, taskId: string, options?: StreamOptions): AsyncIterable<TaskEvent>;
+  listAgents(caller: Caller): Promise<readonly AgentInfo[]>;
+  listSkills(caller: Caller): Promise<readonly SkillInfo[]>;
+}
+
+/**
+ * The engine under the runtime: same operations without authorization (it trusts
+ * its caller and records it in the audit trail), plus what the security layer needs.
+ */
+export interface TaskEngine extends Runtime {
+  /** Writes audit records through the group commit (e.g. permission denials). */
+  recordAudit(input: AuditInput): Promise<void>;
+  /** Looks a task up without authorization (the security layer decides visibility). */
+  findTask(taskId: string): Promise<Task | undefined>;
+}

@@ -1,0 +1,183 @@
+/**
+ * Glossary — start here.
+ *
+ * - **task**: one unit of work handed to an agent: a prompt plus context, owned by
+ *   the principal who submitted it. Identified by a UUID (`task_id`).
+ * - **attempt**: one try at running a task. A task whose worker is lost, or whose
+ *   agent fails with a retryable error, may get another attempt (agent retry policy).
+ * - **agent**: something that does the work (echo, an LLM API, a coding CLI). The
+ *   runtime talks to it through the {@link AgentAdapter} port.
+ * - **node**: one Switchboard server process. Nodes claim tasks from the store.
+ * - **lease**: a node's time-limited claim on a task (owner, expiry, epoch). The
+ *   epoch grows on every claim; every write by a worker is fenced by it, so a node
+ *   that lost its lease cannot overwrite its successor.
+ * - **event**: an entry in a task's history with a per-task sequence number
+ *   (1, 2, 3 … no gaps), stored before it is published.
+ * - **caller**: who is asking — a principal, plus the session and device it acts
+ *   through. Every runtime call carries one; there is no anonymous access.
+ * - **session**: a login context of a principal (owns a memory scope; issue-3 work).
+ */
+import type { TaskState } from './task-states.ts';
+import type { Permission, Role } from './permissions.ts';
+
+/** Someone who can act: a user or a service account. */
+export interface Principal {
+  readonly id: string;
+  readonly username: string;
+  readonly kind: 'user' | 'service';
+  readonly roles: readonly Role[];
+  /** Permissions granted individually, on top of the roles. */
+  readonly grants: readonly Permission[];
+}
+
+/** Who is calling the runtime, and through what. */
+export interface Caller {
+  readonly principal: Principal;
+  readonly sessionId?: string;
+  readonly deviceId?: string;
+  /** The credential kind that authenticated this caller (for audit). */
+  readonly via: 'token' | 'session' | 'system';
+}
+
+/** JSON-compatible value. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+/** A task as stored. Times are milliseconds since the epoch. */
+export interface Task {
+  readonly id: string;
+  readonly executionUuid: string;
+  readonly agentType: string;
+  readonly prompt: string;
+  readonly context: JsonObject;
+  readonly sessionId: string | null;
+  readonly projectId: string | null;
+  readonly boardTaskId: string | null;
+  readonly ownerId: string;
+  readonly idempotencyKey: string | null;
+  readonly state: TaskState;
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  readonly result: Json | null;
+  readonly error: string | null;
+  readonly metadata: JsonObject;
+  readonly progress: number | null;
+  readonly question: string | null;
+  readonly lastSeq: number;
+  readonly leaseOwner: string | null;
+  readonly leaseExpiresAt: number | null;
+  readonly leaseEpoch: number;
+  readonly runAfter: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly startedAt: number | null;
+  readonly finishedAt: number | null;
+}
+
+/** Kinds of task events. `state_change` carries the new state. */
+export const TaskEventTypes = ['state_change', 'progress', 'log', 'output', 'error'] as const;
+export type TaskEventType = (typeof TaskEventTypes)[number];
+
+/** One entry of a task's history. */
+export interface TaskEvent {
+  readonly taskId: string;
+  readonly seq: number;
+  readonly type: TaskEventType;
+  /** The task's state after this event. */
+  readonly state: TaskState;
+  readonly message: string | null;
+  readonly progress: number | null;
+  readonly data: JsonObject | null;
+  readonly createdAt: number;
+}
+
+/** What a caller submits. */
+export interface SubmitInput {
+  readonly agentType: string;
+  readonly prompt: string;
+  readonly context?: JsonObject;
+  readonly sessionId?: string;
+  readonly projectId?: string;
+  /** A board task this run belongs to (REFERENCE.md's HTTP `task_id`). */
+  readonly boardTaskId?: string;
+  /** A repeated submit with the same key (per owner) returns the same task. */
+  readonly idempotencyKey?: string;
+}
+
+/** Filters for listing tasks. */
+export interface TaskFilter {
+  readonly states?: readonly TaskState[];
+  readonly agentType?: string;
+  readonly ownerId?: string;
+  readonly projectId?: string;
+  readonly sessionId?: string;
+  readonly limit: number;
+  /** Opaque cursor from a previous page. */
+  readonly cursor?: string;
+}
+
+/** One page of a listing; `nextCursor` is absent on the last page. */
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly nextCursor?: string;
+}
+
+/** What an agent can do, as shown to callers. */
+export interface AgentInfo {
+  readonly agentType: string;
+  readonly name: string;
+  readonly description: string;
+  readonly available: boolean;
+  readonly capabilities: readonly string[];
+  readonly metadata: JsonObject;
+}
+
+/** A skill, as shown to callers. */
+export interface SkillInfo {
+  readonly skillId: string;
+  readonly name: string;
+  readonly description: string;
+  readonly requiredPermissions: readonly Permission[];
+  readonly metadata: JsonObject;
+}
+
+/** Audit record before it is chained. */
+export interface AuditInput {
+  readonly eventType: AuditEventType;
+  readonly userId: string | null;
+  readonly sessionId: string | null;
+  readonly resourceType: string | null;
+  readonly resourceId: string | null;
+  readonly action: string;
+  readonly status: 'success' | 'failure' | 'denied';
+  readonly details: JsonObject;
+}
+
+/** An audit record as stored, with its place in the hash chain. */
+export interface AuditRecord extends AuditInput {
+  readonly seq: number;
+  readonly eventId: string;
+  readonly timestamp: number;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+/** The audit event types of REFERENCE.md. */
+export const AuditEventTypes = [
+  'session.created',
+  'session.deleted',
+  'task.submitted',
+  'task.started',
+  'task.completed',
+  'task.failed',
+  'task.cancelled',
+  'agent.executed',
+  'agent.configured',
+  'permission.granted',
+  'permission.revoked',
+  'permission.denied',
+  'resource.accessed',
+  'resource.modified',
+  'resource.deleted',
+] as const;
+export type AuditEventType = (typeof AuditEventTypes)[number];

@@ -1,0 +1,69 @@
+/**
+ * The audit hash chain: hash = SHA-256(prev_hash ‖ canonical record). Editing,
+ * deleting or reordering a stored record breaks the chain at that record.
+ */
+import { createHash } from 'node:crypto';
+import type { AuditHasher, AuditStore } from '../core/ports.ts';
+import type { AuditRecord, Json } from '../core/types.ts';
+
+/** JSON with object keys sorted at every level: one byte string per record. */
+export function canonicalJson(value: Json | undefined): string {
+  if (value === null || value === undefined || typeof value !== 'object') return JSON.stringify(value ?? null);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const keys = Object.keys(value).sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
+}
+
+export const hashAuditRecord: AuditHasher = (r) => {
+  const body = canonicalJson({
+    seq: r.seq,
+    event_id: r.eventId,
+    event_type: r.eventType,
+    timestamp: r.timestamp,
+    user_id: r.userId,
+    session_id: r.sessionId,
+    resource_type: r.resourceType,
+    resource_id: r.resourceId,
+    action: r.action,
+    status: r.status,
+    details: r.details,
+  });
+  return createHash('sha256').update(r.prevHash).update('\n').update(body).digest('hex');
+};
+
+export type AuditVerification =
+  | { readonly ok: true; readonly checked: number; readonly headHash: string }
+  | { readonly ok: false; readonly checked: number; readonly brokenSeq: number; readonly reason: string };
+
+const GENESIS = '0'.repeat(64);
+
+/** Walks the whole chain in order; names the first record that does not verify. */
+export async function verifyAuditChain(store: AuditStore, pageSize = 1000): Promise<AuditVerification> {
+  let prevHash = GENESIS;
+  let expectedSeq = 1;
+  let checked = 0;
+  for (;;) {
+    const page: readonly AuditRecord[] = await store.listAudit(expectedSeq - 1, pageSize);
+    for (const r of page) {
+      if (r.seq !== expectedSeq) {
+        return { ok: false, checked, brokenSeq: expectedSeq, reason: `record ${expectedSeq} is missing` };
+      }
+      if (r.prevHash !== prevHash) {
+        return { ok: false, checked, brokenSeq: r.seq, reason: 'previous-hash link does not match' };
+      }
+      if (hashAuditRecord(r) !== r.hash) {
+        return { ok: false, checked, brokenSeq: r.seq, reason: 'record content does not match its hash' };
+      }
+      prevHash = r.hash;
+      expectedSeq += 1;
+      checked += 1;
+    }
+    if (page.length < pageSize) break;
+  }
+  const head = await store.auditHead();
+  if (head.seq !== checked || head.hash !== prevHash) {
+    const reason = `the chain ends at record ${checked} but its head says ${head.seq}: records were removed or altered at the end`;
+    return { ok: false, checked, brokenSeq: checked + 1, reason };
+  }
+  return { ok: true, checked, headHash: prevHash };
+}

@@ -1,0 +1,117 @@
+/**
+ * The secure runtime: an interceptor around the engine that authorizes every call
+ * (deny by default) and audits every denial before refusing. Transports only ever
+ * get this object.
+ *
+ * Visibility rule: a caller sees, streams, answers and cancels its own tasks;
+ * `admin:system` sees everyone's. Someone else's task is reported as not found
+ * (its existence is not revealed) and the attempt is audited as a denial.
+ */
+import { SwitchboardError } from '../core/errors.ts';
+import { hasPermission, type Permission } from '../core/permissions.ts';
+import type { Runtime, StreamOptions, TaskEngine } from '../core/runtime.ts';
+import type { Caller, Task, TaskEvent, TaskFilter } from '../core/types.ts';
+
+export function createSecureRuntime(engine: TaskEngine): Runtime {
+  async function deny(
+    caller: Caller,
+    permission: Permission,
+    resourceType: string | null,
+    resourceId: string | null,
+    reason: string,
+  ): Promise<never> {
+    // Fail closed: if this audit write fails, its error propagates and the call is still refused.
+    await engine.recordAudit({
+      eventType: 'permission.denied',
+      userId: caller.principal.id,
+      sessionId: caller.sessionId ?? null,
+      resourceType,
+      resourceId,
+      action: permission,
+      status: 'denied',
+      details: { permission, reason },
+    });
+    throw new SwitchboardError('AUTH_FORBIDDEN', `Permission denied: ${reason}`, { permission });
+  }
+
+  async function need(caller: Caller, permission: Permission, resourceType: string | null, resourceId: string | null) {
+    if (!hasPermission(caller, permission)) {
+      await deny(caller, permission, resourceType, resourceId, `requires ${permission}`);
+    }
+  }
+
+  const seesAll = (caller: Caller): boolean => hasPermission(caller, 'admin:system');
+
+  /** The task, if the caller holds `permission` and may see it; else a denial. */
+  async function visibleTask(caller: Caller, permission: Permission, taskId: string): Promise<Task> {
+    await need(caller, permission, 'task', taskId);
+    const task = await engine.findTask(taskId);
+    if (task === undefined) throw new SwitchboardError('TASK_NOT_FOUND', undefined, { task_id: taskId });
+    if (task.ownerId !== caller.principal.id && !seesAll(caller)) {
+      await engine.recordAudit({
+        eventType: 'permission.denied',
+        userId: caller.principal.id,
+        sessionId: caller.sessionId ?? null,
+        resourceType: 'task',
+        resourceId: taskId,
+        action: permission,
+        status: 'denied',
+        details: { permission, reason: 'not the owner of the task' },
+      });
+      throw new SwitchboardError('TASK_NOT_FOUND', undefined, { task_id: taskId });
+    }
+    return task;
+  }
+
+  return {
+    async submit(caller, input) {
+      await need(caller, 'task:submit', 'agent', input.agentType);
+      await need(caller, 'agent:execute', 'agent', input.agentType);
+      return engine.submit(caller, input);
+    },
+
+    async getTask(caller, taskId) {
+      return visibleTask(caller, 'task:view', taskId);
+    },
+
+    async listTasks(caller, filter: TaskFilter) {
+      await need(caller, 'task:view', 'task', null);
+      const scoped = seesAll(caller) ? filter : { ...filter, ownerId: caller.principal.id };
+      return engine.listTasks(caller, scoped);
+    },
+
+    async cancel(caller, taskId) {
+      await visibleTask(caller, 'task:cancel', taskId);
+      return engine.cancel(caller, taskId);
+    },
+
+    async answer(caller, taskId, answer) {
+      await visibleTask(caller, 'task:submit', taskId);
+      return engine.answer(caller, taskId, answer);
+    },
+
+    async listEvents(caller, taskId, afterSeq, limit) {
+      await visibleTask(caller, 'task:view', taskId);
+      return engine.listEvents(caller, taskId, afterSeq, limit);
+    },
+
+    stream(caller: Caller, taskId: string, options?: StreamOptions): AsyncIterable<TaskEvent> {
+      return {
+        async *[Symbol.asyncIterator]() {
+          await visibleTask(caller, 'task:view', taskId);
+          yield* engine.stream(caller, taskId, options);
+        },
+      };
+    },
+
+    async listAgents(caller) {
+      await need(caller, 'agent:list', 'agent', null);
+      return engine.listAgents(caller);
+    },
+
+    async listSkills(caller) {
+      await need(caller, 'skill:list', 'skill', null);
+      return engine.listSkills(caller);
+    },
+  };
+}

@@ -1,0 +1,23 @@
+/** Opaque keyset-pagination cursors: (created_at, id) in base64url. */
+import { SwitchboardError } from '../core/errors.ts';
+
+export interface Cursor {
+  readonly createdAt: number;
+  readonly id: string;
+}
+
+export function encodeCursor(c: Cursor): string {
+  return Buffer.from(`${c.createdAt}:${c.id}`, 'utf8').toString('base64url');
+}
+
+/** Throws VALIDATION_FAILED for a cursor this server did not issue. */
+export function decodeCursor(text: string): Cursor {
+  const raw = Buffer.from(text, 'base64url').toString('utf8');
+  const colon = raw.indexOf(':');
+  const createdAt = Number(raw.slice(0, colon));
+  const id = raw.slice(colon + 1);
+  if (colon <= 0 || !Number.isSafeInteger(createdAt) || id.length === 0) {
+    throw new SwitchboardError('VALIDATION_FAILED', 'The cursor is not valid', { field: 'cursor' });
+  }
+  return { createdAt, id };
+}

@@ -1,0 +1,354 @@
+/**
+ * TaskStore and AuditStore over Kysely: one code path for SQLite and PostgreSQL.
+ * Writes come in batches (group commit): one transaction, one multi-row insert per
+ * table, one conditional UPDATE per change.
+ */
+import { type Kysely, type Transaction, sql } from 'kysely';
+import { ACTIVE_STATES, TaskStates } from '../core/task-states.ts';
+import type {
+  AuditHasher,
+  AuditStore,
+  ChangeOutcome,
+  ClaimRequest,
+  ClaimedTask,
+  CommitBatch,
+  CommitResult,
+  CreateOutcome,
+  Ids,
+  LeaseRef,
+  TaskChange,
+  TaskStore,
+} from '../core/ports.ts';
+import type { AuditInput, AuditRecord, Page, Task, TaskEvent, TaskFilter } from '../core/types.ts';
+import type { Database, TaskEventsTable, TasksTable } from './schema.ts';
+import { auditToRow, eventToRow, rowToAudit, rowToEvent, rowToTask, taskToRow } from './rows.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface KyselyTaskStoreDeps {
+  readonly db: Kysely<Database>;
+  readonly dialect: DialectName;
+  readonly ids: Ids;
+  readonly hashAudit: AuditHasher;
+}
+
+/** Rows per multi-row INSERT: keeps SQLite under its bound-parameter limit. */
+const CHUNK = 200;
+const ACTIVE = ACTIVE_STATES.filter((s) => s !== TaskStates.PENDING);
+
+type Trx = Transaction<Database>;
+
+export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & AuditStore {
+  const { db, dialect, ids, hashAudit } = deps;
+  const isPg = dialect === 'postgres';
+
+  async function insertChunked<T extends 'task_events' | 'audit_log' | 'tasks'>(
+    trx: Trx,
+    table: T,
+    rows: readonly Database[T][],
+  ): Promise<void> {
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      await trx.insertInto(table).values(rows.slice(i, i + CHUNK) as never).execute();
+    }
+  }
+
+  /** Chains and writes audit records; the head row serializes writers across nodes. */
+  async function appendAudit(trx: Trx, inputs: readonly AuditInput[], now: number): Promise<void> {
+    if (inputs.length === 0) return;
+    let head = isPg
+      ? await trx.selectFrom('audit_head').selectAll().where('id', '=', 1).forUpdate().executeTakeFirstOrThrow()
+      : await trx.selectFrom('audit_head').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
+    const rows = [];
+    let seq = head.seq;
+    let prevHash = head.hash;
+    for (const input of inputs) {
+      seq += 1;
+      const unchained = { ...input, seq, eventId: ids.uuid(), timestamp: now, prevHash };
+      const record: AuditRecord = { ...unchained, hash: hashAudit(unchained) };
+      rows.push(auditToRow(record));
+      prevHash = record.hash;
+    }
+    head = { id: 1, seq, hash: prevHash };
+    await insertChunked(trx, 'audit_log', rows);
+    await trx.updateTable('audit_head').set({ seq: head.seq, hash: head.hash }).where('id', '=', 1).execute();
+  }
+
+  async function createTasks(
+    trx: Trx,
+    batch: CommitBatch,
+    events: TaskEventsTable[],
+    audits: AuditInput[],
+  ): Promise<CreateOutcome[]> {
+    const rows = batch.creates.map((c) => taskToRow(c.task));
+    const inserted = new Set<string>();
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      const res = await trx
+        .insertInto('tasks')
+        .values(rows.slice(i, i + CHUNK))
+        .onConflict((oc) => oc.columns(['owner_id', 'idempotency_key']).doNothing())
+        .returning('id')
+        .execute();
+      for (const r of res) inserted.add(r.id);
+    }
+    const out: CreateOutcome[] = [];
+    for (const c of batch.creates) {
+      if (inserted.has(c.task.id)) {
+        const event: TaskEvent = {
+          taskId: c.task.id,
+          seq: 1,
+          type: 'state_change',
+          state: c.task.state,
+          message: 'Task submitted',
+          progress: null,
+          data: null,
+          createdAt: batch.now,
+        };
+        events.push(eventToRow(event));
+        audits.push(c.audit);
+        out.push({ kind: 'created', task: c.task, event });
+      } else {
+        const existing = await trx
+          .selectFrom('tasks')
+          .selectAll()
+          .where('owner_id', '=', c.task.ownerId)
+          .where('idempotency_key', '=', c.task.idempotencyKey)
+          .executeTakeFirstOrThrow();
+        out.push({ kind: 'existing', task: rowToTask(existing) });
+      }
+    }
+    return out;
+  }
+
+  async function applyChange(
+    trx: Trx,
+    change: TaskChange,
+    now: number,
+    events: TaskEventsTable[],
+    audits: AuditInput[],
+  ): Promise<ChangeOutcome> {
+    const set = change.set ?? {};
+    let q = trx
+      .updateTable('tasks')
+      .set((eb) => ({
+        last_seq: eb('last_seq', '+', 1),
+        updated_at: now,
+        ...(change.to !== undefined ? { state: change.to } : {}),
+        ...(set.result !== undefined ? { result: set.result === null ? null : JSON.stringify(set.result) } : {}),
+        ...(set.error !== undefined ? { error: set.error } : {}),
+        ...(set.metadata !== undefined ? { metadata: JSON.stringify(set.metadata) } : {}),
+        ...(set.progress !== undefined ? { progress: set.progress } : {}),
+        ...(set.question !== undefined ? { question: set.question } : {}),
+        ...(set.attempt !== undefined ? { attempt: set.attempt } : {}),
+        ...(set.runAfter !== undefined ? { run_after: set.runAfter } : {}),
+        ...(set.startedAt !== undefined ? { started_at: set.startedAt } : {}),
+        ...(set.finishedAt !== undefined ? { finished_at: set.finishedAt } : {}),
+        ...(set.releaseLease
+          ? { lease_owner: null, lease_expires_at: null, lease_epoch: eb('lease_epoch', '+', 1) }
+          : {}),
+      }))
+      .where('id', '=', change.taskId);
+    if (change.epoch !== undefined) q = q.where('lease_epoch', '=', change.epoch);
+    if (change.fromStates !== undefined) q = q.where('state', 'in', [...change.fromStates]);
+    const row = await q.returningAll().executeTakeFirst();
+    if (row === undefined) {
+      const current = await trx.selectFrom('tasks').selectAll().where('id', '=', change.taskId).executeTakeFirst();
+      return { applied: false, task: current === undefined ? undefined : rowToTask(current) };
+    }
+    const task = rowToTask(row);
+    const event: TaskEvent = {
+      taskId: task.id,
+      seq: task.lastSeq,
+      type: change.event.type,
+      state: task.state,
+      message: change.event.message ?? null,
+      progress: change.event.progress ?? null,
+      data: change.event.data ?? null,
+      createdAt: now,
+    };
+    events.push(eventToRow(event));
+    if (change.audit !== undefined) audits.push(change.audit);
+    return { applied: true, task, event };
+  }
+
+  return {
+    async commit(batch: CommitBatch): Promise<CommitResult> {
+      return db.transaction().execute(async (trx) => {
+        const events: TaskEventsTable[] = [];
+        const audits: AuditInput[] = [];
+        const creates = batch.creates.length > 0 ? await createTasks(trx, batch, events, audits) : [];
+        const changes: ChangeOutcome[] = [];
+        for (const change of batch.changes) changes.push(await applyChange(trx, change, batch.now, events, audits));
+        audits.push(...batch.audits);
+        await insertChunked(trx, 'task_events', events);
+        await appendAudit(trx, audits, batch.now);
+        return { creates, changes };
+      });
+    },
+
+    async claim(req: ClaimRequest): Promise<readonly ClaimedTask[]> {
+      if (req.limit <= 0) return [];
+      return db.transaction().execute(async (trx) => {
+        let candidates = trx
+          .selectFrom('tasks')
+          .select('id')
+          .where('state', '=', TaskStates.PENDING)
+          .where('run_after', '<=', req.now)
+          .orderBy('created_at')
+          .limit(req.limit);
+        if (isPg) candidates = candidates.forUpdate().skipLocked();
+        const idRows = await candidates.execute();
+        if (idRows.length === 0) return [];
+        const rows = await trx
+          .updateTable('tasks')
+          .set((eb) => ({
+            state: TaskStates.RUNNING,
+            lease_owner: req.owner,
+            lease_expires_at: req.now + req.leaseMs,
+            lease_epoch: eb('lease_epoch', '+', 1),
+            attempt: eb('attempt', '+', 1),
+            last_seq: eb('last_seq', '+', 1),
+            started_at: eb.fn.coalesce('started_at', sql.lit(req.now)),
+            updated_at: req.now,
+          }))
+          .where(
+            'id',
+            'in',
+            idRows.map((r) => r.id),
+          )
+          .where('state', '=', TaskStates.PENDING)
+          .returningAll()
+          .execute();
+        const events: TaskEventsTable[] = [];
+        const audits: AuditInput[] = [];
+        const claimed: ClaimedTask[] = [];
+        for (const row of rows) {
+          const task = rowToTask(row);
+          const d = req.describe(task);
+          const event: TaskEvent = {
+            taskId: task.id,
+            seq: task.lastSeq,
+            type: d.event.type,
+            state: task.state,
+            message: d.event.message ?? null,
+            progress: d.event.progress ?? null,
+            data: d.event.data ?? null,
+            createdAt: req.now,
+          };
+          events.push(eventToRow(event));
+          if (d.audit !== undefined) audits.push(d.audit);
+          claimed.push({ task, event });
+        }
+        await insertChunked(trx, 'task_events', events);
+        await appendAudit(trx, audits, req.now);
+        return claimed;
+      });
+    },
+
+    async renewLeases(owner: string, leases: readonly LeaseRef[], expiresAt: number, now: number) {
+      if (leases.length === 0) return [];
+      return db.transaction().execute(async (trx) => {
+        const lost: string[] = [];
+        for (const lease of leases) {
+          const res = await trx
+            .updateTable('tasks')
+            .set({ lease_expires_at: expiresAt, updated_at: now })
+            .where('id', '=', lease.taskId)
+            .where('lease_epoch', '=', lease.epoch)
+            .where('lease_owner', '=', owner)
+            .where('state', 'in', ACTIVE)
+            .executeTakeFirst();
+          if (Number(res.numUpdatedRows) === 0) lost.push(lease.taskId);
+        }
+        return lost;
+      });
+    },
+
+    async findOrphans(now: number, restartedOwner: string | undefined, limit: number) {
+      const rows = await db
+        .selectFrom('tasks')
+        .selectAll()
+        .where('state', 'in', ACTIVE)
+        .where((eb) => {
+          const expired = eb.or([eb('lease_expires_at', '<', now), eb('lease_expires_at', 'is', null)]);
+          return restartedOwner === undefined ? expired : eb.or([expired, eb('lease_owner', '=', restartedOwner)]);
+        })
+        .limit(limit)
+        .execute();
+      return rows.map(rowToTask);
+    },
+
+    async findTask(id: string): Promise<Task | undefined> {
+      const row = await db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
+      return row === undefined ? undefined : rowToTask(row);
+    },
+
+    async listTasks(filter: TaskFilter): Promise<Page<Task>> {
+      let q = db.selectFrom('tasks').selectAll();
+      if (filter.states !== undefined && filter.states.length > 0) q = q.where('state', 'in', [...filter.states]);
+      if (filter.agentType !== undefined) q = q.where('agent_type', '=', filter.agentType);
+      if (filter.ownerId !== undefined) q = q.where('owner_id', '=', filter.ownerId);
+      if (filter.projectId !== undefined) q = q.where('project_id', '=', filter.projectId);
+      if (filter.sessionId !== undefined) q = q.where('session_id', '=', filter.sessionId);
+      const cursor = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor);
+      if (cursor !== undefined) {
+        q = q.where((eb) =>
+          eb.or([
+            eb('created_at', '<', cursor.createdAt),
+            eb.and([eb('created_at', '=', cursor.createdAt), eb('id', '<', cursor.id)]),
+          ]),
+        );
+      }
+      const rows = await q
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(filter.limit + 1)
+        .execute();
+      const items = rows.slice(0, filter.limit).map(rowToTask);
+      const last = items[items.length - 1];
+      return rows.length > filter.limit && last !== undefined
+        ? { items, nextCursor: encodeCursor({ createdAt: last.createdAt, id: last.id }) }
+        : { items };
+    },
+
+    async listEvents(taskId: string, afterSeq: number, limit: number): Promise<readonly TaskEvent[]> {
+      const rows = await db
+        .selectFrom('task_events')
+        .selectAll()
+        .where('task_id', '=', taskId)
+        .where('seq', '>', afterSeq)
+        .orderBy('seq')
+        .limit(limit)
+        .execute();
+      return rows.map(rowToEvent);
+    },
+
+    async nextRunAfter(now: number): Promise<number | undefined> {
+      const row = await db
+        .selectFrom('tasks')
+        .select((eb) => eb.fn.min('run_after').as('next'))
+        .where('state', '=', TaskStates.PENDING)
+        .where('run_after', '>', now)
+        .executeTakeFirst();
+      return row?.next === null || row?.next === undefined ? undefined : Number(row.next);
+    },
+
+    async auditHead() {
+      const head = await db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow();
+      return { seq: head.seq, hash: head.hash };
+    },
+
+    async listAudit(afterSeq: number, limit: number): Promise<readonly AuditRecord[]> {
+      const rows = await db
+        .selectFrom('audit_log')
+        .selectAll()
+        .where('seq', '>', afterSeq)
+        .orderBy('seq')
+        .limit(limit)
+        .execute();
+      return rows.map(rowToAudit);
+    },
+  };
+}
+
+

@@ -1,0 +1,58 @@
+/** Opens the configured database (SQLite file or PostgreSQL), migrates it, and builds the stores. */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kysely, type Dialect } from 'kysely';
+import type { AuditHasher, AuditStore, CredentialStore, Ids, TaskStore } from '../core/ports.ts';
+import type { Database } from './schema.ts';
+import { migrateToLatest } from './migrate.ts';
+import { createSqliteDialect } from './sqlite/sqlite-dialect.ts';
+import { createPostgresDialect } from './postgres/postgres-dialect.ts';
+import { createKyselyTaskStore, type DialectName } from './kysely-task-store.ts';
+import { createKyselyCredentialStore } from './kysely-credential-store.ts';
+
+export type StoreLocation =
+  | { readonly kind: 'sqlite'; readonly dataDir: string; readonly file?: string }
+  | { readonly kind: 'postgres'; readonly url: string; readonly schema?: string };
+
+export interface OpenedStore {
+  readonly dialect: DialectName;
+  readonly tasks: TaskStore & AuditStore;
+  readonly credentials: CredentialStore;
+  /** The raw handle, for tests that tamper with rows and for health checks. */
+  readonly db: Kysely<Database>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openStore(
+  location: StoreLocation,
+  deps: { readonly ids: Ids; readonly hashAudit: AuditHasher },
+): Promise<OpenedStore> {
+  let dialect: Dialect;
+  if (location.kind === 'sqlite') {
+    mkdirSync(location.dataDir, { recursive: true, mode: 0o700 });
+    dialect = createSqliteDialect(location.file ?? join(location.dataDir, 'switchboard.db'));
+  } else {
+    dialect = await createPostgresDialect({ url: location.url, ...(location.schema ? { schema: location.schema } : {}) });
+  }
+  const db = new Kysely<Database>({ dialect });
+  try {
+    await migrateToLatest(db as Kysely<unknown>);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  return {
+    dialect: location.kind,
+    tasks: createKyselyTaskStore({ db, dialect: location.kind, ids: deps.ids, hashAudit: deps.hashAudit }),
+    credentials: createKyselyCredentialStore(db),
+    db,
+    async ping() {
+      await db.selectFrom('audit_head').select('id').limit(1).execute();
+    },
+    async close() {
+      // Ends the driver too: closes the SQLite file / ends the pool.
+      await db.destroy();
+    },
+  };
+}

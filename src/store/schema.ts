@@ -1,0 +1,96 @@
+/** Kysely table types: the database as both dialects see it (snake_case, ms timestamps, JSON as text). */
+import type { Generated } from 'kysely';
+
+export interface TasksTable {
+  id: string;
+  execution_uuid: string;
+  agent_type: string;
+  prompt: string;
+  context: string;
+  session_id: string | null;
+  project_id: string | null;
+  board_task_id: string | null;
+  owner_id: string;
+  idempotency_key: string | null;
+  state: string;
+  attempt: number;
+  max_attempts: number;
+  result: string | null;
+  error: string | null;
+  metadata: string;
+  progress: number | null;
+  question: string | null;
+  last_seq: number;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  lease_epoch: number;
+  run_after: number;
+  created_at: number;
+  updated_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+export interface TaskEventsTable {
+  task_id: string;
+  seq: number;
+  type: string;
+  state: string;
+  message: string | null;
+  progress: number | null;
+  data: string | null;
+  created_at: number;
+}
+
+export interface AuditLogTable {
+  seq: number;
+  event_id: string;
+  event_type: string;
+  timestamp: number;
+  user_id: string | null;
+  session_id: string | null;
+  resource_type: string | null;
+  resource_id: string | null;
+  action: string;
+  status: string;
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+/** One row (id = 1): the chain's last sequence number and hash. */
+export interface AuditHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
+}
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  kind: string;
+  roles: string;
+  grants: string;
+  disabled: Generated<number>;
+  created_at: number;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  prefix: string;
+  created_at: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface Database {
+  tasks: TasksTable;
+  task_events: TaskEventsTable;
+  audit_log: AuditLogTable;
+  audit_head: AuditHeadTable;
+  users: UsersTable;
+  api_tokens: ApiTokensTable;
+}

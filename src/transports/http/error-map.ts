@@ -1,0 +1,42 @@
+/** The one mapping from error codes to HTTP statuses, and the JSON error body. */
+import { ERROR_CATALOG, type ErrorCode, SwitchboardError } from '../../core/errors.ts';
+
+export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
+  VALIDATION_FAILED: 400,
+  MALFORMED_JSON: 400,
+  BODY_TOO_LARGE: 413,
+  NOT_FOUND: 404,
+  AUTH_REQUIRED: 401,
+  AUTH_INVALID: 401,
+  AUTH_FORBIDDEN: 403,
+  TASK_NOT_FOUND: 404,
+  TASK_INVALID_TRANSITION: 409,
+  TASK_TERMINAL: 409,
+  TASK_NOT_WAITING: 409,
+  TASK_LEASE_LOST: 409,
+  IDEMPOTENCY_CONFLICT: 409,
+  AGENT_NOT_FOUND: 422,
+  AGENT_UNAVAILABLE: 503,
+  AGENT_FAILED: 502,
+  RUNTIME_SHUTTING_DOWN: 503,
+  STORE_UNAVAILABLE: 503,
+  AUDIT_CHAIN_BROKEN: 500,
+  INTERNAL: 500,
+};
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details?: Record<string, unknown>; request_id?: string };
+}
+
+/** The wire form of an error: exposed errors keep their message; others say only the catalog text. */
+export function errorBody(err: SwitchboardError, requestId?: string): ErrorBody {
+  const exposed = err.exposed;
+  return {
+    error: {
+      code: err.code,
+      message: exposed ? err.message : ERROR_CATALOG[err.code].message,
+      ...(exposed && err.details !== undefined ? { details: { ...err.details } } : {}),
+      ...(requestId !== undefined && !exposed ? { request_id: requestId } : {}),
+    },
+  };
+}

@@ -1,0 +1,18 @@
+/** Server-Sent Events framing. Fields never contain line breaks (JSON data has none). */
+
+/** One event frame with its id (the task event's sequence number). */
+export function sseFrame(id: number, data: string): string {
+  if (data.includes('\n') || data.includes('\r')) throw new Error('SSE data must be a single line');
+  return `id: ${id}\ndata: ${data}\n\n`;
+}
+
+/** A comment line: keeps proxies and clients from timing the connection out. */
+export const SSE_HEARTBEAT = ': keepalive\n\n';
+
+/** Parses a Last-Event-ID header; undefined when absent, NaN when malformed. */
+export function parseLastEventId(value: string | string[] | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const text = Array.isArray(value) ? value[0] : value;
+  if (text === undefined || text === '') return undefined;
+  return /^\d{1,15}$/.test(text) ? Number(text) : Number.NaN;
+}

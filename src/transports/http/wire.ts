@@ -1,0 +1,183 @@
+/**
+ * The wire model of the HTTP API (snake_case, ISO times), as zod schemas that both
+ * validate requests and generate the OpenAPI document, plus the domain → wire mappers.
+ */
+import { z } from 'zod';
+import { ALL_STATES } from '../../core/task-states.ts';
+import { TaskEventTypes, type AgentInfo, type SkillInfo, type Task, type TaskEvent } from '../../core/types.ts';
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+const jsonObject = z.record(z.string(), z.unknown());
+
+export const taskIdParams = z.object({ task_id: z.uuid({ error: 'task_id must be a UUID' }) });
+
+export const submitBody = z
+  .object({
+    agent_type: z.string().min(1).max(100).describe('The agent to run, e.g. "echo" (see GET /api/runtime/agents)'),
+    prompt: z.string().min(1).max(1_000_000),
+    context: jsonObject.optional().describe('Free-form context passed to the agent'),
+    session_id: z.string().min(1).max(200).optional(),
+    project_id: z.union([z.string().min(1).max(200), z.number().int()]).optional(),
+    task_id: z.union([z.string().min(1).max(200), z.number().int()]).optional().describe('A board task this run belongs to'),
+  })
+  .strict();
+
+export const submitHeaders = z.object({
+  'idempotency-key': z.string().min(1).max(200).optional(),
+});
+
+export const answerBody = z.object({ answer: z.string().min(1).max(100_000) }).strict();
+
+export const listQuery = z.object({
+  state: z
+    .string()
+    .optional()
+    .describe('Comma-separated states, e.g. "pending,running"')
+    .refine((v) => v === undefined || v.split(',').every((s) => (ALL_STATES as readonly string[]).includes(s)), {
+      message: `state must be a comma-separated list of ${ALL_STATES.join(', ')}`,
+    }),
+  agent_type: z.string().min(1).max(100).optional(),
+  project_id: z.string().min(1).max(200).optional(),
+  session_id: z.string().min(1).max(200).optional(),
+  owner_id: z.string().min(1).max(200).optional().describe('Only honoured for admins; others always see their own'),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().min(1).max(500).optional(),
+});
+
+export const eventsQuery = z.object({
+  after_seq: z.coerce.number().int().min(0).optional().describe('Replay events after this sequence number'),
+  limit: z.coerce.number().int().min(1).max(10_000).default(1000).describe('JSON form only'),
+});
+
+export const taskView = z.object({
+  task_id: z.string(),
+  execution_uuid: z.string(),
+  agent_type: z.string(),
+  state: z.enum(ALL_STATES as [string, ...string[]]),
+  success: z.boolean().describe('True once the task completed'),
+  prompt: z.string(),
+  context: jsonObject,
+  result: z.unknown(),
+  error: z.string().nullable(),
+  execution_time: z.number().nullable().describe('Seconds from start to finish'),
+  progress: z.number().nullable(),
+  question: z.string().nullable().describe('What the agent asked, while waiting'),
+  attempt: z.number(),
+  max_attempts: z.number(),
+  metadata: jsonObject,
+  session_id: z.string().nullable(),
+  project_id: z.string().nullable(),
+  board_task_id: z.string().nullable(),
+  owner_id: z.string(),
+  last_seq: z.number(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  started_at: z.string().nullable(),
+  finished_at: z.string().nullable(),
+});
+export type TaskView = z.infer<typeof taskView>;
+
+export const taskList = z.object({ tasks: z.array(taskView), next_cursor: z.string().nullable() });
+
+export const eventView = z.object({
+  task_id: z.string(),
+  seq: z.number(),
+  event_type: z.enum(TaskEventTypes),
+  state: z.string(),
+  message: z.string().nullable(),
+  progress: z.number().nullable(),
+  metadata: jsonObject.nullable(),
+  timestamp: z.string(),
+});
+export type EventView = z.infer<typeof eventView>;
+
+export const agentView = z.object({
+  agent_type: z.string(),
+  name: z.string(),
+  description: z.string(),
+  available: z.boolean(),
+  capabilities: z.array(z.string()),
+  metadata: jsonObject,
+});
+
+export const skillView = z.object({
+  skill_id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  required_permissions: z.array(z.string()),
+  metadata: jsonObject,
+});
+
+export const errorView = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: jsonObject.optional(),
+    request_id: z.string().optional(),
+  }),
+});
+
+export function taskToWire(t: Task): TaskView {
+  const time = t.startedAt !== null && t.finishedAt !== null ? (t.finishedAt - t.startedAt) / 1000 : null;
+  return {
+    task_id: t.id,
+    execution_uuid: t.executionUuid,
+    agent_type: t.agentType,
+    state: t.state,
+    success: t.state === 'completed',
+    prompt: t.prompt,
+    context: t.context,
+    result: t.result,
+    error: t.error,
+    execution_time: time,
+    progress: t.progress,
+    question: t.question,
+    attempt: t.attempt,
+    max_attempts: t.maxAttempts,
+    metadata: t.metadata,
+    session_id: t.sessionId,
+    project_id: t.projectId,
+    board_task_id: t.boardTaskId,
+    owner_id: t.ownerId,
+    last_seq: t.lastSeq,
+    created_at: new Date(t.createdAt).toISOString(),
+    updated_at: new Date(t.updatedAt).toISOString(),
+    started_at: iso(t.startedAt),
+    finished_at: iso(t.finishedAt),
+  };
+}
+
+export function eventToWire(e: TaskEvent): EventView {
+  return {
+    task_id: e.taskId,
+    seq: e.seq,
+    event_type: e.type,
+    state: e.state,
+    message: e.message,
+    progress: e.progress,
+    metadata: e.data,
+    timestamp: new Date(e.createdAt).toISOString(),
+  };
+}
+
+export function agentToWire(a: AgentInfo): z.infer<typeof agentView> {
+  return {
+    agent_type: a.agentType,
+    name: a.name,
+    description: a.description,
+    available: a.available,
+    capabilities: [...a.capabilities],
+    metadata: a.metadata,
+  };
+}
+
+export function skillToWire(s: SkillInfo): z.infer<typeof skillView> {
+  return {
+    skill_id: s.skillId,
+    name: s.name,
+    description: s.description,
+    required_permissions: [...s.requiredPermissions],
+    metadata: s.metadata,
+  };
+}
