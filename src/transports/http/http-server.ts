@@ -3,7 +3,7 @@
  * and /docs, bearer authentication into a Caller, and one error mapping. It holds
  * a Runtime and an Authenticator and nothing else of the system.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import {
@@ -59,7 +59,8 @@ const FASTIFY_CLIENT_ERRORS: Readonly<Record<string, { code: SwitchboardError['c
 export async function createHttpServer(deps: HttpServerDeps, options: HttpServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
-    disableRequestLogging: true,
+    // Per-request log lines cost on the hot path; errors are still logged by the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit,
     trustProxy: false,
     return503OnClosing: true,

@@ -1,0 +1,81 @@
+/** Starts a real app (real database, real HTTP server on a loopback port) for a test. */
+import { randomBytes } from 'node:crypto';
+import { loadConfig } from '../../src/config/load-config.ts';
+import { createApp, createLogger, type App } from '../../src/app/create-app.ts';
+import type { AgentAdapter } from '../../src/core/ports.ts';
+import { generateToken } from '../../src/security/tokens.ts';
+import type { Role } from '../../src/core/permissions.ts';
+import { makeTestDatabase, type DialectName, type TestDatabase } from './databases.ts';
+
+export interface TestApp {
+  readonly app: App;
+  readonly db: TestDatabase;
+  /** Base URL, e.g. http://127.0.0.1:41234 */
+  readonly url: string;
+  /** The admin's API token. */
+  readonly adminToken: string;
+  /** Creates a user with these roles and returns an API token for it. */
+  createUser(username: string, roles: readonly Role[]): Promise<{ userId: string; token: string }>;
+  /** fetch against the server with the admin token (or `token`). */
+  request(path: string, init?: RequestInit & { token?: string | null }): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  readonly env?: Record<string, string>;
+  readonly extraAgents?: readonly AgentAdapter[];
+  /** Reuse an existing database (restart scenarios); it is not dropped on close. */
+  readonly db?: TestDatabase;
+}
+
+export async function startTestApp(dialect: DialectName, options: TestAppOptions = {}): Promise<TestApp> {
+  const db = options.db ?? makeTestDatabase(dialect);
+  const adminToken = `sbt_test_${randomBytes(16).toString('hex')}`;
+  const config = loadConfig({
+    PORT: '0',
+    SWITCHBOARD_ADMIN_TOKEN: adminToken,
+    SWITCHBOARD_NODE_ID: `test-${randomBytes(4).toString('hex')}`,
+    SWITCHBOARD_POLL_MS: '200',
+    ...db.env,
+    ...options.env,
+  });
+  const app = await createApp({
+    config,
+    logger: createLogger(process.env['SWITCHBOARD_LOG_LEVEL'] ?? 'silent'),
+    ...(options.extraAgents ? { extraAgents: options.extraAgents } : {}),
+  });
+  const url = await app.listen();
+  return {
+    app,
+    db,
+    url,
+    adminToken,
+    async createUser(username, roles) {
+      const userId = crypto.randomUUID();
+      await app.store.credentials.createUser({ id: userId, username, kind: 'user', roles, grants: [], createdAt: Date.now() });
+      const t = generateToken();
+      await app.store.credentials.createToken({
+        id: crypto.randomUUID(),
+        userId,
+        name: 'test',
+        tokenHash: t.hash,
+        prefix: t.displayPrefix,
+        createdAt: Date.now(),
+        expiresAt: null,
+      });
+      return { userId, token: t.token };
+    },
+    request(path, init = {}) {
+      const { token, ...rest } = init;
+      const headers = new Headers(rest.headers);
+      const bearer = token === undefined ? adminToken : token;
+      if (bearer !== null) headers.set('authorization', `Bearer ${bearer}`);
+      if (rest.body !== undefined && !headers.has('content-type')) headers.set('content-type', 'application/json');
+      return fetch(url + path, { ...rest, headers });
+    },
+    async close() {
+      await app.close();
+      if (options.db === undefined) await db.drop();
+    },
+  };
+}
