@@ -13,7 +13,7 @@ import { VERSION, createApp } from './create-app.ts';
 async function serve(opts: { config?: string; port?: string; host?: string }): Promise<void> {
   const config = loadConfig(process.env, {
     ...(opts.config !== undefined ? { configFile: opts.config } : {}),
-    ...(opts.port !== undefined ? { port: Number(opts.port) } : {}),
+    ...(opts.port !== undefined ? { port: opts.port } : {}),
     ...(opts.host !== undefined ? { host: opts.host } : {}),
   });
   const app = await createApp({ config });

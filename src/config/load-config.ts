@@ -71,9 +71,14 @@ function readConfigFile(file: string): { agents: AgentConfig[]; skillsDirs: stri
 
 export function loadConfig(
   env: NodeJS.ProcessEnv,
-  overrides: { readonly configFile?: string; readonly port?: number; readonly host?: string } = {},
+  overrides: { readonly configFile?: string; readonly port?: string; readonly host?: string } = {},
 ): ResolvedConfig {
-  const parsed = envSchema.safeParse(env);
+  // Command-line overrides go through the same validation as the variables they replace.
+  const parsed = envSchema.safeParse({
+    ...env,
+    ...(overrides.port !== undefined ? { PORT: String(overrides.port) } : {}),
+    ...(overrides.host !== undefined ? { HOST: overrides.host } : {}),
+  });
   if (!parsed.success) {
     throw new ConfigError(`Invalid environment:\n${describeIssues(parsed.error.issues, (p) => p.map(String).join('.'))}`);
   }
@@ -89,8 +94,8 @@ export function loadConfig(
   const file = configFile === undefined ? { agents: [], skillsDirs: [] } : readConfigFile(configFile);
   const leaseMs = e.SWITCHBOARD_LEASE_MS;
   const resolved: ResolvedConfig = {
-    port: overrides.port ?? e.PORT,
-    host: overrides.host ?? e.HOST,
+    port: e.PORT,
+    host: e.HOST,
     dataDir,
     database:
       e.DATABASE_URL === undefined
@@ -110,5 +115,13 @@ export function loadConfig(
     skillsDirs: file.skillsDirs,
     configFile,
   };
-  return Object.freeze(resolved);
+  return deepFreeze(resolved);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
 }

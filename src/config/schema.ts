@@ -1,7 +1,12 @@
 /** The configuration schema: environment variables and the optional YAML file, resolved once and frozen. */
 import { z } from 'zod';
 
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** A decimal integer from an environment string; an empty value counts as unset. */
+const int = (min: number, max: number) =>
+  z.preprocess(
+    (v) => (v === '' ? undefined : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v),
+    z.number({ error: 'must be a whole number' }).int().min(min).max(max),
+  );
 
 /** Agents defined in switchboard.config.yaml. Kinds other than these arrive with the agent adapters that need them. */
 export const agentConfigSchema = z.discriminatedUnion('kind', [

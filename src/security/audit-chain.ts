@@ -10,7 +10,10 @@ import type { AuditRecord, Json } from '../core/types.ts';
 export function canonicalJson(value: Json | undefined): string {
   if (value === null || value === undefined || typeof value !== 'object') return JSON.stringify(value ?? null);
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const keys = Object.keys(value).sort();
+  // Keys holding undefined are dropped, as JSON.stringify (and so the stored row) drops them.
+  const keys = Object.keys(value)
+    .filter((k) => value[k] !== undefined)
+    .sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
 }
 
@@ -61,9 +64,16 @@ export async function verifyAuditChain(store: AuditStore, pageSize = 1000): Prom
     if (page.length < pageSize) break;
   }
   const head = await store.auditHead();
-  if (head.seq !== checked || head.hash !== prevHash) {
-    const reason = `the chain ends at record ${checked} but its head says ${head.seq}: records were removed or altered at the end`;
+  if (head.seq > checked) {
+    const reason = `the chain ends at record ${checked} but its head says ${head.seq}: records were removed from the end`;
     return { ok: false, checked, brokenSeq: checked + 1, reason };
+  }
+  if (head.seq < checked) {
+    const reason = `records after ${head.seq} were added without going through the chain head`;
+    return { ok: false, checked, brokenSeq: head.seq + 1, reason };
+  }
+  if (head.hash !== prevHash) {
+    return { ok: false, checked, brokenSeq: checked, reason: 'the last record does not match the chain head' };
   }
   return { ok: true, checked, headHash: prevHash };
 }

@@ -1,7 +1,7 @@
 /** Opens the configured database (SQLite file or PostgreSQL), migrates it, and builds the stores. */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kysely, type Dialect } from 'kysely';
+import { Kysely, sql, type Dialect } from 'kysely';
 import type { AuditHasher, AuditStore, CredentialStore, Ids, TaskStore } from '../core/ports.ts';
 import type { Database } from './schema.ts';
 import { migrateToLatest } from './migrate.ts';
@@ -37,7 +37,11 @@ export async function openStore(
   }
   const db = new Kysely<Database>({ dialect });
   try {
-    await migrateToLatest(db as Kysely<unknown>);
+    const schema =
+      location.kind === 'postgres'
+        ? (location.schema ?? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s)
+        : undefined;
+    await migrateToLatest(db as Kysely<unknown>, schema);
   } catch (err) {
     await db.destroy();
     throw err;

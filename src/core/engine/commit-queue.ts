@@ -93,10 +93,16 @@ export class CommitQueue {
   private async flush(): Promise<void> {
     this.scheduled = false;
     this.flushing = true;
-    const max = this.options.maxBatch;
-    const creates = this.take(this.creates, max);
-    const changes = this.take(this.changes, max - creates.length);
-    const audits = this.take(this.audits, max - creates.length - changes.length);
+    // Fair shares first, so a flood of submits cannot starve completions and cancels
+    // (or the reverse); then whatever room is left.
+    const max = Math.max(3, this.options.maxBatch);
+    const share = Math.floor(max / 3);
+    const changes = this.take(this.changes, share);
+    const creates = this.take(this.creates, share);
+    const audits = this.take(this.audits, share);
+    changes.push(...this.take(this.changes, max - changes.length - creates.length - audits.length));
+    creates.push(...this.take(this.creates, max - changes.length - creates.length - audits.length));
+    audits.push(...this.take(this.audits, max - changes.length - creates.length - audits.length));
     try {
       await this.commit(creates, changes, audits);
     } finally {
@@ -133,7 +139,11 @@ export class CommitQueue {
       for (const p of audits) await this.commit([], [], [p]);
       return;
     }
-    this.deps.metrics.commitFlushed(creates.length + changes.length + audits.length, this.deps.clock.now() - started);
+    try {
+      this.deps.metrics.commitFlushed(creates.length + changes.length + audits.length, this.deps.clock.now() - started);
+    } catch {
+      // metrics must never break a commit
+    }
     const published: TaskEvent[] = [];
     result.creates.forEach((outcome, i) => {
       if (outcome.kind === 'created') published.push(outcome.event);

@@ -8,7 +8,7 @@ export function createLocalEventBus(): EventBus {
   return {
     publish(event) {
       const listeners = byTask.get(event.taskId);
-      if (listeners) for (const l of listeners) l(event);
+      if (listeners) for (const l of listeners) safely(() => l(event));
     },
     subscribe(taskId, listener) {
       let set = byTask.get(taskId);
@@ -20,11 +20,20 @@ export function createLocalEventBus(): EventBus {
       };
     },
     signal(s) {
-      for (const l of signalListeners) l(s);
+      for (const l of signalListeners) safely(() => l(s));
     },
     onSignal(listener) {
       signalListeners.add(listener);
       return () => signalListeners.delete(listener);
     },
   };
+}
+
+/** One failing listener must not stop delivery to the others, nor the commit that published. */
+function safely(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // listeners own their errors
+  }
 }

@@ -51,10 +51,9 @@ export async function runTask(
     return;
   }
 
-  const emit = (e: AgentEmission): void => {
-    if (signal.aborted) return;
+  const record = (e: AgentEmission): Promise<void> => {
     const progress = e.progress === undefined ? undefined : Math.max(0, Math.min(100, Math.round(e.progress)));
-    void queue
+    return queue
       .change({
         ...fence,
         fromStates: EMITTABLE,
@@ -65,6 +64,32 @@ export async function runTask(
         if (!outcome.applied) running.controller.abort('lease-lost' satisfies AbortReason);
       })
       .catch((err: unknown) => logger.error({ err, taskId: task.id }, 'could not record an agent event'));
+  };
+
+  // Progress is a level, not a log: while one progress write is in flight, newer values
+  // replace each other and only the latest is written next. An agent reporting progress
+  // in a tight loop thus costs one write per commit, not one per call.
+  let progressInFlight = false;
+  let latestProgress: AgentEmission | undefined;
+  const flushProgress = (): void => {
+    if (latestProgress === undefined || signal.aborted) return;
+    const e = latestProgress;
+    latestProgress = undefined;
+    progressInFlight = true;
+    void record(e).finally(() => {
+      progressInFlight = false;
+      flushProgress();
+    });
+  };
+
+  const emit = (e: AgentEmission): void => {
+    if (signal.aborted) return;
+    if (e.type !== 'progress') {
+      void record(e);
+      return;
+    }
+    latestProgress = e;
+    if (!progressInFlight) flushProgress();
   };
 
   const ask = async (question: string): Promise<string> => {

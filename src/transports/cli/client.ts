@@ -1,0 +1,148 @@
+/**
+ * The HTTP client of the CLI: one method per API call, errors turned into
+ * {@link ApiError} (the server's code and message) or {@link ConnectionError}.
+ */
+import { ApiError, ConnectionError } from './cli-errors.ts';
+import type { ClientSettings } from './settings.ts';
+import type { AgentView, TaskPage, TaskView } from './wire-types.ts';
+
+/** The body of POST /api/runtime/tasks/submit. */
+export interface SubmitRequest {
+  readonly agent_type: string;
+  readonly prompt: string;
+  readonly context?: Record<string, unknown>;
+  readonly session_id?: string;
+  readonly project_id?: string;
+}
+
+/** Filters of GET /api/runtime/tasks. */
+export interface ListTasksQuery {
+  readonly state?: string;
+  readonly agent_type?: string;
+  readonly limit?: number;
+  readonly cursor?: string;
+}
+
+/** What the client commands call; one method per endpoint. */
+export interface ApiClient {
+  /** The base URL, for messages. */
+  readonly url: string;
+  /** Submits a task; `replayed` is true when an Idempotency-Key matched an earlier submit. */
+  submit(body: SubmitRequest, idempotencyKey?: string): Promise<{ task: TaskView; replayed: boolean }>;
+  getTask(taskId: string): Promise<TaskView>;
+  listTasks(query: ListTasksQuery): Promise<TaskPage>;
+  cancel(taskId: string): Promise<TaskView>;
+  answer(taskId: string, answer: string): Promise<TaskView>;
+  listAgents(): Promise<AgentView[]>;
+  /** Opens the SSE stream of a task's events after `afterSeq`; the caller reads and ends it. */
+  openEvents(taskId: string, afterSeq: number, signal: AbortSignal): Promise<ReadableStream<Uint8Array>>;
+}
+
+/** Requests other than event streams give up after this long (default: 30 s). */
+const REQUEST_TIMEOUT_MS = 30_000;
+
+const REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host not found',
+  ECONNRESET: 'connection reset',
+  ETIMEDOUT: 'timed out',
+  UND_ERR_CONNECT_TIMEOUT: 'timed out',
+  UND_ERR_SOCKET: 'connection dropped',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  CERT_HAS_EXPIRED: 'TLS certificate expired',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed TLS certificate',
+};
+
+/** A short human reason for a failed fetch (undici hides the system error in `cause`). */
+export function connectionReason(err: unknown): string {
+  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return 'timed out';
+  const cause = err instanceof Error ? (err.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
+  const code = typeof cause?.code === 'string' ? cause.code : undefined;
+  if (code !== undefined) return REASONS[code] ?? code;
+  if (typeof cause?.message === 'string') return cause.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+async function toApiError(res: Response): Promise<ApiError> {
+  const text = await res.text().catch(() => '');
+  try {
+    const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown; details?: unknown } };
+    const e = body.error;
+    if (e !== undefined && typeof e.code === 'string' && typeof e.message === 'string') {
+      const details = typeof e.details === 'object' && e.details !== null ? (e.details as Record<string, unknown>) : undefined;
+      return new ApiError(res.status, e.code, e.message, details);
+    }
+  } catch {
+    // Not our JSON (a proxy's HTML page, another service): fall through.
+  }
+  return new ApiError(res.status, `HTTP_${res.status}`, `the server answered ${res.status} ${res.statusText}`.trim());
+}
+
+/** Creates a client bound to one server and token. */
+export function createApiClient(settings: ClientSettings): ApiClient {
+  const base = settings.url;
+
+  async function send(method: string, path: string, init: { body?: unknown; headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (settings.token !== undefined) headers.set('authorization', `Bearer ${settings.token}`);
+    if (!headers.has('accept')) headers.set('accept', 'application/json');
+    if (init.body !== undefined) headers.set('content-type', 'application/json');
+    let res: Response;
+    try {
+      res = await fetch(base + path, {
+        method,
+        headers,
+        ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+        signal: init.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+    } catch (err) {
+      // Our own abort (Ctrl-C, end of a follow) is not a connection problem.
+      if (init.signal?.aborted === true) throw err;
+      throw new ConnectionError(base, connectionReason(err));
+    }
+    if (!res.ok) throw await toApiError(res);
+    return res;
+  }
+
+  async function json<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await send(method, path, body === undefined ? {} : { body });
+    try {
+      return (await res.json()) as T;
+    } catch (err) {
+      throw new ConnectionError(base, `unreadable answer: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  const task = (id: string, tail: string): string => `/api/runtime/tasks/${encodeURIComponent(id)}/${tail}`;
+
+  return {
+    url: base,
+    async submit(body, idempotencyKey) {
+      const res = await send('POST', '/api/runtime/tasks/submit', {
+        body,
+        ...(idempotencyKey !== undefined ? { headers: { 'idempotency-key': idempotencyKey } } : {}),
+      });
+      return { task: (await res.json()) as TaskView, replayed: res.headers.get('idempotent-replayed') === 'true' };
+    },
+    getTask: (id) => json<TaskView>('GET', task(id, 'state')),
+    listTasks(query) {
+      const qs = new URLSearchParams();
+      for (const [k, v] of Object.entries(query)) if (v !== undefined) qs.set(k, String(v));
+      const q = qs.toString();
+      return json<TaskPage>('GET', `/api/runtime/tasks${q === '' ? '' : `?${q}`}`);
+    },
+    cancel: (id) => json<TaskView>('POST', task(id, 'cancel'), {}),
+    answer: (id, answer) => json<TaskView>('POST', task(id, 'answer'), { answer }),
+    listAgents: () => json<AgentView[]>('GET', '/api/runtime/agents'),
+    async openEvents(id, afterSeq, signal) {
+      const res = await send('GET', task(id, 'events'), {
+        signal,
+        headers: { accept: 'text/event-stream', ...(afterSeq > 0 ? { 'last-event-id': String(afterSeq) } : {}) },
+      });
+      if (res.body === null) throw new ConnectionError(base, 'the event stream has no body');
+      return res.body;
+    },
+  };
+}

@@ -1,0 +1,24 @@
+/**
+ * The HTTP wire model as the CLI sees it. Type-only imports of the server's zod
+ * schemas: the compiler keeps client and server in step, and no server code loads.
+ */
+import type { z } from 'zod';
+import { isTerminal, parseTaskState } from '../../core/task-states.ts';
+import type { agentView, EventView, TaskView } from '../http/wire.ts';
+
+export type { EventView, TaskView };
+
+/** One entry of GET /api/runtime/agents. */
+export type AgentView = z.infer<typeof agentView>;
+
+/** A page of GET /api/runtime/tasks. */
+export interface TaskPage {
+  readonly tasks: TaskView[];
+  readonly next_cursor: string | null;
+}
+
+/** True when a wire `state` is completed, failed or cancelled (the core's table decides). */
+export function isTerminalState(state: string): boolean {
+  const parsed = parseTaskState(state);
+  return parsed !== undefined && isTerminal(parsed);
+}

@@ -1,0 +1,282 @@
+/** The engine against real databases: leases and fencing, recovery, waiting, cancel, retries, shutdown. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { DIALECTS, makeTestDatabase } from './helpers/databases.ts';
+import { adminCaller, openTestStore, startTestEngine, waitForTaskState } from './helpers/test-engine.ts';
+import { createEchoAgent } from '../src/agents/echo/echo-agent.ts';
+import { AgentError } from '../src/core/errors.ts';
+import { TaskStates } from '../src/core/task-states.ts';
+import type { AgentAdapter, AgentRunContext } from '../src/core/ports.ts';
+
+/** An agent whose behaviour each test scripts. */
+function scripted(id: string, run: (ctx: AgentRunContext) => Promise<unknown>, maxAttempts = 1): AgentAdapter {
+  return {
+    info: { agentType: id, name: id, description: 'test agent', capabilities: [], metadata: {} },
+    retry: { maxAttempts, backoffMs: 10 },
+    isAvailable: async () => true,
+    run: async (ctx) => ({ result: (await run(ctx)) as never }),
+  };
+}
+
+const noopDescribe = () => ({ event: { type: 'state_change' as const, message: 'claimed' } });
+
+for (const dialect of DIALECTS) {
+  describe(`engine on ${dialect}`, () => {
+    it('refuses a write fenced by a lease epoch that a successor has replaced', async () => {
+      const db = makeTestDatabase(dialect);
+      const t = await startTestEngine(dialect, [createEchoAgent()], { db, concurrency: 1 });
+      // Stop this engine's scheduler so the test drives claims by hand.
+      await t.engine.stop();
+      const store = t.store.tasks;
+      const { task } = await startedSubmit();
+      async function startedSubmit() {
+        const other = await startTestEngine(dialect, [createEchoAgent()], { db, store: t.store, concurrency: 1 });
+        await other.engine.stop(); // accepts no more claims; submit needs accepting, so submit first
+        return { task: await createPending() };
+      }
+      async function createPending() {
+        const now = Date.now();
+        const id = crypto.randomUUID();
+        const res = await store.commit({
+          now,
+          creates: [
+            {
+              task: {
+                id, executionUuid: crypto.randomUUID(), agentType: 'echo', prompt: 'fenced', context: {},
+                sessionId: null, projectId: null, boardTaskId: null, ownerId: 'u1', idempotencyKey: null,
+                state: TaskStates.PENDING, attempt: 0, maxAttempts: 3, result: null, error: null, metadata: {},
+                progress: null, question: null, lastSeq: 1, leaseOwner: null, leaseExpiresAt: null, leaseEpoch: 0,
+                runAfter: now, createdAt: now, updatedAt: now, startedAt: null, finishedAt: null,
+              },
+              audit: { eventType: 'task.submitted', userId: 'u1', sessionId: null, resourceType: 'task', resourceId: id, action: 'submit', status: 'success', details: {} },
+            },
+          ],
+          changes: [],
+          audits: [],
+        });
+        const c = res.creates[0];
+        assert.ok(c && c.kind === 'created');
+        return c.task;
+      }
+      const [claimA] = await store.claim({ owner: 'A', limit: 1, now: Date.now(), leaseMs: 10, describe: noopDescribe });
+      assert.ok(claimA && claimA.task.id === task.id);
+      // A pauses past its lease; recovery hands the task back and B claims it.
+      const orphans = await store.findOrphans(Date.now() + 1000, undefined, 10);
+      const orphan = orphans.find((o) => o.id === task.id);
+      assert.ok(orphan);
+      const recovered = await store.commit({
+        now: Date.now(),
+        creates: [],
+        changes: [{ taskId: task.id, epoch: orphan.leaseEpoch, fromStates: ['running'], to: 'pending', set: { releaseLease: true }, event: { type: 'state_change' } }],
+        audits: [],
+      });
+      assert.equal(recovered.changes[0]?.applied, true);
+      const [claimB] = await store.claim({ owner: 'B', limit: 1, now: Date.now(), leaseMs: 30_000, describe: noopDescribe });
+      assert.ok(claimB);
+      assert.ok(claimB.task.leaseEpoch > claimA.task.leaseEpoch);
+      const stale = await store.commit({
+        now: Date.now(),
+        creates: [],
+        changes: [{ taskId: task.id, epoch: claimA.task.leaseEpoch, fromStates: ['running'], to: 'completed', set: { result: 'stale' }, event: { type: 'state_change' } }],
+        audits: [],
+      });
+      assert.equal(stale.changes[0]?.applied, false);
+      const lost = await store.renewLeases('A', [{ taskId: task.id, epoch: claimA.task.leaseEpoch }], Date.now() + 1000, Date.now());
+      assert.deepEqual(lost, [task.id]);
+      const fresh = await store.commit({
+        now: Date.now(),
+        creates: [],
+        changes: [{ taskId: task.id, epoch: claimB.task.leaseEpoch, fromStates: ['running'], to: 'completed', set: { result: 'B' }, event: { type: 'state_change' } }],
+        audits: [],
+      });
+      assert.equal(fresh.changes[0]?.applied, true);
+      const final = await store.findTask(task.id);
+      assert.equal(final?.result, 'B');
+      await t.store.close();
+      await db.drop();
+    });
+
+    it('recovers a task whose worker vanished and retries it within the retry policy', async () => {
+      const db = makeTestDatabase(dialect);
+      const store = await openTestStore(db);
+      const echo2 = createEchoAgent({ maxAttempts: 2 });
+      // Node A claims the task, then "pauses": its lease runs out while its agent still sleeps.
+      const a = await startTestEngine(dialect, [echo2], { db, store, nodeId: 'A', pollMs: 60_000 });
+      const { task } = await a.engine.submit(adminCaller, { agentType: 'echo', prompt: 'orphan', context: { delay_ms: 400 } });
+      const running = await waitForTaskState(store, task.id, ['running']);
+      await store.tasks.renewLeases('A', [{ taskId: task.id, epoch: running.leaseEpoch }], Date.now() - 1, Date.now());
+      // Node B finds the expired lease and hands the task back; someone runs attempt 2.
+      const b = await startTestEngine(dialect, [echo2], { db, store, nodeId: 'B', pollMs: 50 });
+      const done = await waitForTaskState(store, task.id, ['completed', 'failed']);
+      assert.equal(done.state, 'completed');
+      assert.equal(done.attempt, 2);
+      await a.engine.stop();
+      await b.engine.stop();
+      const events = await store.tasks.listEvents(task.id, 0, 1000);
+      assert.ok(events.some((e) => e.message?.includes('retrying (attempt 2 of 2)')), JSON.stringify(events));
+      assert.equal(events.filter((e) => e.type === 'state_change' && e.state === 'completed').length, 1);
+      assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i + 1));
+      await store.close();
+      await db.drop();
+    });
+
+    it('fails a lost task with a clear reason when it has no attempts left', async () => {
+      const db = makeTestDatabase(dialect);
+      const a = await startTestEngine(dialect, [createEchoAgent({ maxAttempts: 1 })], { db, pollMs: 60_000 });
+      const { task } = await a.engine.submit(adminCaller, { agentType: 'echo', prompt: 'doomed', context: { delay_ms: 60_000 } });
+      const running = await waitForTaskState(a.store, task.id, ['running']);
+      await a.store.tasks.renewLeases(running.leaseOwner ?? '', [{ taskId: task.id, epoch: running.leaseEpoch }], Date.now() - 1, Date.now());
+      const b = await startTestEngine(dialect, [createEchoAgent({ maxAttempts: 1 })], { db, store: a.store, pollMs: 50 });
+      const failed = await waitForTaskState(a.store, task.id, ['failed']);
+      assert.match(failed.error ?? '', /lease expired/);
+      const audit = await a.store.tasks.listAudit(0, 1000);
+      assert.ok(audit.some((r) => r.resourceId === task.id && r.eventType === 'task.failed'));
+      await b.engine.stop();
+      await a.close();
+    });
+
+    it('recovers its own tasks at once after a restart instead of waiting for the lease', async () => {
+      const db = makeTestDatabase(dialect);
+      const store = await openTestStore(db);
+      // A crashed run of node "steady" left a claimed task behind with a long lease.
+      const pendingOne = await (async () => {
+        const e = await startTestEngine(dialect, [createEchoAgent()], { db, store, nodeId: 'submitter', concurrency: 1, pollMs: 60_000 });
+        const blocker = await e.engine.submit(adminCaller, { agentType: 'echo', prompt: 'blocker', context: { delay_ms: 60_000 } });
+        await waitForTaskState(store, blocker.task.id, ['running']);
+        const s = await e.engine.submit(adminCaller, { agentType: 'echo', prompt: 'left behind' });
+        await e.engine.cancel(adminCaller, blocker.task.id);
+        await e.engine.stop();
+        return s.task;
+      })();
+      const [claimed] = await store.tasks.claim({ owner: 'steady', limit: 1, now: Date.now(), leaseMs: 600_000, describe: noopDescribe });
+      assert.equal(claimed?.task.id, pendingOne.id);
+      // The restarted node does not wait ten minutes: it recovers its own claim at start.
+      const restarted = await startTestEngine(dialect, [createEchoAgent()], { db, store, nodeId: 'steady', pollMs: 60_000 });
+      const done = await waitForTaskState(store, pendingOne.id, ['completed']);
+      assert.equal(done.result, 'left behind');
+      const events = await store.tasks.listEvents(pendingOne.id, 0, 100);
+      assert.ok(events.some((e) => e.message?.includes('the node restarted')));
+      await restarted.engine.stop();
+      await store.close();
+      await db.drop();
+    });
+
+    it('holds no concurrency slot while a task waits for an answer', async () => {
+      const t = await startTestEngine(dialect, [createEchoAgent()], { concurrency: 1 });
+      const asking = await t.engine.submit(adminCaller, { agentType: 'echo', prompt: 'q', context: { ask: 'ok?' } });
+      await waitForTaskState(t.store, asking.task.id, ['waiting']);
+      const plain = await t.engine.submit(adminCaller, { agentType: 'echo', prompt: 'meanwhile' });
+      const done = await waitForTaskState(t.store, plain.task.id, ['completed']);
+      assert.equal(done.result, 'meanwhile');
+      await t.engine.answer(adminCaller, asking.task.id, 'yes');
+      const answered = await waitForTaskState(t.store, asking.task.id, ['completed']);
+      assert.deepEqual(answered.result, { prompt: 'q', answer: 'yes' });
+      await t.close();
+    });
+
+    it('aborts the agent on cancel and records nothing after the terminal event', async () => {
+      let sawAbort = false;
+      let emittedAfterAbort = 0;
+      const stubborn = scripted('stubborn', async (ctx) => {
+        await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+        sawAbort = true;
+        for (let i = 0; i < 20; i++) {
+          ctx.emit({ type: 'log', message: `after abort ${i}` });
+          emittedAfterAbort += 1;
+        }
+        return 'ignored';
+      });
+      const t = await startTestEngine(dialect, [stubborn]);
+      const { task } = await t.engine.submit(adminCaller, { agentType: 'stubborn', prompt: 'x' });
+      await waitForTaskState(t.store, task.id, ['running']);
+      await t.engine.cancel(adminCaller, task.id);
+      await (async () => {
+        const deadline = Date.now() + 5000;
+        while (!sawAbort && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      })();
+      assert.equal(sawAbort, true);
+      assert.equal(emittedAfterAbort, 20);
+      await t.engine.stop();
+      const events = await t.store.tasks.listEvents(task.id, 0, 100);
+      assert.equal(events.at(-1)?.state, 'cancelled');
+      assert.ok(!events.some((e) => e.message?.startsWith('after abort')));
+      const final = await t.store.tasks.findTask(task.id);
+      assert.equal(final?.state, 'cancelled');
+      assert.equal(final?.result, null);
+      await t.store.close();
+      await t.db.drop();
+    });
+
+    it('numbers events without gaps while an agent emits fast and the task is cancelled', async () => {
+      const chatty = scripted('chatty', async (ctx) => {
+        for (let i = 0; !ctx.signal.aborted; i++) {
+          ctx.emit({ type: 'progress', progress: i % 100 });
+          if (i % 50 === 0) {
+            ctx.emit({ type: 'log', message: `line ${i}` });
+            await ctx.sleep(1);
+          }
+        }
+        throw ctx.signal.reason;
+      });
+      const t = await startTestEngine(dialect, [chatty]);
+      const { task } = await t.engine.submit(adminCaller, { agentType: 'chatty', prompt: 'x' });
+      await (async () => {
+        for (;;) {
+          const evs = await t.store.tasks.listEvents(task.id, 0, 1000);
+          if (evs.length > 100) return;
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      })();
+      await t.engine.cancel(adminCaller, task.id);
+      await t.engine.stop();
+      const events = await t.store.tasks.listEvents(task.id, 0, 100_000);
+      assert.deepEqual(
+        events.map((e) => e.seq),
+        events.map((_, i) => i + 1),
+      );
+      assert.equal(events.at(-1)?.state, 'cancelled');
+      assert.equal(events.filter((e) => e.type === 'state_change' && e.state === 'cancelled').length, 1);
+      await t.store.close();
+      await t.db.drop();
+    });
+
+    it('retries a retryable agent failure and then completes', async () => {
+      let calls = 0;
+      const flaky = scripted(
+        'flaky',
+        async () => {
+          calls += 1;
+          if (calls === 1) throw new AgentError('rate limited', { retryable: true, retryAfterMs: 20 });
+          return 'second time lucky';
+        },
+        3,
+      );
+      const t = await startTestEngine(dialect, [flaky], { pollMs: 50 });
+      const { task } = await t.engine.submit(adminCaller, { agentType: 'flaky', prompt: 'x' });
+      const done = await waitForTaskState(t.store, task.id, ['completed', 'failed']);
+      assert.equal(done.state, 'completed');
+      assert.equal(done.attempt, 2);
+      assert.equal(calls, 2);
+      await t.close();
+    });
+
+    it('hands running tasks back on shutdown and a later start completes them', async () => {
+      const db = makeTestDatabase(dialect);
+      const store = await openTestStore(db);
+      const first = await startTestEngine(dialect, [createEchoAgent()], { db, store, shutdownGraceMs: 0 });
+      const { task } = await first.engine.submit(adminCaller, { agentType: 'echo', prompt: 'later', context: { delay_ms: 500 } });
+      await waitForTaskState(store, task.id, ['running']);
+      await first.engine.stop();
+      const handed = await store.tasks.findTask(task.id);
+      assert.equal(handed?.state, 'pending');
+      assert.equal(handed?.attempt, 0, 'a hand-back does not use up an attempt');
+      await assert.rejects(first.engine.submit(adminCaller, { agentType: 'echo', prompt: 'x' }), /shutting down/);
+      const second = await startTestEngine(dialect, [createEchoAgent()], { db, store });
+      const done = await waitForTaskState(store, task.id, ['completed']);
+      assert.equal(done.result, 'later');
+      await second.engine.stop();
+      await store.close();
+      await db.drop();
+    });
+  });
+}

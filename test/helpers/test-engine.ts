@@ -1,0 +1,82 @@
+/** An engine on a real database with chosen agents and short lease times, for engine-level tests. */
+import { pino } from 'pino';
+import { createEngine, type Engine, type EngineOptions } from '../../src/core/engine/engine.ts';
+import { createLocalEventBus } from '../../src/core/engine/local-event-bus.ts';
+import { createAgentRegistry } from '../../src/agents/registry.ts';
+import { openStore, type OpenedStore } from '../../src/store/open-store.ts';
+import { hashAuditRecord } from '../../src/security/audit-chain.ts';
+import { nodeTimers, systemClock, uuidIds } from '../../src/app/node-timers.ts';
+import type { AgentAdapter, EngineMetrics } from '../../src/core/ports.ts';
+import type { Caller } from '../../src/core/types.ts';
+import { makeTestDatabase, type DialectName, type TestDatabase } from './databases.ts';
+
+export const noMetrics: EngineMetrics = { taskSubmitted() {}, taskFinished() {}, commitFlushed() {} };
+
+export const adminCaller: Caller = {
+  principal: { id: 'u-admin', username: 'admin', kind: 'user', roles: ['admin'], grants: [] },
+  via: 'system',
+};
+
+export interface TestEngine {
+  readonly engine: Engine;
+  readonly store: OpenedStore;
+  readonly db: TestDatabase;
+  close(): Promise<void>;
+}
+
+export async function openTestStore(db: TestDatabase): Promise<OpenedStore> {
+  return openStore(db.location, { ids: uuidIds, hashAudit: hashAuditRecord });
+}
+
+export async function startTestEngine(
+  dialect: DialectName,
+  agents: readonly AgentAdapter[],
+  options: Partial<EngineOptions> & { db?: TestDatabase; store?: OpenedStore } = {},
+): Promise<TestEngine> {
+  const db = options.db ?? makeTestDatabase(dialect);
+  const store = options.store ?? (await openTestStore(db));
+  const engine = createEngine(
+    {
+      store: store.tasks,
+      bus: createLocalEventBus(),
+      agents: createAgentRegistry(agents),
+      skills: { list: async () => [] },
+      clock: systemClock,
+      timers: nodeTimers,
+      ids: uuidIds,
+      logger: pino({ level: 'silent' }),
+      metrics: noMetrics,
+    },
+    {
+      nodeId: options.nodeId ?? `node-${Math.random().toString(16).slice(2, 8)}`,
+      concurrency: options.concurrency ?? 8,
+      leaseMs: options.leaseMs ?? 30_000,
+      renewMs: options.renewMs ?? 10_000,
+      pollMs: options.pollMs ?? 100,
+      maxBatch: options.maxBatch ?? 500,
+      shutdownGraceMs: options.shutdownGraceMs ?? 0,
+    },
+  );
+  await engine.start();
+  return {
+    engine,
+    store,
+    db,
+    async close() {
+      await engine.stop();
+      if (options.store === undefined) await store.close();
+      if (options.db === undefined) await db.drop();
+    },
+  };
+}
+
+/** Polls the store until the task is in one of `states`. */
+export async function waitForTaskState(store: OpenedStore, taskId: string, states: readonly string[], timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const t = await store.tasks.findTask(taskId);
+    if (t && states.includes(t.state)) return t;
+    if (Date.now() > deadline) throw new Error(`task ${taskId} did not reach ${states.join('|')} (is ${t?.state})`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

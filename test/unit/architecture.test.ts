@@ -1,0 +1,302 @@
+/**
+ * DESIGN.md's dependency rule, enforced by reading the import specifiers of every
+ * .ts file under src/ (static imports, `export … from`, side-effect imports,
+ * dynamic `import()` and `require()`).
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const SRC = join(ROOT, 'src');
+const MAX_LINES = 400;
+const CLOSE_TO_MAX = 300;
+
+/** Top-level folders of src/ and what each may import of ours (besides itself). */
+const KNOWN_FOLDERS = ['core', 'security', 'store', 'agents', 'skills', 'transports', 'integrations', 'config', 'app'] as const;
+type Folder = (typeof KNOWN_FOLDERS)[number];
+const MAY_IMPORT: Readonly<Record<Folder, readonly Folder[] | 'anything'>> = {
+  core: [],
+  security: ['core'],
+  store: ['core'],
+  agents: ['core'],
+  skills: ['core'],
+  transports: ['core'],
+  integrations: ['core'],
+  config: [],
+  app: 'anything',
+};
+
+interface Specifier {
+  readonly text: string;
+  /** False for `import(expr)` / `require(expr)` with a computed argument. */
+  readonly literal: boolean;
+}
+
+/** Drops comments so that examples in doc comments are not taken for imports. */
+function stripComments(source: string): string {
+  return source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[\s;{}])\/\/.*$/gm, '$1');
+}
+
+/** Every module specifier a TypeScript source refers to. */
+function importSpecifiers(source: string): Specifier[] {
+  const code = stripComments(source);
+  const out: Specifier[] = [];
+  const literal = (text: string | undefined): void => {
+    if (text !== undefined) out.push({ text, literal: true });
+  };
+  for (const m of code.matchAll(/^\s*(?:import|export)\b[^;'"]*?\bfrom\s*['"]([^'"\n]+)['"]/gm)) literal(m[1]);
+  for (const m of code.matchAll(/^\s*import\s*['"]([^'"\n]+)['"]/gm)) literal(m[1]);
+  for (const m of code.matchAll(/(?<![.\w$])(?:import|require)\s*\(\s*([^)]*?)\s*[),]/g)) {
+    const arg = m[1] ?? '';
+    const quoted = /^(['"`])([^'"`$]+)\1$/.exec(arg);
+    if (quoted) literal(quoted[2]);
+    else out.push({ text: arg, literal: false });
+  }
+  return out;
+}
+
+function listTsFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...listTsFiles(p));
+    else if (name.endsWith('.ts')) out.push(p);
+  }
+  return out.sort();
+}
+
+const rel = (p: string): string => relative(ROOT, p).split(sep).join('/');
+
+/** The top-level folder of src/ a path is in, or undefined outside src/. */
+function folderOf(absPath: string): string | undefined {
+  const r = relative(SRC, absPath);
+  if (r.startsWith('..') || r === '') return undefined;
+  return r.split(sep)[0];
+}
+
+interface Import {
+  readonly file: string;
+  readonly folder: string;
+  readonly specifier: Specifier;
+  /** Absolute path for relative specifiers; undefined for packages and node builtins. */
+  readonly target: string | undefined;
+}
+
+const FILES = listTsFiles(SRC);
+const IMPORTS: readonly Import[] = FILES.flatMap((file) =>
+  importSpecifiers(readFileSync(file, 'utf8')).map((specifier) => ({
+    file,
+    folder: folderOf(file) ?? '?',
+    specifier,
+    target: specifier.literal && specifier.text.startsWith('.') ? resolve(dirname(file), specifier.text) : undefined,
+  })),
+);
+
+const show = (i: Import): string => `${rel(i.file)} -> ${i.specifier.text}`;
+
+function report(violations: readonly Import[], rule: string): void {
+  assert.equal(violations.length, 0, `${rule}:\n  ${violations.map(show).join('\n  ')}`);
+}
+
+describe('importSpecifiers (the scanner the rules rely on)', () => {
+  it('finds static, multi-line, type-only, re-export, side-effect, dynamic and require imports', () => {
+    const sample = [
+      "import { a } from './a.ts';",
+      'import type {',
+      '  B,',
+      '  C,',
+      "} from '../b.ts';",
+      "import * as d from 'node:fs';",
+      "import def, { e } from \"pkg-e\";",
+      "export { f } from './f.ts';",
+      "export * from '@scope/g';",
+      "export type { H } from './h.ts';",
+      "import './side-effect.ts';",
+      "const i = await import('./i.ts');",
+      "const j = await import(`./j.ts`);",
+      "const k = require('k');",
+      'const l = await import(name);',
+      "/** import { no } from './in-a-doc-comment.ts'; */",
+      "// import { no2 } from './in-a-line-comment.ts';",
+      "const url = 'postgres://host/db'; const s = 'from here';",
+      "x.import('not-a-module');",
+    ].join('\n');
+    assert.deepEqual(
+      importSpecifiers(sample).map((s) => (s.literal ? s.text : `<computed ${s.text}>`)).sort(),
+      [
+        '../b.ts',
+        './a.ts',
+        './f.ts',
+        './h.ts',
+        './i.ts',
+        './j.ts',
+        './side-effect.ts',
+        '<computed name>',
+        '@scope/g',
+        'k',
+        'node:fs',
+        'pkg-e',
+      ].sort(),
+    );
+  });
+
+  it('scans a non-trivial number of files and imports in every present folder', () => {
+    assert.ok(FILES.length > 20, `only ${FILES.length} files found under src/`);
+    for (const folder of ['core', 'security', 'store', 'agents', 'transports', 'config', 'app']) {
+      assert.ok(
+        IMPORTS.some((i) => i.folder === folder),
+        `no imports found in src/${folder}: the scanner is probably broken`,
+      );
+    }
+  });
+});
+
+/** The rules, as predicates over one import: true means a violation. */
+const RULES: Readonly<Record<string, (i: Import) => boolean>> = {
+  'computed import()/require() specifiers': (i) => !i.specifier.literal,
+  'relative imports that leave src/ or name no file': (i) =>
+    i.target !== undefined && (folderOf(i.target) === undefined || !existsSync(i.target)),
+  'src/core imports something outside src/core (node:*, npm or another folder)': (i) =>
+    i.folder === 'core' && (i.target === undefined || folderOf(i.target) !== 'core'),
+  'a folder imports one of ours it may not': (i) => {
+    const allowed = MAY_IMPORT[i.folder as Folder];
+    if (allowed === undefined || allowed === 'anything' || i.target === undefined) return false;
+    const to = folderOf(i.target) ?? '';
+    return to !== i.folder && !allowed.includes(to as Folder);
+  },
+  'src/transports imports the store, agents, security, skills, config or app': (i) =>
+    i.folder === 'transports' &&
+    i.target !== undefined &&
+    ['store', 'agents', 'security', 'skills', 'app', 'config'].includes(folderOf(i.target) ?? ''),
+  'src/app imported from outside it': (i) => i.folder !== 'app' && i.target !== undefined && folderOf(i.target) === 'app',
+  'src/config imports another src/ folder': (i) =>
+    i.folder === 'config' && i.target !== undefined && folderOf(i.target) !== 'config',
+};
+
+function check(rule: string): void {
+  const predicate = RULES[rule];
+  assert.ok(predicate, rule);
+  report(IMPORTS.filter(predicate), rule);
+}
+
+/** A made-up import, to show each rule catches what it should. */
+function fake(from: string, text: string): Import {
+  const file = join(SRC, from);
+  return {
+    file,
+    folder: folderOf(file) ?? '?',
+    specifier: { text, literal: true },
+    target: text.startsWith('.') ? resolve(dirname(file), text) : undefined,
+  };
+}
+
+const flags = (rule: string, i: Import): boolean => RULES[rule]?.(i) ?? assert.fail(rule);
+
+describe('the dependency rule of DESIGN.md', () => {
+  it('knows every top-level folder of src/ (a new folder needs a rule here)', () => {
+    const present = readdirSync(SRC).filter((n) => statSync(join(SRC, n)).isDirectory());
+    const unknown = present.filter((n) => !(KNOWN_FOLDERS as readonly string[]).includes(n));
+    assert.deepEqual(unknown, [], `add these folders to the architecture test: ${unknown.join(', ')}`);
+    const loose = readdirSync(SRC).filter((n) => n.endsWith('.ts'));
+    assert.deepEqual(loose, [], 'every source file belongs in a folder of the layout');
+  });
+
+  it('uses only literal module specifiers, so every import can be checked', () => {
+    check('computed import()/require() specifiers');
+  });
+
+  it('resolves every relative import to an existing file inside src/', () => {
+    check('relative imports that leave src/ or name no file');
+  });
+
+  it('keeps core pure: no node:* module, no npm package, nothing outside src/core', () => {
+    check('src/core imports something outside src/core (node:*, npm or another folder)');
+  });
+
+  it('lets security, store, agents, skills, integrations and transports import only themselves and src/core of ours', () => {
+    check('a folder imports one of ours it may not');
+  });
+
+  it('never lets a transport import the store, the agents or security internals', () => {
+    check('src/transports imports the store, agents, security, skills, config or app');
+  });
+
+  it('lets nothing outside src/app import src/app', () => {
+    check('src/app imported from outside it');
+  });
+
+  it('keeps src/config free of every other src/ folder', () => {
+    check('src/config imports another src/ folder');
+  });
+
+  it('flags each kind of violation when it is made up', () => {
+    const core = 'src/core imports something outside src/core (node:*, npm or another folder)';
+    const folders = 'a folder imports one of ours it may not';
+    const transports = 'src/transports imports the store, agents, security, skills, config or app';
+    const app = 'src/app imported from outside it';
+    const config = 'src/config imports another src/ folder';
+    assert.equal(flags(core, fake('core/engine/x.ts', 'node:crypto')), true);
+    assert.equal(flags(core, fake('core/x.ts', 'zod')), true);
+    assert.equal(flags(core, fake('core/x.ts', '../security/audit-chain.ts')), true);
+    assert.equal(flags(core, fake('core/engine/x.ts', '../errors.ts')), false);
+    assert.equal(flags(folders, fake('security/x.ts', '../store/schema.ts')), true);
+    assert.equal(flags(folders, fake('store/x.ts', '../agents/registry.ts')), true);
+    assert.equal(flags(folders, fake('agents/echo/x.ts', '../../skills/skill-catalog.ts')), true);
+    assert.equal(flags(folders, fake('skills/x.ts', '../security/tokens.ts')), true);
+    assert.equal(flags(folders, fake('agents/echo/x.ts', '../registry.ts')), false);
+    assert.equal(flags(folders, fake('security/x.ts', '../core/ports.ts')), false);
+    assert.equal(flags(folders, fake('security/x.ts', 'node:crypto')), false);
+    assert.equal(flags(transports, fake('transports/http/x.ts', '../../store/open-store.ts')), true);
+    assert.equal(flags(transports, fake('transports/http/x.ts', '../../security/authenticator.ts')), true);
+    assert.equal(flags(transports, fake('transports/http/x.ts', '../../core/runtime.ts')), false);
+    assert.equal(flags(app, fake('transports/cli/x.ts', '../../app/create-app.ts')), true);
+    assert.equal(flags(app, fake('app/main.ts', './create-app.ts')), false);
+    assert.equal(flags(config, fake('config/x.ts', '../core/errors.ts')), true);
+    assert.equal(flags(config, fake('config/x.ts', './schema.ts')), false);
+    assert.equal(flags('relative imports that leave src/ or name no file', fake('app/x.ts', '../../test/helpers/databases.ts')), true);
+  });
+});
+
+describe('the pure core', () => {
+  /** Ambient clock, randomness and process access: the core gets these through ports. */
+  const AMBIENT: readonly [string, RegExp][] = [
+    ['Date.now()', /\bDate\.now\s*\(/],
+    ['new Date()', /\bnew\s+Date\s*\(/],
+    ['Math.random()', /\bMath\.random\s*\(/],
+    ['process', /(?<![.\w$])process\s*\./],
+    ['crypto', /(?<![.\w$])crypto\s*\./],
+    ['performance', /(?<![.\w$])performance\s*\./],
+    ['console', /(?<![.\w$])console\s*\./],
+    ['Buffer', /(?<![.\w$])Buffer\b/],
+    ['a global timer', /(?<![.\w$])(?:setTimeout|setInterval|setImmediate|queueMicrotask)\s*\((?!\s*\w+\s*:)/],
+  ];
+
+  it('reads no clock, randomness or process state except through its ports', () => {
+    const found: string[] = [];
+    for (const file of FILES.filter((f) => folderOf(f) === 'core')) {
+      const lines = stripComments(readFileSync(file, 'utf8')).split('\n');
+      lines.forEach((line, n) => {
+        for (const [what, re] of AMBIENT) if (re.test(line)) found.push(`${rel(file)}:${n + 1} uses ${what}`);
+      });
+    }
+    assert.deepEqual(found, []);
+  });
+});
+
+describe('file size', () => {
+  const sizes = FILES.map((file) => {
+    const text = readFileSync(file, 'utf8');
+    const lines = text.length === 0 ? 0 : text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+    return { file: rel(file), lines };
+  });
+
+  it(`keeps every .ts file under src/ at ${MAX_LINES} lines or fewer`, (t) => {
+    const close = sizes.filter((s) => s.lines > CLOSE_TO_MAX && s.lines <= MAX_LINES);
+    for (const s of close) t.diagnostic(`close to the limit: ${s.file} has ${s.lines} lines`);
+    const over = sizes.filter((s) => s.lines > MAX_LINES);
+    assert.deepEqual(over, [], `files over ${MAX_LINES} lines:\n  ${over.map((s) => `${s.file} (${s.lines})`).join('\n  ')}`);
+  });
+});

@@ -1,0 +1,142 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { isSwitchboardError } from '../../src/core/errors.ts';
+import {
+  ACTIVE_STATES,
+  ALL_STATES,
+  TRANSITIONS,
+  TaskStates,
+  assertTransition,
+  canTransition,
+  isTerminal,
+  parseTaskState,
+  sourcesOf,
+  type TaskState,
+} from '../../src/core/task-states.ts';
+
+/** The lifecycle of DESIGN.md, written out independently of the code under test. */
+const EXPECTED: Readonly<Record<TaskState, readonly TaskState[]>> = {
+  pending: ['planning', 'running', 'failed', 'cancelled'],
+  planning: ['running', 'pending', 'failed', 'cancelled'],
+  running: ['waiting', 'pending', 'completed', 'failed', 'cancelled'],
+  waiting: ['running', 'pending', 'failed', 'cancelled'],
+  completed: [],
+  failed: [],
+  cancelled: [],
+};
+
+const TERMINAL: readonly TaskState[] = ['completed', 'failed', 'cancelled'];
+
+const PAIRS: readonly (readonly [TaskState, TaskState])[] = ALL_STATES.flatMap((from) =>
+  ALL_STATES.map((to) => [from, to] as const),
+);
+
+describe('task states', () => {
+  it('has exactly the seven states of the design', () => {
+    assert.deepEqual([...ALL_STATES].sort(), Object.keys(EXPECTED).sort());
+    assert.equal(ALL_STATES.length, 7);
+    assert.deepEqual(Object.values(TaskStates).sort(), [...ALL_STATES].sort());
+  });
+
+  it('has a transition table that matches the design exactly', () => {
+    for (const state of ALL_STATES) {
+      assert.deepEqual([...TRANSITIONS[state]].sort(), [...EXPECTED[state]].sort(), `exits of ${state}`);
+    }
+  });
+
+  it('covers all 49 (from, to) pairs in the table-driven checks', () => {
+    assert.equal(PAIRS.length, 49);
+  });
+});
+
+describe('canTransition and assertTransition over every (from, to) pair', () => {
+  for (const [from, to] of PAIRS) {
+    const legal = EXPECTED[from].includes(to);
+    if (legal) {
+      it(`allows ${from} -> ${to}`, () => {
+        assert.equal(canTransition(from, to), true);
+        assert.equal(TRANSITIONS[from].includes(to), true);
+        assert.doesNotThrow(() => assertTransition(from, to));
+      });
+    } else {
+      it(`refuses ${from} -> ${to} with TASK_INVALID_TRANSITION`, () => {
+        assert.equal(canTransition(from, to), false);
+        assert.equal(TRANSITIONS[from].includes(to), false);
+        assert.throws(
+          () => assertTransition(from, to),
+          (err: unknown) =>
+            isSwitchboardError(err, 'TASK_INVALID_TRANSITION') &&
+            err.details?.['from'] === from &&
+            err.details?.['to'] === to &&
+            err.message.includes(from) &&
+            err.message.includes(to),
+        );
+      });
+    }
+  }
+});
+
+describe('terminal and active states', () => {
+  for (const state of ALL_STATES) {
+    const terminal = TERMINAL.includes(state);
+    it(`reports ${state} as ${terminal ? 'terminal' : 'not terminal'}`, () => {
+      assert.equal(isTerminal(state), terminal);
+      assert.equal(ACTIVE_STATES.includes(state), !terminal);
+    });
+  }
+
+  it('gives terminal states no exit at all, not even to themselves', () => {
+    for (const state of TERMINAL) {
+      assert.deepEqual(TRANSITIONS[state], []);
+      for (const to of ALL_STATES) assert.equal(canTransition(state, to), false, `${state} -> ${to}`);
+    }
+  });
+
+  it('lets every non-terminal state be cancelled', () => {
+    assert.ok(ACTIVE_STATES.length > 0);
+    for (const state of ACTIVE_STATES) {
+      assert.equal(canTransition(state, TaskStates.CANCELLED), true, `${state} -> cancelled`);
+      assert.doesNotThrow(() => assertTransition(state, TaskStates.CANCELLED));
+    }
+  });
+
+  it('lets every non-terminal state fail', () => {
+    for (const state of ACTIVE_STATES) assert.equal(canTransition(state, TaskStates.FAILED), true, `${state} -> failed`);
+  });
+
+  it('never lets a state transition to itself', () => {
+    for (const state of ALL_STATES) assert.equal(canTransition(state, state), false, state);
+  });
+
+  it('reaches completed only from running', () => {
+    assert.deepEqual([...sourcesOf(TaskStates.COMPLETED)], ['running']);
+  });
+});
+
+describe('sourcesOf', () => {
+  for (const to of ALL_STATES) {
+    it(`lists exactly the states whose exits include ${to}`, () => {
+      const expected = ALL_STATES.filter((from) => EXPECTED[from].includes(to));
+      assert.deepEqual([...sourcesOf(to)].sort(), [...expected].sort());
+    });
+  }
+
+  it('never names a terminal state as a source of any state', () => {
+    for (const to of ALL_STATES) for (const s of sourcesOf(to)) assert.equal(isTerminal(s), false, `${s} -> ${to}`);
+  });
+});
+
+describe('parseTaskState', () => {
+  for (const state of ALL_STATES) {
+    it(`parses "${state}"`, () => {
+      assert.equal(parseTaskState(state), state);
+    });
+  }
+
+  const bad = ['', 'PENDING', 'Running', ' pending', 'pending ', 'done', 'cancel', 'canceled', 'toString', 'constructor', '__proto__'];
+  for (const value of bad) {
+    it(`returns undefined for ${JSON.stringify(value)}`, () => {
+      assert.equal(parseTaskState(value), undefined);
+    });
+  }
+});
