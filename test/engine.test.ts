@@ -6,7 +6,7 @@ import { adminCaller, openTestStore, startTestEngine, waitForTaskState } from '.
 import { createEchoAgent } from '../src/agents/echo/echo-agent.ts';
 import { AgentError } from '../src/core/errors.ts';
 import { TaskStates } from '../src/core/task-states.ts';
-import type { AgentAdapter, AgentRunContext } from '../src/core/ports.ts';
+import type { AgentAdapter, AgentRunContext, TaskChange, TaskStore } from '../src/core/ports.ts';
 
 /** An agent whose behaviour each test scripts. */
 function scripted(id: string, run: (ctx: AgentRunContext) => Promise<unknown>, maxAttempts = 1): AgentAdapter {
@@ -20,20 +20,20 @@ function scripted(id: string, run: (ctx: AgentRunContext) => Promise<unknown>, m
 
 const noopDescribe = () => ({ event: { type: 'state_change' as const, message: 'claimed' } });
 
+/** Commits one change on its own and says whether it applied. */
+async function applyOne(store: TaskStore, change: TaskChange): Promise<boolean> {
+  const res = await store.commit({ now: Date.now(), creates: [], changes: [change], audits: [] });
+  return res.changes[0]?.applied === true;
+}
+
 for (const dialect of DIALECTS) {
   describe(`engine on ${dialect}`, () => {
     it('refuses a write fenced by a lease epoch that a successor has replaced', async () => {
+      // No engine here: the test plays two nodes, A and B, against the store directly.
       const db = makeTestDatabase(dialect);
-      const t = await startTestEngine(dialect, [createEchoAgent()], { db, concurrency: 1 });
-      // Stop this engine's scheduler so the test drives claims by hand.
-      await t.engine.stop();
-      const store = t.store.tasks;
-      const { task } = await startedSubmit();
-      async function startedSubmit() {
-        const other = await startTestEngine(dialect, [createEchoAgent()], { db, store: t.store, concurrency: 1 });
-        await other.engine.stop(); // accepts no more claims; submit needs accepting, so submit first
-        return { task: await createPending() };
-      }
+      const opened = await openTestStore(db);
+      const store = opened.tasks;
+      const task = await createPending();
       async function createPending() {
         const now = Date.now();
         const id = crypto.randomUUID();
@@ -64,35 +64,20 @@ for (const dialect of DIALECTS) {
       const orphans = await store.findOrphans(Date.now() + 1000, undefined, 10);
       const orphan = orphans.find((o) => o.id === task.id);
       assert.ok(orphan);
-      const recovered = await store.commit({
-        now: Date.now(),
-        creates: [],
-        changes: [{ taskId: task.id, epoch: orphan.leaseEpoch, fromStates: ['running'], to: 'pending', set: { releaseLease: true }, event: { type: 'state_change' } }],
-        audits: [],
-      });
-      assert.equal(recovered.changes[0]?.applied, true);
+      const recovered = await applyOne(store, { taskId: task.id, epoch: orphan.leaseEpoch, fromStates: ['running'], to: 'pending', set: { releaseLease: true }, event: { type: 'state_change' } });
+      assert.equal(recovered, true);
       const [claimB] = await store.claim({ owner: 'B', limit: 1, now: Date.now(), leaseMs: 30_000, describe: noopDescribe });
       assert.ok(claimB);
       assert.ok(claimB.task.leaseEpoch > claimA.task.leaseEpoch);
-      const stale = await store.commit({
-        now: Date.now(),
-        creates: [],
-        changes: [{ taskId: task.id, epoch: claimA.task.leaseEpoch, fromStates: ['running'], to: 'completed', set: { result: 'stale' }, event: { type: 'state_change' } }],
-        audits: [],
-      });
-      assert.equal(stale.changes[0]?.applied, false);
+      const stale = await applyOne(store, { taskId: task.id, epoch: claimA.task.leaseEpoch, fromStates: ['running'], to: 'completed', set: { result: 'stale' }, event: { type: 'state_change' } });
+      assert.equal(stale, false);
       const lost = await store.renewLeases('A', [{ taskId: task.id, epoch: claimA.task.leaseEpoch }], Date.now() + 1000, Date.now());
       assert.deepEqual(lost, [task.id]);
-      const fresh = await store.commit({
-        now: Date.now(),
-        creates: [],
-        changes: [{ taskId: task.id, epoch: claimB.task.leaseEpoch, fromStates: ['running'], to: 'completed', set: { result: 'B' }, event: { type: 'state_change' } }],
-        audits: [],
-      });
-      assert.equal(fresh.changes[0]?.applied, true);
+      const fresh = await applyOne(store, { taskId: task.id, epoch: claimB.task.leaseEpoch, fromStates: ['running'], to: 'completed', set: { result: 'B' }, event: { type: 'state_change' } });
+      assert.equal(fresh, true);
       const final = await store.findTask(task.id);
       assert.equal(final?.result, 'B');
-      await t.store.close();
+      await opened.close();
       await db.drop();
     });
 

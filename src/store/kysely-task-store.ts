@@ -14,6 +14,7 @@ import type {
   CommitBatch,
   CommitResult,
   CreateOutcome,
+  EventInput,
   Ids,
   LeaseRef,
   TaskChange,
@@ -38,6 +39,20 @@ const CHUNK = 200;
 const ACTIVE = ACTIVE_STATES.filter((s) => s !== TaskStates.PENDING);
 
 type Trx = Transaction<Database>;
+
+/** The event a just-applied update produced: it takes the task's new last_seq and state. */
+function eventAfter(task: Task, input: EventInput, now: number): TaskEvent {
+  return {
+    taskId: task.id,
+    seq: task.lastSeq,
+    type: input.type,
+    state: task.state,
+    message: input.message ?? null,
+    progress: input.progress ?? null,
+    data: input.data ?? null,
+    createdAt: now,
+  };
+}
 
 export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & AuditStore {
   const { db, dialect, ids, hashAudit } = deps;
@@ -156,16 +171,7 @@ export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & Au
       return { applied: false, task: current === undefined ? undefined : rowToTask(current) };
     }
     const task = rowToTask(row);
-    const event: TaskEvent = {
-      taskId: task.id,
-      seq: task.lastSeq,
-      type: change.event.type,
-      state: task.state,
-      message: change.event.message ?? null,
-      progress: change.event.progress ?? null,
-      data: change.event.data ?? null,
-      createdAt: now,
-    };
+    const event = eventAfter(task, change.event, now);
     events.push(eventToRow(event));
     if (change.audit !== undefined) audits.push(change.audit);
     return { applied: true, task, event };
@@ -225,16 +231,7 @@ export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & Au
         for (const row of rows) {
           const task = rowToTask(row);
           const d = req.describe(task);
-          const event: TaskEvent = {
-            taskId: task.id,
-            seq: task.lastSeq,
-            type: d.event.type,
-            state: task.state,
-            message: d.event.message ?? null,
-            progress: d.event.progress ?? null,
-            data: d.event.data ?? null,
-            createdAt: req.now,
-          };
+          const event = eventAfter(task, d.event, req.now);
           events.push(eventToRow(event));
           if (d.audit !== undefined) audits.push(d.audit);
           claimed.push({ task, event });
