@@ -1,6 +1,9 @@
-/** SQLite set-up: one file in the data dir, WAL, durable commits. */
+/** SQLite set-up: one file in the data dir, WAL, durable commits, prepared statements reused. */
 import BetterSqlite3 from 'better-sqlite3';
-import { SqliteDialect } from 'kysely';
+import { SqliteDialect, type SqliteDatabase } from 'kysely';
+
+/** Distinct SQL texts kept prepared (multi-row inserts make a few hundred variants). */
+const STATEMENT_CACHE_SIZE = 2000;
 
 /**
  * Opens the database file. `synchronous = FULL` makes every committed transaction
@@ -12,5 +15,26 @@ export function createSqliteDialect(file: string): SqliteDialect {
   database.pragma('synchronous = FULL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  return new SqliteDialect({ database });
+  return new SqliteDialect({ database: withStatementCache(database) });
+}
+
+/**
+ * Kysely prepares every query anew; preparing costs more than running our short
+ * statements, so reuse them by SQL text. One connection runs one query at a time
+ * (Kysely serializes), so sharing a statement is safe.
+ */
+function withStatementCache(database: BetterSqlite3.Database): SqliteDatabase {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sql: string) {
+      let statement = cache.get(sql);
+      if (statement === undefined) {
+        statement = database.prepare(sql);
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.clear();
+        cache.set(sql, statement);
+      }
+      return statement;
+    },
+  };
 }
