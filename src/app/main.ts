@@ -54,7 +54,7 @@ const program = new Command()
   .name('switchboard')
   .description('A durable runtime for AI agents: serve it, or talk to a running server.')
   .version(VERSION)
-  .showHelpAfterError();
+  .showHelpAfterError('(add --help for usage)');
 
 program
   .command('serve')

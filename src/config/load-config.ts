@@ -3,6 +3,7 @@
  * --config, SWITCHBOARD_CONFIG, or the data dir). Errors name the variable, or the
  * file, line and field.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -102,7 +103,8 @@ export function loadConfig(
         ? { kind: 'sqlite' as const, dataDir }
         : { kind: 'postgres' as const, url: e.DATABASE_URL, ...(e.SWITCHBOARD_DB_SCHEMA ? { schema: e.SWITCHBOARD_DB_SCHEMA } : {}) },
     adminToken: e.SWITCHBOARD_ADMIN_TOKEN,
-    nodeId: e.SWITCHBOARD_NODE_ID ?? `${hostname()}:${dataDir}`,
+    // Default: stable per host and data dir, without revealing the path in events.
+    nodeId: e.SWITCHBOARD_NODE_ID ?? `${hostname()}-${createHash('sha256').update(dataDir).digest('hex').slice(0, 8)}`,
     concurrency: e.SWITCHBOARD_CONCURRENCY,
     leaseMs,
     renewMs: e.SWITCHBOARD_RENEW_MS ?? Math.max(100, Math.floor(leaseMs / 3)),

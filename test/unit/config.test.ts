@@ -46,7 +46,8 @@ describe('loadConfig from the environment', () => {
       assert.equal(config.dataDir, dataDir);
       assert.deepEqual(config.database, { kind: 'sqlite', dataDir });
       assert.equal(config.adminToken, undefined);
-      assert.equal(config.nodeId, `${hostname()}:${dataDir}`);
+      assert.match(config.nodeId, new RegExp(`^${hostname()}-[0-9a-f]{8}$`));
+      assert.ok(!config.nodeId.includes(dataDir), 'the node id does not reveal the data dir');
       assert.equal(config.concurrency, 16);
       assert.equal(config.leaseMs, 30_000);
       assert.equal(config.renewMs, 10_000);

@@ -28,6 +28,10 @@ interface GlobalOptions {
 
 // Resolves settings, runs the action, and reports any error: no stack traces, no token.
 async function run(cmd: Command, action: (ctx: CommandContext) => Promise<number>): Promise<void> {
+  // `switchboard list | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? ExitCodes.ok);
+  });
   const globals = cmd.optsWithGlobals<GlobalOptions>();
   let tokenSource: TokenSource = 'none';
   try {
@@ -58,7 +62,7 @@ function usageExit(err: CommanderError): never {
 export function registerClientCommands(program: Command): void {
   program
     .option('--url <url>', 'server URL (default: $SWITCHBOARD_URL, the config file, or http://127.0.0.1:8000)')
-    .option('--token <token>', 'API token (default: $SWITCHBOARD_TOKEN, the config file, or <data dir>/admin-token)')
+    .option('--token <token>', 'API token (default: $SWITCHBOARD_TOKEN, the config file, or <data dir>/admin-token; a flag shows in ps)')
     .option('--json', 'machine-readable output (NDJSON while following)')
     .exitOverride(usageExit);
   for (const existing of program.commands) existing.exitOverride(usageExit);

@@ -36,7 +36,6 @@ export async function followTask(client: ApiClient, taskId: string, display: Fol
       display.event(e);
     }
     if (signal.aborted) {
-      display.close();
       throw new ExitError(
         ExitCodes.interrupted,
         `stopped following; task ${taskId} goes on. Watch it again: switchboard watch ${taskId} · stop it: switchboard cancel ${taskId}`,

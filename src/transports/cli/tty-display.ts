@@ -30,7 +30,8 @@ export function createTtyDisplay(streams: TtyStreams): FollowDisplay {
 
   const render = (): void => {
     if (closed) return;
-    const width = Math.max(20, (out.columns ?? 80) - 1);
+    // columns is 0 or missing when the size is unknown (e.g. under `script`).
+    const width = Math.max(20, (out.columns || 80) - 1);
     const spin = state === 'waiting' ? '?' : (SPINNER[frame % SPINNER.length] ?? '*');
     const head = `${spin} ${state.padEnd(9)}`;
     const bar = progress === null ? '' : ` ${progressBar(progress, 20)} ${formatPercent(progress).padStart(4)}`;

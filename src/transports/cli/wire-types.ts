@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { isTerminal, parseTaskState } from '../../core/task-states.ts';
 import type { agentView, EventView, TaskView } from '../http/wire.ts';
 
+/** A task and one of its events, exactly as the server sends them. */
 export type { EventView, TaskView };
 
 /** One entry of GET /api/runtime/agents. */
