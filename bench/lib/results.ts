@@ -1,0 +1,42 @@
+/** One printed figure; the table and the --json output are both built from these. */
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Target {
+  readonly op: '>=' | '<=';
+  readonly value: number;
+}
+
+export interface Figure {
+  /** e.g. "(a) throughput HTTP" */
+  readonly benchmark: string;
+  readonly dialect: Dialect | 'none';
+  readonly metric: string;
+  /** A number, or a text such as "10000/10000". */
+  readonly value: number | string;
+  readonly unit: string;
+  readonly target?: Target;
+  /** Whether the value meets its target (only when there is one). */
+  readonly met?: boolean;
+}
+
+export function figure(
+  benchmark: string,
+  dialect: Dialect | 'none',
+  metric: string,
+  value: number | string,
+  unit: string,
+  target?: Target,
+): Figure {
+  if (target === undefined || typeof value !== 'number') return { benchmark, dialect, metric, value, unit };
+  const met = Number.isFinite(value) && (target.op === '>=' ? value >= target.value : value <= target.value);
+  return { benchmark, dialect, metric, value, unit, target, met };
+}
+
+/** Issue targets. */
+export const TARGETS = {
+  inProcessSqlite: { op: '>=', value: 3000 },
+  httpSqlite: { op: '>=', value: 1500 },
+  sseP99Ratio: { op: '<=', value: 1.5 },
+  perCallRatio: { op: '>=', value: 0.6 },
+} as const satisfies Record<string, Target>;

@@ -1,0 +1,179 @@
+/**
+ * The benchmark suite (`npm run bench`). Figures are printed, never asserted.
+ *
+ *   npm run bench -- [--quick] [--json] [--db sqlite|postgres|all] [--only a,b,c,d] [--no-pin] [--profile]
+ *
+ * Servers under test run in child processes pinned to one core; this process (the
+ * load generator, and the engine of the in-process figure) runs on the other.
+ * With --json the table goes to stderr and the results as JSON to stdout (use
+ * `npm run --silent bench -- --json` so npm's banner stays out of it).
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { figure, type Dialect, type Figure } from './lib/results.ts';
+import { enablePinning, installCleanupHandlers, isAborting, killAllChildren, liveChildCount } from './lib/children.ts';
+import { dropAllDatabases, postgresReachable, postgresUrl, redactUrl } from './lib/database.ts';
+import { serverNodeArgs } from './lib/switchboard.ts';
+import { renderTable } from './lib/table.ts';
+import { throughputHttp, throughputInProcess, type ThroughputSizes } from './throughput.ts';
+import { latencyHttp, type LatencySizes } from './latency.ts';
+import { overheadHttp, type OverheadSizes } from './overhead.ts';
+import { sseDelivery, type SseSizes } from './sse.ts';
+
+/** Linux CPU pressure ("some" avg10 / avg60, %): how much runnable work waited for a CPU. */
+function cpuPressure(): string {
+  try {
+    const m = /some avg10=(\S+) avg60=(\S+)/.exec(readFileSync('/proc/pressure/cpu', 'utf8'));
+    return m ? `cpu pressure avg10 ${m[1]}% avg60 ${m[2]}%` : 'cpu pressure n/a';
+  } catch {
+    return 'cpu pressure n/a';
+  }
+}
+
+interface Sizes {
+  readonly throughput: ThroughputSizes;
+  readonly latency: LatencySizes;
+  readonly overhead: OverheadSizes;
+  readonly sse: SseSizes;
+}
+
+const FULL: Sizes = {
+  throughput: { tasks: 10_000, warmup: 500, inflight: 96, window: 256, timeoutMs: 120_000 },
+  latency: { rate: 200, seconds: 10, warmupSeconds: 1, timeoutMs: 60_000 },
+  overhead: { connections: 50, seconds: 10, warmupSeconds: 2 },
+  sse: { tasks: 100, subscribersPerTask: 10, durationMs: 15_000, intervalMs: 100, settleMs: 1000 },
+};
+
+const QUICK: Sizes = {
+  throughput: { tasks: 500, warmup: 50, inflight: 64, window: 128, timeoutMs: 30_000 },
+  latency: { rate: 100, seconds: 1, warmupSeconds: 0.2, timeoutMs: 20_000 },
+  overhead: { connections: 50, seconds: 1, warmupSeconds: 0.2 },
+  sse: { tasks: 10, subscribersPerTask: 5, durationMs: 1500, intervalMs: 100, settleMs: 300 },
+};
+
+const USAGE = 'usage: npm run bench -- [--quick] [--json] [--db sqlite|postgres|all] [--only a,b,c,d] [--no-pin] [--profile]';
+
+interface Options {
+  readonly quick: boolean;
+  readonly json: boolean;
+  readonly db: 'sqlite' | 'postgres' | 'all';
+  readonly only: ReadonlySet<string>;
+  readonly pin: boolean;
+  readonly profile: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  let quick = false;
+  let json = false;
+  let db: Options['db'] = 'all';
+  let only = new Set(['a', 'b', 'c', 'd']);
+  let pin = true;
+  let profile = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string => inline ?? argv[++i] ?? '';
+    if (flag === '--quick') quick = true;
+    else if (flag === '--json') json = true;
+    else if (flag === '--no-pin') pin = false;
+    else if (flag === '--profile') profile = true;
+    else if (flag === '--db') {
+      const v = value();
+      if (v !== 'sqlite' && v !== 'postgres' && v !== 'all') throw new Error(`--db must be sqlite, postgres or all\n${USAGE}`);
+      db = v;
+    } else if (flag === '--only') only = new Set(value().split(',').map((s) => s.trim().toLowerCase()));
+    else if (flag === '--help' || flag === '-h') {
+      process.stdout.write(`${USAGE}\n`);
+      process.exit(0);
+    } else throw new Error(`unknown argument ${arg}\n${USAGE}`);
+  }
+  return { quick, json, db, only, pin, profile };
+}
+
+async function main(): Promise<number> {
+  const options = parseArgs(process.argv.slice(2));
+  const out = (s: string): boolean => (options.json ? process.stderr : process.stdout).write(`${s}\n`);
+  const log = (s: string): boolean => process.stderr.write(`${s}\n`);
+  installCleanupHandlers(dropAllDatabases);
+  const sizes = options.quick ? QUICK : FULL;
+  const cpus = os.cpus();
+  const pinning = options.pin ? enablePinning(cpus.length) : 'off (--no-pin)';
+  const pgUrl = postgresUrl();
+  const pgUp = options.db === 'sqlite' ? false : await postgresReachable(pgUrl);
+  const dialects: Dialect[] = [];
+  if (options.db !== 'postgres') dialects.push('sqlite');
+  if (options.db !== 'sqlite' && pgUp) dialects.push('postgres');
+  if (options.db === 'postgres' && !pgUp) throw new Error(`PostgreSQL is not reachable at ${redactUrl(pgUrl)}`);
+  const profileDir = options.profile ? mkdtempSync(join(os.tmpdir(), 'switchboard-bench-prof-')) : undefined;
+  if (profileDir !== undefined) serverNodeArgs.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`);
+
+  const machine = {
+    cpus: cpus.length,
+    cpu_model: cpus[0]?.model ?? 'unknown',
+    memory_gb: Number((os.totalmem() / 2 ** 30).toFixed(1)),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    load_average: os.loadavg().map((x) => Number(x.toFixed(2))),
+    cpu_pressure: cpuPressure(),
+    pinning,
+    postgres: options.db === 'sqlite' ? 'not requested' : pgUp ? `reachable at ${redactUrl(pgUrl)}` : `not reachable at ${redactUrl(pgUrl)} (skipped)`,
+  };
+  out(`Switchboard benchmarks (${options.quick ? 'quick sizes: smoke run only' : 'full sizes'})`);
+  out(`machine: ${machine.cpus} cpus (${machine.cpu_model}), ${machine.memory_gb} GB, node ${machine.node}, ${machine.platform}`);
+  out(`load average: ${machine.load_average.join(' ')}; ${machine.cpu_pressure}; pinning: ${pinning}`);
+  out(`postgres: ${machine.postgres}`);
+  out('note: figures are noisy on a shared 2-core machine; compare runs on the same machine, and repeat before drawing conclusions.\n');
+
+  const plan: { key: string; label: string; run: (d: Dialect) => Promise<Figure[]> }[] = [
+    { key: 'a', label: '(a) throughput HTTP', run: (d) => throughputHttp(d, sizes.throughput) },
+    { key: 'a', label: '(a) throughput in-process', run: (d) => throughputInProcess(d, sizes.throughput) },
+    { key: 'b', label: '(b) latency HTTP', run: (d) => latencyHttp(d, sizes.latency) },
+    { key: 'c', label: '(c) per-call overhead', run: (d) => overheadHttp(d, sizes.overhead) },
+    { key: 'd', label: '(d) SSE delivery', run: (d) => sseDelivery(d, sizes.sse) },
+  ];
+  const figures: Figure[] = [];
+  let failures = 0;
+  for (const dialect of dialects) {
+    for (const step of plan.filter((p) => options.only.has(p.key))) {
+      if (isAborting()) break;
+      const started = Date.now();
+      log(`running ${step.label} on ${dialect} ...`);
+      try {
+        figures.push(...(await step.run(dialect)));
+        log(`  done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      } catch (err) {
+        failures += 1;
+        log(`  FAILED: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        figures.push(figure(step.label, dialect, 'error', err instanceof Error ? err.message.split('\n')[0] ?? '' : String(err), ''));
+      }
+      await dropAllDatabases();
+      if (liveChildCount() > 0) killAllChildren();
+    }
+  }
+
+  out('');
+  out(renderTable(figures));
+  out(`\nat the end: load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}, ${cpuPressure()} (at the start: ${machine.load_average.join(' ')}, ${machine.cpu_pressure})`);
+  out('Issue targets: in-process ≥ 3,000 tasks/s and HTTP ≥ 1,500 tasks/s on SQLite; SSE p99 ratio ≤ 1.5; per-call ratio ≥ 0.60.');
+  if (profileDir !== undefined) out(`CPU profiles of the Switchboard server processes: ${profileDir} (kept; remove when done)`);
+  if (options.json) {
+    const sizesUsed = { throughput: sizes.throughput, latency: sizes.latency, overhead: sizes.overhead, sse: sizes.sse };
+    process.stdout.write(`${JSON.stringify({ machine, quick: options.quick, sizes: sizesUsed, figures, failures }, null, 2)}\n`);
+  }
+  return failures === 0 ? 0 : 1;
+}
+
+main()
+  .then(async (code) => {
+    await dropAllDatabases();
+    process.exitCode = code;
+  })
+  .catch(async (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    await dropAllDatabases();
+    process.exitCode = 2;
+  })
+  .finally(() => {
+    killAllChildren();
+  });
