@@ -71,7 +71,7 @@ for (const dialect of DIALECTS) {
       assert.ok(claimB.task.leaseEpoch > claimA.task.leaseEpoch);
       const stale = await applyOne(store, { taskId: task.id, epoch: claimA.task.leaseEpoch, fromStates: ['running'], to: 'completed', set: { result: 'stale' }, event: { type: 'state_change' } });
       assert.equal(stale, false);
-      const lost = await store.renewLeases('A', [{ taskId: task.id, epoch: claimA.task.leaseEpoch }], Date.now() + 1000, Date.now());
+      const lost = await store.renewLeases('A', [{ taskId: task.id, epoch: claimA.task.leaseEpoch }], Date.now() + 1000);
       assert.deepEqual(lost, [task.id]);
       const fresh = await applyOne(store, { taskId: task.id, epoch: claimB.task.leaseEpoch, fromStates: ['running'], to: 'completed', set: { result: 'B' }, event: { type: 'state_change' } });
       assert.equal(fresh, true);
@@ -89,7 +89,7 @@ for (const dialect of DIALECTS) {
       const a = await startTestEngine(dialect, [echo2], { db, store, nodeId: 'A', pollMs: 60_000 });
       const { task } = await a.engine.submit(adminCaller, { agentType: 'echo', prompt: 'orphan', context: { delay_ms: 400 } });
       const running = await waitForTaskState(store, task.id, ['running']);
-      await store.tasks.renewLeases('A', [{ taskId: task.id, epoch: running.leaseEpoch }], Date.now() - 1, Date.now());
+      await store.tasks.renewLeases('A', [{ taskId: task.id, epoch: running.leaseEpoch }], Date.now() - 1);
       // Node B finds the expired lease and hands the task back; someone runs attempt 2.
       const b = await startTestEngine(dialect, [echo2], { db, store, nodeId: 'B', pollMs: 50 });
       const done = await waitForTaskState(store, task.id, ['completed', 'failed']);
@@ -110,7 +110,7 @@ for (const dialect of DIALECTS) {
       const a = await startTestEngine(dialect, [createEchoAgent({ maxAttempts: 1 })], { db, pollMs: 60_000 });
       const { task } = await a.engine.submit(adminCaller, { agentType: 'echo', prompt: 'doomed', context: { delay_ms: 60_000 } });
       const running = await waitForTaskState(a.store, task.id, ['running']);
-      await a.store.tasks.renewLeases(running.leaseOwner ?? '', [{ taskId: task.id, epoch: running.leaseEpoch }], Date.now() - 1, Date.now());
+      await a.store.tasks.renewLeases(running.leaseOwner ?? '', [{ taskId: task.id, epoch: running.leaseEpoch }], Date.now() - 1);
       const b = await startTestEngine(dialect, [createEchoAgent({ maxAttempts: 1 })], { db, store: a.store, pollMs: 50 });
       const failed = await waitForTaskState(a.store, task.id, ['failed']);
       assert.match(failed.error ?? '', /lease expired/);

@@ -89,6 +89,8 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
         pollMs: config.pollMs,
         maxBatch: 500,
         shutdownGraceMs: config.shutdownGraceMs,
+        // SQLite: this process is the only writer, so its own commits keep the cache exact.
+        taskCacheSize: store.dialect === 'sqlite' ? 10_000 : 0,
       },
     );
     const runtime = createSecureRuntime(engine);

@@ -146,7 +146,7 @@ export interface TaskStore {
   commit(batch: CommitBatch): Promise<CommitResult>;
   claim(request: ClaimRequest): Promise<readonly ClaimedTask[]>;
   /** Extends the leases still held; returns the ids whose lease is gone (fenced or finished). */
-  renewLeases(owner: string, leases: readonly LeaseRef[], expiresAt: number, now: number): Promise<readonly string[]>;
+  renewLeases(owner: string, leases: readonly LeaseRef[], expiresAt: number): Promise<readonly string[]>;
   /** Non-terminal tasks whose lease ran out, plus those leased by `restartedOwner` (this node before a restart). */
   findOrphans(now: number, restartedOwner: string | undefined, limit: number): Promise<readonly Task[]>;
   findTask(id: string): Promise<Task | undefined>;

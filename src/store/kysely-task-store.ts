@@ -242,14 +242,14 @@ export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & Au
       });
     },
 
-    async renewLeases(owner: string, leases: readonly LeaseRef[], expiresAt: number, now: number) {
+    async renewLeases(owner: string, leases: readonly LeaseRef[], expiresAt: number) {
       if (leases.length === 0) return [];
       return db.transaction().execute(async (trx) => {
         const lost: string[] = [];
         for (const lease of leases) {
           const res = await trx
             .updateTable('tasks')
-            .set({ lease_expires_at: expiresAt, updated_at: now })
+            .set({ lease_expires_at: expiresAt }) // not an update of the task itself: updated_at stays
             .where('id', '=', lease.taskId)
             .where('lease_epoch', '=', lease.epoch)
             .where('lease_owner', '=', owner)

@@ -55,6 +55,7 @@ export async function startTestEngine(
       pollMs: options.pollMs ?? 100,
       maxBatch: options.maxBatch ?? 500,
       shutdownGraceMs: options.shutdownGraceMs ?? 0,
+      taskCacheSize: options.taskCacheSize ?? (dialect === 'sqlite' ? 1000 : 0),
     },
   );
   await engine.start();

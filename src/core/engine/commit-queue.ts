@@ -17,6 +17,7 @@ import type {
 } from '../ports.ts';
 import type { AuditInput, TaskEvent } from '../types.ts';
 import { isTerminal } from '../task-states.ts';
+import type { TaskCache } from './task-cache.ts';
 
 interface Pending<I, O> {
   readonly item: I;
@@ -45,6 +46,8 @@ export class CommitQueue {
       readonly clock: Clock;
       readonly bus: EventBus;
       readonly metrics: EngineMetrics;
+      /** Sees every task this queue writes, so reads can skip the database. */
+      readonly cache?: TaskCache;
     },
     private readonly options: CommitQueueOptions,
   ) {}
@@ -145,11 +148,14 @@ export class CommitQueue {
       // metrics must never break a commit
     }
     const published: TaskEvent[] = [];
+    const cache = this.deps.cache;
     result.creates.forEach((outcome, i) => {
+      cache?.put(outcome.task);
       if (outcome.kind === 'created') published.push(outcome.event);
       creates[i]?.resolve(outcome);
     });
     result.changes.forEach((outcome, i) => {
+      if (outcome.task !== undefined) cache?.put(outcome.task);
       if (outcome.applied) {
         published.push(outcome.event);
         const t = outcome.task;

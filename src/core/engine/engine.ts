@@ -21,6 +21,7 @@ import { CommitQueue } from './commit-queue.ts';
 import { Scheduler, type SchedulerOptions } from './scheduler.ts';
 import { followTaskEvents } from './event-stream.ts';
 import { auditFor } from './audit-records.ts';
+import { TaskCache } from './task-cache.ts';
 
 export interface EngineDeps {
   readonly store: TaskStore;
@@ -40,6 +41,8 @@ export interface EngineOptions extends SchedulerOptions {
   readonly maxBatch: number;
   /** How long running tasks may finish on shutdown before they are handed back. */
   readonly shutdownGraceMs: number;
+  /** Tasks kept in memory for reads; 0 when other nodes may write the same database. */
+  readonly taskCacheSize: number;
 }
 
 /** A TaskEngine with a lifecycle. */
@@ -52,12 +55,21 @@ export interface Engine extends TaskEngine {
 
 export function createEngine(deps: EngineDeps, options: EngineOptions): Engine {
   const { store, bus, agents, clock, ids } = deps;
-  const queue = new CommitQueue(deps, { maxBatch: options.maxBatch });
-  const scheduler = new Scheduler({ ...deps, queue }, options);
+  const cache = new TaskCache(options.taskCacheSize);
+  const queue = new CommitQueue({ ...deps, cache }, { maxBatch: options.maxBatch });
+  const scheduler = new Scheduler({ ...deps, queue, cache }, options);
   let accepting = false;
 
-  async function getTask(taskId: string): Promise<Task> {
+  async function findTask(taskId: string): Promise<Task | undefined> {
+    const cached = cache.get(taskId);
+    if (cached !== undefined) return cached;
     const task = await store.findTask(taskId);
+    if (task !== undefined) cache.put(task);
+    return task;
+  }
+
+  async function getTask(taskId: string): Promise<Task> {
+    const task = await findTask(taskId);
     if (task === undefined) throw new SwitchboardError('TASK_NOT_FOUND', undefined, { task_id: taskId });
     return task;
   }
@@ -141,7 +153,7 @@ export function createEngine(deps: EngineDeps, options: EngineOptions): Engine {
     },
 
     getTask: (_caller, taskId) => getTask(taskId),
-    findTask: (taskId) => store.findTask(taskId),
+    findTask,
     listTasks: (_caller, filter) => store.listTasks(filter),
 
     async cancel(caller: Caller, taskId: string): Promise<Task> {

@@ -9,6 +9,7 @@ import type { Task } from '../types.ts';
 import type { CommitQueue } from './commit-queue.ts';
 import { runTask, type AbortReason, type RunningTask } from './task-runner.ts';
 import { auditFor } from './audit-records.ts';
+import type { TaskCache } from './task-cache.ts';
 
 /** Resolved scheduler options; defaults are stated where the config is read. */
 export interface SchedulerOptions {
@@ -30,6 +31,7 @@ export interface SchedulerDeps {
   readonly clock: Clock;
   readonly timers: Timers;
   readonly logger: Logger;
+  readonly cache: TaskCache;
 }
 
 /** Remembered cancels for tasks not (yet) running here: a claim may race a cancel. */
@@ -143,7 +145,10 @@ export class Scheduler {
       this.deps.logger.error({ err }, 'claiming tasks failed; will retry on the next poll');
       return;
     }
-    for (const { event } of claimed) this.deps.bus.publish(event);
+    for (const { task, event } of claimed) {
+      this.deps.cache.put(task);
+      this.deps.bus.publish(event);
+    }
     for (const { task } of claimed) this.startRun(task);
     if (claimed.length === limit) this.wakeAgain = true;
     else if (claimed.length === 0) await this.armRetryTimer();
@@ -223,7 +228,7 @@ export class Scheduler {
     if (leases.length === 0) return;
     const now = this.deps.clock.now();
     try {
-      const lost = await this.deps.store.renewLeases(this.options.nodeId, leases, now + this.options.leaseMs, now);
+      const lost = await this.deps.store.renewLeases(this.options.nodeId, leases, now + this.options.leaseMs);
       for (const id of lost) this.running.get(id)?.controller.abort('lease-lost' satisfies AbortReason);
     } catch (err) {
       this.deps.logger.error({ err }, 'renewing leases failed');

@@ -61,6 +61,8 @@ export async function createHttpServer(deps: HttpServerDeps, options: HttpServer
     loggerInstance: deps.logger,
     // Per-request log lines cost on the hot path; errors are still logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
+    // No per-request child logger (a measurable cost per call); error lines carry reqId themselves.
+    childLoggerFactory: (logger) => logger,
     bodyLimit: options.bodyLimit,
     trustProxy: false,
     return503OnClosing: true,
