@@ -17,8 +17,10 @@ import {
   submitHeaders,
   taskIdParams,
   taskList,
+  taskJson,
   taskToWire,
   taskView,
+  type TaskView,
 } from './wire.ts';
 import { SSE_HEARTBEAT, parseLastEventId, sseFrame } from './sse.ts';
 
@@ -73,7 +75,11 @@ export function registerTaskRoutes(app: FastifyInstance, runtime: Runtime, optio
     {
       schema: { tags, summary: 'The state and result of a task', params: taskIdParams, response: { 200: taskView, ...errors } },
     },
-    async (req) => taskToWire(await runtime.getTask(req.caller, req.params.task_id)),
+    async (req, reply) => {
+      const json = taskJson(await runtime.getTask(req.caller, req.params.task_id));
+      // Already-serialized JSON (memoized per task version) is sent as is; it is the taskView schema's text.
+      return reply.type('application/json; charset=utf-8').send(json as unknown as TaskView);
+    },
   );
 
   r.get(

@@ -148,6 +148,22 @@ export function taskToWire(t: Task): TaskView {
   };
 }
 
+const taskJsonMemo = new WeakMap<Task, string>();
+
+/**
+ * The task's wire JSON, computed once per task version: task objects are
+ * immutable and the engine hands out the same object until the task changes,
+ * so repeated polls of a state cost one map lookup.
+ */
+export function taskJson(t: Task): string {
+  let json = taskJsonMemo.get(t);
+  if (json === undefined) {
+    json = JSON.stringify(taskToWire(t));
+    taskJsonMemo.set(t, json);
+  }
+  return json;
+}
+
 export function eventToWire(e: TaskEvent): EventView {
   return {
     task_id: e.taskId,
