@@ -24,6 +24,7 @@ import type { AuditInput, AuditRecord, Page, Task, TaskEvent, TaskFilter } from 
 import type { Database, TaskEventsTable, TasksTable } from './schema.ts';
 import { auditToRow, eventToRow, rowToAudit, rowToEvent, rowToTask, taskToRow } from './rows.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
+import { appendEventGroup, isEventOnly } from './append-events.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -39,6 +40,22 @@ const CHUNK = 200;
 const ACTIVE = ACTIVE_STATES.filter((s) => s !== TaskStates.PENDING);
 
 type Trx = Transaction<Database>;
+
+/**
+ * A batch of only progress/log/output events (no new task, no state change, no
+ * audit record) is committed without waiting for the disk flush. It survives a
+ * process crash; a power loss may drop such trailing events, never a submission,
+ * a state change or an audit record — the next durable commit flushes them too.
+ * It keeps streaming agents from paying an fsync (which blocks SQLite's caller)
+ * per progress batch.
+ */
+function isProgressOnly(batch: CommitBatch): boolean {
+  return (
+    batch.creates.length === 0 &&
+    batch.audits.length === 0 &&
+    batch.changes.every((c) => c.to === undefined && c.audit === undefined)
+  );
+}
 
 /** The event a just-applied update produced: it takes the task's new last_seq and state. */
 function eventAfter(task: Task, input: EventInput, now: number): TaskEvent {
@@ -57,6 +74,7 @@ function eventAfter(task: Task, input: EventInput, now: number): TaskEvent {
 export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & AuditStore {
   const { db, dialect, ids, hashAudit } = deps;
   const isPg = dialect === 'postgres';
+  let sqliteRelaxed = false;
 
   async function insertChunked<T extends 'task_events' | 'audit_log' | 'tasks'>(
     trx: Trx,
@@ -135,6 +153,35 @@ export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & Au
     return out;
   }
 
+  /**
+   * Event-only changes of tasks that nothing else in the batch touches go in one
+   * grouped statement; the rest are applied one by one, in order.
+   */
+  async function applyChanges(
+    trx: Trx,
+    batch: CommitBatch,
+    events: TaskEventsTable[],
+    audits: AuditInput[],
+  ): Promise<ChangeOutcome[]> {
+    const out: ChangeOutcome[] = new Array<ChangeOutcome>(batch.changes.length);
+    const touchedOtherwise = new Set(batch.changes.filter((c) => !isEventOnly(c)).map((c) => c.taskId));
+    const grouped = new Map<string, number[]>();
+    const single: number[] = [];
+    batch.changes.forEach((c, i) => {
+      if (!isEventOnly(c) || touchedOtherwise.has(c.taskId)) return single.push(i);
+      const key = (c.fromStates ?? []).join(',');
+      const list = grouped.get(key) ?? [];
+      list.push(i);
+      grouped.set(key, list);
+    });
+    for (const indexes of grouped.values()) await appendEventGroup(trx, batch.changes, indexes, batch.now, out, events);
+    for (const i of single) {
+      const change = batch.changes[i];
+      if (change !== undefined) out[i] = await applyChange(trx, change, batch.now, events, audits);
+    }
+    return out;
+  }
+
   async function applyChange(
     trx: Trx,
     change: TaskChange,
@@ -177,14 +224,34 @@ export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & Au
     return { applied: true, task, event };
   }
 
+  /**
+   * Runs one transaction, durable (flushed to disk before it returns) unless
+   * `relaxed`. SQLite sets its flush level per connection, outside a transaction,
+   * so the one connection is held for both steps; PostgreSQL sets it per transaction.
+   */
+  function transact<T>(relaxed: boolean, work: (trx: Trx) => Promise<T>): Promise<T> {
+    if (isPg) {
+      return db.transaction().execute(async (trx) => {
+        if (relaxed) await sql`set local synchronous_commit to off`.execute(trx);
+        return work(trx);
+      });
+    }
+    return db.connection().execute(async (conn) => {
+      if (relaxed !== sqliteRelaxed) {
+        await sql.raw(`pragma synchronous = ${relaxed ? 'NORMAL' : 'FULL'}`).execute(conn);
+        sqliteRelaxed = relaxed;
+      }
+      return conn.transaction().execute(work);
+    });
+  }
+
   return {
     async commit(batch: CommitBatch): Promise<CommitResult> {
-      return db.transaction().execute(async (trx) => {
+      return transact(isProgressOnly(batch), async (trx) => {
         const events: TaskEventsTable[] = [];
         const audits: AuditInput[] = [];
         const creates = batch.creates.length > 0 ? await createTasks(trx, batch, events, audits) : [];
-        const changes: ChangeOutcome[] = [];
-        for (const change of batch.changes) changes.push(await applyChange(trx, change, batch.now, events, audits));
+        const changes = await applyChanges(trx, batch, events, audits);
         audits.push(...batch.audits);
         await insertChunked(trx, 'task_events', events);
         await appendAudit(trx, audits, batch.now);
@@ -194,7 +261,7 @@ export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & Au
 
     async claim(req: ClaimRequest): Promise<readonly ClaimedTask[]> {
       if (req.limit <= 0) return [];
-      return db.transaction().execute(async (trx) => {
+      return transact(false, async (trx) => {
         let candidates = trx
           .selectFrom('tasks')
           .select('id')
@@ -244,7 +311,8 @@ export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & Au
 
     async renewLeases(owner: string, leases: readonly LeaseRef[], expiresAt: number) {
       if (leases.length === 0) return [];
-      return db.transaction().execute(async (trx) => {
+      // A renewal lost to a power cut only makes the lease end sooner: no flush needed.
+      return transact(true, async (trx) => {
         const lost: string[] = [];
         for (const lease of leases) {
           const res = await trx

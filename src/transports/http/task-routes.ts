@@ -11,6 +11,7 @@ import {
   errorView,
   eventView,
   eventsQuery,
+  eventJson,
   eventToWire,
   listQuery,
   submitBody,
@@ -180,7 +181,7 @@ export function registerTaskRoutes(app: FastifyInstance, runtime: Runtime, optio
       const heartbeat = setInterval(() => res.write(SSE_HEARTBEAT), options.sseHeartbeatMs);
       try {
         for await (const e of runtime.stream(req.caller, taskId, { afterSeq, signal: ac.signal })) {
-          if (!res.write(sseFrame(e.seq, JSON.stringify(eventToWire(e))))) {
+          if (!res.write(sseFrame(e.seq, eventJson(e)))) {
             await new Promise<void>((resolve) => {
               res.once('drain', resolve);
               ac.signal.addEventListener('abort', () => resolve(), { once: true });

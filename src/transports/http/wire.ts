@@ -164,6 +164,18 @@ export function taskJson(t: Task): string {
   return json;
 }
 
+const eventJsonMemo = new WeakMap<TaskEvent, string>();
+
+/** An event's wire JSON, computed once however many streams deliver it. */
+export function eventJson(e: TaskEvent): string {
+  let json = eventJsonMemo.get(e);
+  if (json === undefined) {
+    json = JSON.stringify(eventToWire(e));
+    eventJsonMemo.set(e, json);
+  }
+  return json;
+}
+
 export function eventToWire(e: TaskEvent): EventView {
   return {
     task_id: e.taskId,

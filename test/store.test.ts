@@ -1,0 +1,58 @@
+/** The store's grouped event append and conditional changes, on every database. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { DIALECTS, makeTestDatabase } from './helpers/databases.ts';
+import { openTestStore } from './helpers/test-engine.ts';
+import { TaskStates } from '../src/core/task-states.ts';
+import type { TaskChange } from '../src/core/ports.ts';
+import type { Task } from '../src/core/types.ts';
+
+function pendingTask(id: string, now: number): Task {
+  return {
+    id, executionUuid: crypto.randomUUID(), agentType: 'echo', prompt: id, context: { k: 1 },
+    sessionId: null, projectId: null, boardTaskId: null, ownerId: 'u1', idempotencyKey: null,
+    state: TaskStates.PENDING, attempt: 0, maxAttempts: 1, result: null, error: null, metadata: {},
+    progress: null, question: null, lastSeq: 1, leaseOwner: null, leaseExpiresAt: null, leaseEpoch: 0,
+    runAfter: now, createdAt: now, updatedAt: now, startedAt: null, finishedAt: null,
+  };
+}
+
+for (const dialect of DIALECTS) {
+  describe(`store on ${dialect}`, () => {
+    it('appends many event-only changes in one commit with contiguous sequence numbers, refusing stale epochs', async () => {
+      const db = makeTestDatabase(dialect);
+      const opened = await openTestStore(db);
+      const store = opened.tasks;
+      const now = Date.now();
+      const audit = { eventType: 'task.submitted' as const, userId: 'u1', sessionId: null, resourceType: 'task', resourceId: null, action: 'submit', status: 'success' as const, details: {} };
+      await store.commit({ now, creates: ['a', 'b', 'c'].map((p) => ({ task: pendingTask(crypto.randomUUID(), now + p.charCodeAt(0)), audit })), changes: [], audits: [] });
+      const claimed = await store.claim({ owner: 'n', limit: 3, now: Date.now() + 1000, leaseMs: 60_000, describe: () => ({ event: { type: 'state_change' } }) });
+      assert.equal(claimed.length, 3);
+      const [a, b, c] = claimed.map((x) => x.task);
+      assert.ok(a && b && c);
+      const ev = (t: Task, i: number, epoch = t.leaseEpoch): TaskChange => ({
+        taskId: t.id,
+        epoch,
+        fromStates: ['running'],
+        ...(i % 2 === 0 ? { set: { progress: i } } : {}),
+        event: { type: i % 2 === 0 ? 'progress' : 'log', message: `${t.prompt}-${i}`, progress: i % 2 === 0 ? i : null },
+      });
+      const changes: TaskChange[] = [ev(a, 0), ev(b, 0), ev(a, 1), ev(c, 0, c.leaseEpoch - 1), ev(a, 2), ev(b, 1)];
+      const res = await store.commit({ now: Date.now(), creates: [], changes, audits: [] });
+      assert.deepEqual(res.changes.map((o) => o.applied), [true, true, true, false, true, true]);
+      const seqs = res.changes.map((o) => (o.applied ? o.event.seq : null));
+      assert.deepEqual(seqs, [3, 3, 4, null, 5, 4]);
+      const aEvents = await store.listEvents(a.id, 0, 100);
+      assert.deepEqual(aEvents.map((e) => e.seq), [1, 2, 3, 4, 5]);
+      assert.deepEqual(aEvents.slice(2).map((e) => e.message), [`${a.prompt}-0`, `${a.prompt}-1`, `${a.prompt}-2`]);
+      const aNow = await store.findTask(a.id);
+      assert.equal(aNow?.progress, 2);
+      assert.equal(aNow?.lastSeq, 5);
+      assert.deepEqual(aNow?.context, { k: 1 });
+      const cNow = await store.findTask(c.id);
+      assert.equal(cNow?.lastSeq, 2, 'a stale epoch appends nothing');
+      await opened.close();
+      await db.drop();
+    });
+  });
+}
