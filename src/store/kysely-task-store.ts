@@ -1,7 +1,8 @@
 /**
  * TaskStore and AuditStore over Kysely: one code path for SQLite and PostgreSQL.
  * Writes come in batches (group commit): one transaction, one multi-row insert per
- * table, one conditional UPDATE per change.
+ * table, one grouped UPDATE for event-only changes, one conditional UPDATE for
+ * each other change. The read side is in kysely-task-queries.ts.
  */
 import { type Kysely, type Transaction, sql } from 'kysely';
 import { ACTIVE_STATES, TaskStates } from '../core/task-states.ts';
@@ -20,10 +21,10 @@ import type {
   TaskChange,
   TaskStore,
 } from '../core/ports.ts';
-import type { AuditInput, AuditRecord, Page, Task, TaskEvent, TaskFilter } from '../core/types.ts';
-import type { Database, TaskEventsTable, TasksTable } from './schema.ts';
-import { auditToRow, eventToRow, rowToAudit, rowToEvent, rowToTask, taskToRow } from './rows.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import type { AuditInput, AuditRecord, Task, TaskEvent } from '../core/types.ts';
+import type { Database, TaskEventsTable } from './schema.ts';
+import { auditToRow, eventToRow, rowToTask, taskToRow } from './rows.ts';
+import { createKyselyTaskQueries } from './kysely-task-queries.ts';
 import { appendEventGroup, isEventOnly } from './append-events.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -329,90 +330,7 @@ export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & Au
       });
     },
 
-    async findOrphans(now: number, restartedOwner: string | undefined, limit: number) {
-      const rows = await db
-        .selectFrom('tasks')
-        .selectAll()
-        .where('state', 'in', ACTIVE)
-        .where((eb) => {
-          const expired = eb.or([eb('lease_expires_at', '<', now), eb('lease_expires_at', 'is', null)]);
-          return restartedOwner === undefined ? expired : eb.or([expired, eb('lease_owner', '=', restartedOwner)]);
-        })
-        .limit(limit)
-        .execute();
-      return rows.map(rowToTask);
-    },
-
-    async findTask(id: string): Promise<Task | undefined> {
-      const row = await db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
-      return row === undefined ? undefined : rowToTask(row);
-    },
-
-    async listTasks(filter: TaskFilter): Promise<Page<Task>> {
-      let q = db.selectFrom('tasks').selectAll();
-      if (filter.states !== undefined && filter.states.length > 0) q = q.where('state', 'in', [...filter.states]);
-      if (filter.agentType !== undefined) q = q.where('agent_type', '=', filter.agentType);
-      if (filter.ownerId !== undefined) q = q.where('owner_id', '=', filter.ownerId);
-      if (filter.projectId !== undefined) q = q.where('project_id', '=', filter.projectId);
-      if (filter.sessionId !== undefined) q = q.where('session_id', '=', filter.sessionId);
-      const cursor = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor);
-      if (cursor !== undefined) {
-        q = q.where((eb) =>
-          eb.or([
-            eb('created_at', '<', cursor.createdAt),
-            eb.and([eb('created_at', '=', cursor.createdAt), eb('id', '<', cursor.id)]),
-          ]),
-        );
-      }
-      const rows = await q
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(filter.limit + 1)
-        .execute();
-      const items = rows.slice(0, filter.limit).map(rowToTask);
-      const last = items[items.length - 1];
-      return rows.length > filter.limit && last !== undefined
-        ? { items, nextCursor: encodeCursor({ createdAt: last.createdAt, id: last.id }) }
-        : { items };
-    },
-
-    async listEvents(taskId: string, afterSeq: number, limit: number): Promise<readonly TaskEvent[]> {
-      const rows = await db
-        .selectFrom('task_events')
-        .selectAll()
-        .where('task_id', '=', taskId)
-        .where('seq', '>', afterSeq)
-        .orderBy('seq')
-        .limit(limit)
-        .execute();
-      return rows.map(rowToEvent);
-    },
-
-    async nextRunAfter(now: number): Promise<number | undefined> {
-      const row = await db
-        .selectFrom('tasks')
-        .select((eb) => eb.fn.min('run_after').as('next'))
-        .where('state', '=', TaskStates.PENDING)
-        .where('run_after', '>', now)
-        .executeTakeFirst();
-      return row?.next === null || row?.next === undefined ? undefined : Number(row.next);
-    },
-
-    async auditHead() {
-      const head = await db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow();
-      return { seq: head.seq, hash: head.hash };
-    },
-
-    async listAudit(afterSeq: number, limit: number): Promise<readonly AuditRecord[]> {
-      const rows = await db
-        .selectFrom('audit_log')
-        .selectAll()
-        .where('seq', '>', afterSeq)
-        .orderBy('seq')
-        .limit(limit)
-        .execute();
-      return rows.map(rowToAudit);
-    },
+    ...createKyselyTaskQueries(db),
   };
 }
 
