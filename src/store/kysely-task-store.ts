@@ -26,6 +26,7 @@ import type { Database, TaskEventsTable } from './schema.ts';
 import { auditToRow, eventToRow, rowToTask, taskToRow } from './rows.ts';
 import { createKyselyTaskQueries } from './kysely-task-queries.ts';
 import { appendEventGroup, isEventOnly } from './append-events.ts';
+import { ROWS_PER_INSERT, bulkInsert } from './bulk-insert.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -36,8 +37,22 @@ export interface KyselyTaskStoreDeps {
   readonly hashAudit: AuditHasher;
 }
 
-/** Rows per multi-row INSERT: keeps SQLite under its bound-parameter limit. */
-const CHUNK = 200;
+const EVENT_COLUMNS = ['task_id', 'seq', 'type', 'state', 'message', 'progress', 'data', 'created_at'] as const;
+const AUDIT_COLUMNS = [
+  'seq',
+  'event_id',
+  'event_type',
+  'timestamp',
+  'user_id',
+  'session_id',
+  'resource_type',
+  'resource_id',
+  'action',
+  'status',
+  'details',
+  'prev_hash',
+  'hash',
+] as const;
 const ACTIVE = ACTIVE_STATES.filter((s) => s !== TaskStates.PENDING);
 
 type Trx = Transaction<Database>;
@@ -77,15 +92,8 @@ export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & Au
   const isPg = dialect === 'postgres';
   let sqliteRelaxed = false;
 
-  async function insertChunked<T extends 'task_events' | 'audit_log' | 'tasks'>(
-    trx: Trx,
-    table: T,
-    rows: readonly Database[T][],
-  ): Promise<void> {
-    for (let i = 0; i < rows.length; i += CHUNK) {
-      await trx.insertInto(table).values(rows.slice(i, i + CHUNK) as never).execute();
-    }
-  }
+  const insertEvents = (trx: Trx, rows: readonly TaskEventsTable[]): Promise<void> =>
+    bulkInsert(trx, 'task_events', EVENT_COLUMNS, rows, isPg);
 
   /** Chains and writes audit records; the head row serializes writers across nodes. */
   async function appendAudit(trx: Trx, inputs: readonly AuditInput[], now: number): Promise<void> {
@@ -104,7 +112,7 @@ export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & Au
       prevHash = record.hash;
     }
     head = { id: 1, seq, hash: prevHash };
-    await insertChunked(trx, 'audit_log', rows);
+    await bulkInsert(trx, 'audit_log', AUDIT_COLUMNS, rows, isPg);
     await trx.updateTable('audit_head').set({ seq: head.seq, hash: head.hash }).where('id', '=', 1).execute();
   }
 
@@ -116,10 +124,10 @@ export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & Au
   ): Promise<CreateOutcome[]> {
     const rows = batch.creates.map((c) => taskToRow(c.task));
     const inserted = new Set<string>();
-    for (let i = 0; i < rows.length; i += CHUNK) {
+    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
       const res = await trx
         .insertInto('tasks')
-        .values(rows.slice(i, i + CHUNK))
+        .values(rows.slice(i, i + ROWS_PER_INSERT))
         .onConflict((oc) => oc.columns(['owner_id', 'idempotency_key']).doNothing())
         .returning('id')
         .execute();
@@ -254,7 +262,7 @@ export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & Au
         const creates = batch.creates.length > 0 ? await createTasks(trx, batch, events, audits) : [];
         const changes = await applyChanges(trx, batch, events, audits);
         audits.push(...batch.audits);
-        await insertChunked(trx, 'task_events', events);
+        await insertEvents(trx, events);
         await appendAudit(trx, audits, batch.now);
         return { creates, changes };
       });
@@ -304,7 +312,7 @@ export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & Au
           if (d.audit !== undefined) audits.push(d.audit);
           claimed.push({ task, event });
         }
-        await insertChunked(trx, 'task_events', events);
+        await insertEvents(trx, events);
         await appendAudit(trx, audits, req.now);
         return claimed;
       });
