@@ -159,6 +159,24 @@ for (const dialect of DIALECTS) {
       await t.close();
     });
 
+    it('resumes a waiting task answered through another node', async () => {
+      const db = makeTestDatabase(dialect);
+      const store = await openTestStore(db);
+      const a = await startTestEngine(dialect, [createEchoAgent()], { db, store, nodeId: 'A', pollMs: 50 });
+      const b = await startTestEngine(dialect, [createEchoAgent()], { db, store, nodeId: 'B', pollMs: 50 });
+      const { task } = await a.engine.submit(adminCaller, { agentType: 'echo', prompt: 'q', context: { ask: 'from afar?' } });
+      const waiting = await waitForTaskState(store, task.id, ['waiting']);
+      const worker = waiting.leaseOwner === 'A' ? a : b;
+      const other = worker === a ? b : a;
+      await other.engine.answer(adminCaller, task.id, 'yes, via the database');
+      const done = await waitForTaskState(store, task.id, ['completed']);
+      assert.deepEqual(done.result, { prompt: 'q', answer: 'yes, via the database' });
+      await a.engine.stop();
+      await b.engine.stop();
+      await store.close();
+      await db.drop();
+    });
+
     it('aborts the agent on cancel and records nothing after the terminal event', async () => {
       let sawAbort = false;
       let emittedAfterAbort = 0;

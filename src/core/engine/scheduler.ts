@@ -205,12 +205,35 @@ export class Scheduler {
   private schedulePoll(): void {
     this.pollTimer = this.deps.timers.setTimeout(() => {
       if (this.stopped) return;
-      void this.recover(undefined).finally(() => {
+      void Promise.all([this.recover(undefined), this.resumeAnsweredElsewhere()]).finally(() => {
         this.wake();
         if (!this.stopped) this.schedulePoll();
       });
     }, this.options.pollMs);
     this.pollTimer.unref?.();
+  }
+
+  /**
+   * A question answered through another node reaches this one only through the
+   * database: a waiting runner whose task is `running` again takes the answer
+   * from the answering event. (On one node the in-process signal gets there first.)
+   */
+  private async resumeAnsweredElsewhere(): Promise<void> {
+    for (const run of [...this.running.values()]) {
+      if (!run.isWaiting) continue;
+      try {
+        const task = await this.deps.store.findTask(run.taskId);
+        if (task?.state !== TaskStates.RUNNING || task.leaseEpoch !== run.epoch) continue;
+        const recent = await this.deps.store.listEvents(run.taskId, Math.max(0, task.lastSeq - 20), 20);
+        const answered = [...recent]
+          .reverse()
+          .find((e) => e.type === 'state_change' && e.state === TaskStates.RUNNING && typeof e.data?.['answer'] === 'string');
+        const answer = answered?.data?.['answer'];
+        if (typeof answer === 'string') run.answerWaiter?.(answer);
+      } catch (err) {
+        this.deps.logger.error({ err, taskId: run.taskId }, 'checking a waiting task failed');
+      }
+    }
   }
 
   private scheduleRenew(): void {
