@@ -15,7 +15,7 @@ import type { TaskView } from '../../src/transports/http/wire.ts';
 const SERVER_SCRIPT = fileURLToPath(new URL('../servers/switchboard.ts', import.meta.url));
 
 /** Node flags for Switchboard server children (set by run.ts, e.g. --cpu-prof). */
-export const serverNodeArgs: string[] = [];
+export const serverNodeArgs: string[] = (process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
 
 export function benchAdminToken(): string {
   return `sbt_bench_${randomBytes(16).toString('hex')}`;

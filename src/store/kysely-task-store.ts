@@ -322,19 +322,22 @@ export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & Au
       if (leases.length === 0) return [];
       // A renewal lost to a power cut only makes the lease end sooner: no flush needed.
       return transact(true, async (trx) => {
-        const lost: string[] = [];
-        for (const lease of leases) {
-          const res = await trx
-            .updateTable('tasks')
-            .set({ lease_expires_at: expiresAt }) // not an update of the task itself: updated_at stays
-            .where('id', '=', lease.taskId)
-            .where('lease_epoch', '=', lease.epoch)
-            .where('lease_owner', '=', owner)
-            .where('state', 'in', ACTIVE)
-            .executeTakeFirst();
-          if (Number(res.numUpdatedRows) === 0) lost.push(lease.taskId);
+        const kept = new Set<string>();
+        for (let i = 0; i < leases.length; i += ROWS_PER_INSERT) {
+          const values = sql.join(
+            leases.slice(i, i + ROWS_PER_INSERT).map((l) => sql`(${l.taskId}, cast(${l.epoch} as integer))`),
+          );
+          // One statement for all leases; updated_at stays: a renewal is not a change of the task.
+          const res = await sql<{ id: string }>`
+            with v(v_id, v_epoch) as (values ${values})
+            update tasks set lease_expires_at = ${expiresAt}
+            from v
+            where tasks.id = v.v_id and tasks.lease_epoch = v.v_epoch and tasks.lease_owner = ${owner}
+              and tasks.state in (${sql.join([...ACTIVE])})
+            returning id`.execute(trx);
+          for (const r of res.rows) kept.add(r.id);
         }
-        return lost;
+        return leases.filter((l) => !kept.has(l.taskId)).map((l) => l.taskId);
       });
     },
 

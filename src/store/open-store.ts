@@ -29,9 +29,12 @@ export async function openStore(
   deps: { readonly ids: Ids; readonly hashAudit: AuditHasher },
 ): Promise<OpenedStore> {
   let dialect: Dialect;
+  let afterClose: () => Promise<void> = async () => undefined;
   if (location.kind === 'sqlite') {
     mkdirSync(location.dataDir, { recursive: true, mode: 0o700 });
-    dialect = createSqliteDialect(location.file ?? join(location.dataDir, 'switchboard.db'));
+    const sqlite = createSqliteDialect(location.file ?? join(location.dataDir, 'switchboard.db'));
+    dialect = sqlite.dialect;
+    afterClose = sqlite.afterClose;
   } else {
     dialect = await createPostgresDialect({ url: location.url, ...(location.schema ? { schema: location.schema } : {}) });
   }
@@ -44,6 +47,7 @@ export async function openStore(
     await migrateToLatest(db as Kysely<unknown>, schema);
   } catch (err) {
     await db.destroy();
+    await afterClose();
     throw err;
   }
   return {
@@ -57,6 +61,7 @@ export async function openStore(
     async close() {
       // Ends the driver too: closes the SQLite file / ends the pool.
       await db.destroy();
+      await afterClose();
     },
   };
 }

@@ -1,6 +1,7 @@
 /** SQLite set-up: one file in the data dir, WAL, durable commits, prepared statements reused. */
 import BetterSqlite3 from 'better-sqlite3';
 import { SqliteDialect, type SqliteDatabase } from 'kysely';
+import { startWalCheckpointer } from './wal-checkpointer.ts';
 
 /** Distinct SQL texts kept prepared (multi-row inserts make a few hundred variants). */
 const STATEMENT_CACHE_SIZE = 2000;
@@ -9,13 +10,18 @@ const STATEMENT_CACHE_SIZE = 2000;
  * Opens the database file. `synchronous = FULL` makes every committed transaction
  * survive power loss, not just a process crash; group commits keep it cheap.
  */
-export function createSqliteDialect(file: string): SqliteDialect {
+export function createSqliteDialect(file: string): { dialect: SqliteDialect; afterClose: () => Promise<void> } {
   const database = new BetterSqlite3(file);
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = FULL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  return new SqliteDialect({ database: withStatementCache(database) });
+  // Checkpoints happen in a worker (see wal-checkpointer.ts), not inside our commits.
+  database.pragma('wal_autocheckpoint = 0');
+  database.pragma('journal_size_limit = 67108864'); // WAL file shrinks back after checkpoints
+  const stopCheckpointer = startWalCheckpointer(file);
+  // After Kysely closed the writer: the checkpointer's last checkpoint folds the WAL into the file.
+  return { dialect: new SqliteDialect({ database: withStatementCache(database) }), afterClose: stopCheckpointer };
 }
 
 /**
