@@ -5,6 +5,7 @@
 import type { TaskState } from './task-states.ts';
 import type {
   AgentInfo,
+  AuditFilter,
   AuditInput,
   AuditRecord,
   Json,
@@ -159,6 +160,8 @@ export interface TaskStore {
 /** Audit chain reading (writing goes through commits). */
 export interface AuditStore {
   listAudit(afterSeq: number, limit: number): Promise<readonly AuditRecord[]>;
+  /** Records matching the filter, newest first; keyset pagination on the sequence number. */
+  queryAudit(filter: AuditFilter): Promise<Page<AuditRecord>>;
   /** The chain head as last written (sequence number and hash). */
   auditHead(): Promise<{ readonly seq: number; readonly hash: string }>;
 }

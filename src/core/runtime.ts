@@ -3,7 +3,22 @@
  * the secure runtime (security/) authorizes and audits each call before it reaches
  * the engine, so a transport cannot open a hole.
  */
-import type { AgentInfo, AuditInput, Caller, Page, SkillInfo, SubmitInput, Task, TaskEvent, TaskFilter } from './types.ts';
+import type { AuditStore } from './ports.ts';
+import type {
+  AgentInfo,
+  AuditExportFilter,
+  AuditFilter,
+  AuditInput,
+  AuditRecord,
+  AuditVerification,
+  Caller,
+  Page,
+  SkillInfo,
+  SubmitInput,
+  Task,
+  TaskEvent,
+  TaskFilter,
+} from './types.ts';
 
 /** The result of a submit: the task, and whether this call created it (false: idempotent repeat). */
 export interface SubmitResult {
@@ -32,13 +47,25 @@ export interface Runtime {
   stream(caller: Caller, taskId: string, options?: StreamOptions): AsyncIterable<TaskEvent>;
   listAgents(caller: Caller): Promise<readonly AgentInfo[]>;
   listSkills(caller: Caller): Promise<readonly SkillInfo[]>;
+  /** Audit records matching the filter, newest first (`admin:system`). */
+  queryAudit(caller: Caller, filter: AuditFilter): Promise<Page<AuditRecord>>;
+  /** One user's audit records, newest first (the user themself, or `admin:users`). */
+  userActivity(caller: Caller, userId: string, filter: Omit<AuditFilter, 'userId'>): Promise<Page<AuditRecord>>;
+  /** One session's audit records, newest first (`admin:system`, or a caller acting in that session). */
+  sessionActivity(caller: Caller, sessionId: string, filter: Omit<AuditFilter, 'sessionId'>): Promise<Page<AuditRecord>>;
+  /** Every matching audit record, newest first, read page by page (`admin:system`); authorizes on the first read. */
+  exportAudit(caller: Caller, filter: AuditExportFilter): AsyncIterable<AuditRecord>;
+  /** Walks the audit hash chain and names the first record that does not verify (`admin:system`). */
+  verifyAudit(caller: Caller): Promise<AuditVerification>;
 }
 
 /**
  * The engine under the runtime: same operations without authorization (it trusts
  * its caller and records it in the audit trail), plus what the security layer needs.
  */
-export interface TaskEngine extends Runtime {
+export interface TaskEngine extends Omit<Runtime, 'verifyAudit'> {
+  /** The stored audit chain, read-only: the security layer verifies it (the engine holds no hashing code). */
+  readonly audit: AuditStore;
   /** Writes audit records through the group commit (e.g. permission denials). */
   recordAudit(input: AuditInput): Promise<void>;
   /** Looks a task up without authorization (the security layer decides visibility). */

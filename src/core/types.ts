@@ -181,3 +181,31 @@ export const AuditEventTypes = [
   'resource.deleted',
 ] as const;
 export type AuditEventType = (typeof AuditEventTypes)[number];
+
+/** Outcome of an audit record. */
+export type AuditStatus = AuditInput['status'];
+
+/** Filters for reading the audit log; results are newest first (by sequence number). */
+export interface AuditFilter {
+  readonly userId?: string;
+  readonly sessionId?: string;
+  readonly eventType?: AuditEventType;
+  readonly resourceType?: string;
+  readonly resourceId?: string;
+  readonly status?: AuditStatus;
+  /** Records at or after this time (ms since the epoch). */
+  readonly from?: number;
+  /** Records before this time (ms since the epoch, exclusive). */
+  readonly to?: number;
+  readonly limit: number;
+  /** Opaque cursor from a previous page. */
+  readonly cursor?: string;
+}
+
+/** The audit filter without paging (exports walk every page). */
+export type AuditExportFilter = Omit<AuditFilter, 'limit' | 'cursor'>;
+
+/** The result of walking the audit hash chain: intact, or the first record that does not verify. */
+export type AuditVerification =
+  | { readonly ok: true; readonly checked: number; readonly headHash: string }
+  | { readonly ok: false; readonly checked: number; readonly brokenSeq: number; readonly reason: string };

@@ -6,11 +6,16 @@
  * Visibility rule: a caller sees, streams, answers and cancels its own tasks;
  * `admin:system` sees everyone's. Someone else's task is reported as not found
  * (its existence is not revealed) and the attempt is audited as a denial.
+ *
+ * Audit reading: everything needs `admin:system`; a user's activity is open to the
+ * user themself and to `admin:users`; a session's to `admin:system` and to a caller
+ * acting in that session. Nothing here edits or deletes audit records.
  */
 import { SwitchboardError } from '../core/errors.ts';
 import { hasPermission, type Permission } from '../core/permissions.ts';
 import type { Runtime, StreamOptions, TaskEngine } from '../core/runtime.ts';
-import type { Caller, Task, TaskEvent, TaskFilter } from '../core/types.ts';
+import type { AuditExportFilter, AuditRecord, Caller, Task, TaskEvent, TaskFilter } from '../core/types.ts';
+import { verifyLiveAuditChain } from './audit-verify.ts';
 
 export function createSecureRuntime(engine: TaskEngine): Runtime {
   async function deny(
@@ -112,6 +117,39 @@ export function createSecureRuntime(engine: TaskEngine): Runtime {
     async listSkills(caller) {
       await need(caller, 'skill:list', 'skill', null);
       return engine.listSkills(caller);
+    },
+
+    async queryAudit(caller, filter) {
+      await need(caller, 'admin:system', 'audit', null);
+      return engine.queryAudit(caller, filter);
+    },
+
+    async userActivity(caller, userId, filter) {
+      if (caller.principal.id !== userId && !hasPermission(caller, 'admin:users')) {
+        await deny(caller, 'admin:users', 'user', userId, "requires admin:users to read another user's activity");
+      }
+      return engine.userActivity(caller, userId, filter);
+    },
+
+    async sessionActivity(caller, sessionId, filter) {
+      if (caller.sessionId !== sessionId && !seesAll(caller)) {
+        await deny(caller, 'admin:system', 'session', sessionId, "requires admin:system to read another session's activity");
+      }
+      return engine.sessionActivity(caller, sessionId, filter);
+    },
+
+    exportAudit(caller: Caller, filter: AuditExportFilter): AsyncIterable<AuditRecord> {
+      return {
+        async *[Symbol.asyncIterator]() {
+          await need(caller, 'admin:system', 'audit', null);
+          yield* engine.exportAudit(caller, filter);
+        },
+      };
+    },
+
+    async verifyAudit(caller) {
+      await need(caller, 'admin:system', 'audit', null);
+      return verifyLiveAuditChain(engine.audit);
     },
   };
 }

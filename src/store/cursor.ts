@@ -21,3 +21,17 @@ export function decodeCursor(text: string): Cursor {
   }
   return { createdAt, id };
 }
+
+const SEQ_CURSOR = /^seq:(\d{1,15})$/;
+
+/** A keyset cursor on a sequence number (the audit log): the last seq of the page. */
+export function encodeSeqCursor(seq: number): string {
+  return Buffer.from(`seq:${seq}`, 'utf8').toString('base64url');
+}
+
+/** Throws VALIDATION_FAILED for a sequence cursor this server did not issue. */
+export function decodeSeqCursor(text: string): number {
+  const m = SEQ_CURSOR.exec(Buffer.from(text, 'base64url').toString('utf8'));
+  if (m === null) throw new SwitchboardError('VALIDATION_FAILED', 'The cursor is not valid', { field: 'cursor' });
+  return Number(m[1]);
+}

@@ -6,6 +6,7 @@ import type { AuditRecord, Page, Task, TaskEvent, TaskFilter } from '../core/typ
 import type { Database } from './schema.ts';
 import { rowToAudit, rowToEvent, rowToTask } from './rows.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
+import { createKyselyAuditQueries } from './kysely-audit-queries.ts';
 
 const ACTIVE = ACTIVE_STATES.filter((s) => s !== TaskStates.PENDING);
 
@@ -97,5 +98,7 @@ export function createKyselyTaskQueries(db: Kysely<Database>): Queries {
         .execute();
       return rows.map(rowToAudit);
     },
+
+    ...createKyselyAuditQueries(db),
   };
 }

@@ -18,6 +18,9 @@ function memoryAuditStore(records: readonly AuditRecord[], head: { seq: number; 
     async auditHead() {
       return head;
     },
+    async queryAudit() {
+      throw new Error('not used by verification');
+    },
   };
 }
 

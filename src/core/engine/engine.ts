@@ -6,6 +6,7 @@ import { SwitchboardError } from '../errors.ts';
 import { ACTIVE_STATES, TaskStates, isTerminal } from '../task-states.ts';
 import type {
   AgentRegistry,
+  AuditStore,
   Clock,
   EngineMetrics,
   EventBus,
@@ -22,9 +23,11 @@ import { Scheduler, type SchedulerOptions } from './scheduler.ts';
 import { followTaskEvents } from './event-stream.ts';
 import { auditFor } from './audit-records.ts';
 import { TaskCache } from './task-cache.ts';
+import { pageThroughAudit } from './audit-pages.ts';
 
 export interface EngineDeps {
-  readonly store: TaskStore;
+  /** Tasks, events and the audit chain (read side: queries and exports). */
+  readonly store: TaskStore & AuditStore;
   readonly bus: EventBus;
   readonly agents: AgentRegistry;
   readonly skills: SkillCatalog;
@@ -211,6 +214,16 @@ export function createEngine(deps: EngineDeps, options: EngineOptions): Engine {
     listSkills: () => deps.skills.list(),
 
     recordAudit: (input: AuditInput) => queue.audit(input),
+
+    audit: {
+      listAudit: (afterSeq, limit) => store.listAudit(afterSeq, limit),
+      auditHead: () => store.auditHead(),
+      queryAudit: (filter) => store.queryAudit(filter),
+    },
+    queryAudit: (_caller, filter) => store.queryAudit(filter),
+    userActivity: (_caller, userId, filter) => store.queryAudit({ ...filter, userId }),
+    sessionActivity: (_caller, sessionId, filter) => store.queryAudit({ ...filter, sessionId }),
+    exportAudit: (_caller, filter) => pageThroughAudit(store, filter),
   };
   return engine;
 }

@@ -4,7 +4,7 @@
  */
 import { ApiError, ConnectionError } from './cli-errors.ts';
 import type { ClientSettings } from './settings.ts';
-import type { AgentView, TaskPage, TaskView } from './wire-types.ts';
+import type { AgentView, AuditPage, AuditVerifyView, TaskPage, TaskView } from './wire-types.ts';
 
 /** The body of POST /api/runtime/tasks/submit. */
 export interface SubmitRequest {
@@ -23,6 +23,30 @@ export interface ListTasksQuery {
   readonly cursor?: string;
 }
 
+/** Filters of the audit endpoints (snake_case, as on the wire); times are ISO 8601 or ms. */
+export interface AuditFilterQuery {
+  readonly user_id?: string;
+  readonly session_id?: string;
+  readonly event_type?: string;
+  readonly resource_type?: string;
+  readonly resource_id?: string;
+  readonly status?: string;
+  readonly from?: string;
+  readonly to?: string;
+}
+
+/** Filters and paging of GET /api/audit/events and the activity endpoints. */
+export interface AuditQuery extends AuditFilterQuery {
+  readonly limit?: number;
+  readonly cursor?: string;
+}
+
+/** Which audit listing to read: everything (admin), one user's or one session's activity. */
+export type AuditScope =
+  | { readonly kind: 'all' }
+  | { readonly kind: 'user'; readonly id: string }
+  | { readonly kind: 'session'; readonly id: string };
+
 /** What the client commands call; one method per endpoint. */
 export interface ApiClient {
   /** The base URL, for messages. */
@@ -34,6 +58,11 @@ export interface ApiClient {
   cancel(taskId: string): Promise<TaskView>;
   answer(taskId: string, answer: string): Promise<TaskView>;
   listAgents(): Promise<AgentView[]>;
+  /** One page of audit records, newest first. */
+  queryAudit(scope: AuditScope, query: AuditQuery): Promise<AuditPage>;
+  /** Opens the streamed audit export (JSON array or NDJSON); the caller reads it to the end. */
+  exportAudit(query: AuditFilterQuery, format: 'json' | 'ndjson', signal: AbortSignal): Promise<ReadableStream<Uint8Array>>;
+  verifyAudit(): Promise<AuditVerifyView>;
   /** Opens the SSE stream of a task's events after `afterSeq`; the caller reads and ends it. */
   openEvents(taskId: string, afterSeq: number, signal: AbortSignal): Promise<ReadableStream<Uint8Array>>;
 }
@@ -116,6 +145,16 @@ export function createApiClient(settings: ClientSettings): ApiClient {
   }
 
   const task = (id: string, tail: string): string => `/api/runtime/tasks/${encodeURIComponent(id)}/${tail}`;
+  const withQuery = (path: string, query: object): string => {
+    const qs = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) qs.set(k, String(v));
+    const q = qs.toString();
+    return q === '' ? path : `${path}?${q}`;
+  };
+  const auditPath = (scope: AuditScope): string =>
+    scope.kind === 'all'
+      ? '/api/audit/events'
+      : `/api/audit/${scope.kind === 'user' ? 'users' : 'sessions'}/${encodeURIComponent(scope.id)}/activity`;
 
   return {
     url: base,
@@ -136,6 +175,13 @@ export function createApiClient(settings: ClientSettings): ApiClient {
     cancel: (id) => json<TaskView>('POST', task(id, 'cancel'), {}),
     answer: (id, answer) => json<TaskView>('POST', task(id, 'answer'), { answer }),
     listAgents: () => json<AgentView[]>('GET', '/api/runtime/agents'),
+    queryAudit: (scope, query) => json<AuditPage>('GET', withQuery(auditPath(scope), query)),
+    async exportAudit(query, format, signal) {
+      const res = await send('GET', withQuery('/api/audit/export', { ...query, format }), { signal });
+      if (res.body === null) throw new ConnectionError(base, 'the export has no body');
+      return res.body;
+    },
+    verifyAudit: () => json<AuditVerifyView>('GET', '/api/audit/verify'),
     async openEvents(id, afterSeq, signal) {
       const res = await send('GET', task(id, 'events'), {
         signal,

@@ -15,6 +15,7 @@ import {
   type ListOptions,
   type SubmitOptions,
 } from './actions.ts';
+import { registerAuditCommands } from './audit-commands.ts';
 import { ExitCodes, reportError, type TokenSource } from './cli-errors.ts';
 import { createApiClient } from './client.ts';
 import { positiveInt } from './input.ts';
@@ -119,4 +120,6 @@ export function registerClientCommands(program: Command): void {
     .command('agents')
     .description('List the configured agents and whether each can run now')
     .action((_opts: unknown, cmd: Command) => run(cmd, (ctx) => agentsAction(ctx)));
+
+  registerAuditCommands(program, run);
 }

@@ -1,5 +1,5 @@
 /** Human renderings of the wire model: tables, a task summary, event lines, results. */
-import type { AgentView, EventView, TaskView } from './wire-types.ts';
+import type { AgentView, AuditEventView, EventView, TaskView } from './wire-types.ts';
 
 /** Pads columns to their widest cell; the last column runs free so long text wraps naturally. */
 export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -110,5 +110,22 @@ export function formatAgentTable(agents: readonly AgentView[]): string {
   return formatTable(
     ['AGENT', 'NAME', 'AVAILABLE', 'CAPABILITIES', 'DESCRIPTION'],
     agents.map((a) => [a.agent_type, a.name, a.available ? 'yes' : 'no', a.capabilities.join(','), truncate(a.description, 80)]),
+  );
+}
+
+/** `switchboard audit query`: one row per record, newest first as the server sends them. */
+export function formatAuditTable(events: readonly AuditEventView[]): string {
+  if (events.length === 0) return 'No audit records.';
+  return formatTable(
+    ['SEQ', 'TIME', 'EVENT', 'STATUS', 'USER', 'RESOURCE', 'ACTION'],
+    events.map((e) => [
+      String(e.metadata.seq),
+      localTime(e.timestamp),
+      e.event_type,
+      e.status,
+      e.user_id ?? '-',
+      e.resource_type === null ? '-' : `${e.resource_type}${e.resource_id === null ? '' : `:${e.resource_id}`}`,
+      truncate(e.action, 40),
+    ]),
   );
 }

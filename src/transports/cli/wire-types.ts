@@ -5,9 +5,19 @@
 import type { z } from 'zod';
 import { isTerminal, parseTaskState } from '../../core/task-states.ts';
 import type { agentView, EventView, TaskView } from '../http/wire.ts';
+import type { AuditEventView, AuditVerifyView } from '../http/audit-wire.ts';
 
 /** A task and one of its events, exactly as the server sends them. */
 export type { EventView, TaskView };
+
+/** An audit record and a chain verification, exactly as the server sends them. */
+export type { AuditEventView, AuditVerifyView };
+
+/** A page of GET /api/audit/events (and the activity endpoints). */
+export interface AuditPage {
+  readonly events: AuditEventView[];
+  readonly next_cursor: string | null;
+}
 
 /** One entry of GET /api/runtime/agents. */
 export type AgentView = z.infer<typeof agentView>;

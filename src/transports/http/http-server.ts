@@ -18,6 +18,7 @@ import type { Caller } from '../../core/types.ts';
 import { HTTP_STATUS, errorBody } from './error-map.ts';
 import { registerTaskRoutes } from './task-routes.ts';
 import { registerDiscoveryRoutes, type DiscoveryOptions } from './discovery-routes.ts';
+import { registerAuditRoutes } from './audit-routes.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -143,5 +144,6 @@ export async function createHttpServer(deps: HttpServerDeps, options: HttpServer
 
   registerTaskRoutes(app, deps.runtime, { sseHeartbeatMs: options.sseHeartbeatMs });
   registerDiscoveryRoutes(app, deps.runtime, options);
+  registerAuditRoutes(app, deps.runtime);
   return app;
 }
