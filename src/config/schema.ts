@@ -8,16 +8,59 @@ const int = (min: number, max: number) =>
     z.number({ error: 'must be a whole number' }).int().min(min).max(max),
   );
 
-/** Agents defined in switchboard.config.yaml. Kinds other than these arrive with the agent adapters that need them. */
+const agentId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lowercase letters, digits, - and _ (max 64)');
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+
+/** `env:NAME`: a secret named by its environment variable, resolved when agents are built. */
+export const ENV_REF = /^env:([A-Za-z_][A-Za-z0-9_]*)$/;
+/** A header value ending in `env:NAME` (e.g. `Bearer env:GOOSE_TOKEN`): the reference is replaced by the variable. */
+export const HEADER_ENV_REF = /^(.*?)env:([A-Za-z_][A-Za-z0-9_]*)$/;
+// Header names that carry credentials; their values must be references, never literals.
+const SECRET_HEADER = /authorization|cookie|token|secret|key|password/i;
+
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return undefined;
+  }
+}
+
+const envRef = z
+  .string()
+  .regex(ENV_REF, 'must name an environment variable, like env:OPENAI_API_KEY; a literal key does not belong in the config file');
+
+const llmCommon = {
+  id: agentId,
+  name: z.string().optional(),
+  description: z.string().optional(),
+  model: z.string().min(1),
+  system_prompt: z.string().optional(),
+  max_attempts: int(1, 100).optional(),
+};
+
+const headers = z.record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'not a valid header name'), z.string()).superRefine((h, ctx) => {
+  for (const [name, value] of Object.entries(h)) {
+    if (SECRET_HEADER.test(name) && !HEADER_ENV_REF.test(value)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [name],
+        message: 'credentials must be an env: reference (e.g. "Bearer env:AGENT_TOKEN"), not a literal value',
+      });
+    }
+  }
+});
+
+/** Agents defined in switchboard.config.yaml, by kind. */
 export const agentConfigSchema = z.discriminatedUnion('kind', [
   z.object({
-    id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lowercase letters, digits, - and _ (max 64)'),
+    id: agentId,
     kind: z.literal('echo'),
     name: z.string().optional(),
     max_attempts: int(1, 100).optional(),
   }),
   z.object({
-    id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lowercase letters, digits, - and _ (max 64)'),
+    id: agentId,
     kind: z.literal('command'),
     name: z.string().optional(),
     description: z.string().optional(),
@@ -26,6 +69,46 @@ export const agentConfigSchema = z.discriminatedUnion('kind', [
     cwd: z.string().optional(),
     env_allow: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).optional(),
     kill_grace_ms: int(0, 600_000).optional(),
+    max_attempts: int(1, 100).optional(),
+  }),
+  z
+    .object({
+      ...llmCommon,
+      kind: z.literal('openai'),
+      base_url: httpUrl.default('https://api.openai.com/v1'),
+      // Optional: local OpenAI-compatible servers (llama.cpp, vLLM, LM Studio) often need none.
+      api_key: envRef.optional(),
+      max_tokens: int(1, 10_000_000).optional(),
+      temperature: z.number().min(0).max(2).optional(),
+    })
+    // Zod runs this even when base_url failed its own check, so the URL is parsed defensively.
+    .refine((c) => c.api_key !== undefined || hostOf(c.base_url) !== 'api.openai.com', {
+      path: ['api_key'],
+      message: 'is required for api.openai.com (e.g. api_key: env:OPENAI_API_KEY)',
+    }),
+  z.object({
+    ...llmCommon,
+    kind: z.literal('anthropic'),
+    base_url: httpUrl.default('https://api.anthropic.com'),
+    api_key: envRef,
+    max_tokens: int(1, 10_000_000).default(1024),
+    temperature: z.number().min(0).max(1).optional(),
+  }),
+  z.object({
+    ...llmCommon,
+    kind: z.literal('ollama'),
+    base_url: httpUrl.default('http://127.0.0.1:11434'),
+    max_tokens: int(1, 10_000_000).optional(),
+    temperature: z.number().min(0).max(2).optional(),
+  }),
+  z.object({
+    id: agentId,
+    kind: z.literal('http'),
+    name: z.string().optional(),
+    description: z.string().optional(),
+    api_url: httpUrl,
+    headers: headers.optional(),
+    timeout_ms: int(1, 86_400_000).optional(),
     max_attempts: int(1, 100).optional(),
   }),
 ]);

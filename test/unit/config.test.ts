@@ -227,15 +227,32 @@ describe('loadConfig from a YAML file', () => {
     ['an empty command list', 'agents:\n  - id: a\n    kind: command\n    command: []\n', 4, 'agents.0.command'],
     ['a bad prompt_via', 'agents:\n  - id: a\n    kind: command\n    command: [x]\n    prompt_via: pipe\n', 5, 'agents.0.prompt_via'],
     ['an unknown top-level key', 'agents: []\nagentz: []\n', 1, '(root)'],
+    ['a literal api_key (not env:NAME)', 'agents:\n  - id: g\n    kind: openai\n    model: m\n    api_key: sk-live-0123456789\n', 5, 'agents.0.api_key'],
+    ['an anthropic agent without api_key', 'agents:\n  - id: c\n    kind: anthropic\n    model: m\n', 2, 'agents.0.api_key'],
+    ['openai on api.openai.com without api_key', 'agents:\n  - id: g\n    kind: openai\n    model: m\n', 2, 'agents.0.api_key'],
+    ['a literal credential header', 'agents:\n  - id: h\n    kind: http\n    api_url: http://x\n    headers: {Authorization: Bearer sk-live-0123456789}\n', 5, 'agents.0.headers.Authorization'],
+    ['a base_url that is not an http URL', 'agents:\n  - id: o\n    kind: ollama\n    model: m\n    base_url: not a url\n', 5, 'agents.0.base_url'],
   ];
   for (const [label, text, line, path] of invalid) {
     it(`refuses ${label}, naming the file, line ${line} and ${path}`, () => {
       withConfigFile(text, (file, dir) => {
         const err = configErrorOf(() => loadConfig({ SWITCHBOARD_DATA_DIR: join(dir, 'data'), SWITCHBOARD_CONFIG: file }));
         assert.ok(err.message.includes(`${file}:${line} ${path}`), err.message);
+        assert.ok(!err.message.includes('sk-live'), 'a refused secret is not echoed');
       });
     });
   }
+
+  it('loads openai, anthropic, ollama and http agents with their defaults', () => {
+    const text = 'agents:\n  - {id: a, kind: anthropic, model: m, api_key: "env:K"}\n  - {id: o, kind: ollama, model: m}\n'
+      + '  - {id: g, kind: openai, model: m, api_key: "env:K"}\n  - {id: h, kind: http, api_url: "http://x", headers: {Authorization: "Bearer env:T"}}\n';
+    withConfigFile(text, (file, dir) => {
+      const [a, o, g, h] = loadConfig({ SWITCHBOARD_DATA_DIR: join(dir, 'data'), SWITCHBOARD_CONFIG: file }).agents;
+      assert.deepEqual(a, { id: 'a', kind: 'anthropic', model: 'm', api_key: 'env:K', base_url: 'https://api.anthropic.com', max_tokens: 1024 });
+      assert.deepEqual([o?.kind === 'ollama' && o.base_url, g?.kind === 'openai' && g.base_url], ['http://127.0.0.1:11434', 'https://api.openai.com/v1']);
+      assert.deepEqual(h, { id: 'h', kind: 'http', api_url: 'http://x', headers: { Authorization: 'Bearer env:T' } });
+    });
+  });
 
   it('names every invalid field, not only the first', () => {
     const text = 'agents:\n  - id: Bad Id\n    kind: echo\n  - id: x\n    kind: telepathy\n';

@@ -1,0 +1,71 @@
+/** Options shared by the LLM agent kinds (OpenAI-compatible, Anthropic, Ollama), resolved by the composition root. */
+import { AgentError } from '../../core/errors.ts';
+import type { RetryPolicy } from '../../core/ports.ts';
+import type { JsonObject } from '../../core/types.ts';
+import type { CoalesceOptions } from './output-coalescer.ts';
+
+/** One configured LLM agent. The key is already resolved from its `env:` reference. */
+export interface LlmAgentOptions {
+  readonly id: string;
+  readonly name?: string;
+  readonly description?: string;
+  readonly baseUrl: string;
+  readonly model: string;
+  /** The API key itself; never logged, emitted or put in metadata. Undefined when its variable is unset. */
+  readonly apiKey?: string;
+  /** Where the key comes from (e.g. `env:OPENAI_API_KEY`), for messages that must not show the key. */
+  readonly apiKeyRef?: string;
+  readonly systemPrompt?: string;
+  readonly maxTokens?: number;
+  readonly temperature?: number;
+  /** (default: 1 attempt, 1,000 ms backoff) */
+  readonly retry?: RetryPolicy;
+  /** How text deltas are batched into output events (defaults: 100 ms / 2 KB). */
+  readonly coalesce?: CoalesceOptions;
+}
+
+/** Fails with a clear, key-free message when the configured key variable was not set. */
+export function requireKey(provider: string, options: LlmAgentOptions): string | undefined {
+  if (options.apiKeyRef !== undefined && options.apiKey === undefined) {
+    throw new AgentError(`${provider} agent "${options.id}": ${options.apiKeyRef.replace(/^env:/, '')} is not set in the environment`);
+  }
+  return options.apiKey;
+}
+
+/** A base URL fit for agent listings: any user:password part is dropped. */
+export function publicUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+/** The retry policy used when none is configured: one attempt. */
+export const DEFAULT_LLM_RETRY: RetryPolicy = Object.freeze({ maxAttempts: 1, backoffMs: 1000 });
+
+/** A stream's text and how it ended; the metadata every LLM agent returns. */
+export interface StreamSummary {
+  text: string;
+  model: string;
+  inputTokens: number | undefined;
+  outputTokens: number | undefined;
+  stopReason: string | undefined;
+}
+
+/** Builds the outcome metadata (model, usage, stop reason) from a summary. */
+export function summaryMetadata(provider: string, s: StreamSummary): JsonObject {
+  const usage: Record<string, number> = {};
+  if (s.inputTokens !== undefined) usage['input_tokens'] = s.inputTokens;
+  if (s.outputTokens !== undefined) usage['output_tokens'] = s.outputTokens;
+  if (s.inputTokens !== undefined && s.outputTokens !== undefined) usage['total_tokens'] = s.inputTokens + s.outputTokens;
+  return {
+    provider,
+    model: s.model,
+    usage,
+    ...(s.stopReason !== undefined ? { stop_reason: s.stopReason } : {}),
+  };
+}
