@@ -16,6 +16,9 @@ import { openStore, type OpenedStore } from '../store/open-store.ts';
 import { hashAuditRecord } from '../security/audit-chain.ts';
 import { createAuthenticator } from '../security/authenticator.ts';
 import { createSecureRuntime } from '../security/secure-runtime.ts';
+import { createUserAdmin } from '../security/user-admin.ts';
+import { DEFAULT_SESSION_POLICY, createSessionService, type SessionPolicy } from '../security/session-service.ts';
+import { DEFAULT_LOGIN_LIMITS, createLoginLimiter, type LoginLimits } from '../security/login-limiter.ts';
 import { bootstrapAdmin, type BootstrapResult } from '../security/bootstrap-admin.ts';
 import { createAgentRegistry } from '../agents/registry.ts';
 import { createSkillCatalog } from '../skills/skill-catalog.ts';
@@ -46,6 +49,10 @@ export interface CreateAppOptions {
   /** Agents added programmatically (tests, embedding). */
   readonly extraAgents?: readonly AgentAdapter[];
   readonly clock?: Clock;
+  /** Login session lifetimes (default: 24 h idle, 7 days absolute). */
+  readonly sessions?: SessionPolicy;
+  /** Failed-login limits (default: 5 per user, 20 per address, per 15 minutes). */
+  readonly loginLimits?: LoginLimits;
 }
 
 export const VERSION: string = (
@@ -77,7 +84,8 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   const store = await openStore(config.database, { ids: uuidIds, hashAudit: hashAuditRecord });
   try {
     const bootstrap = await bootstrapAdmin({ credentials: store.credentials, ids: uuidIds, clock }, config.adminToken);
-    const agents = createAgentRegistry([...buildAgents(config.agents), ...(options.extraAgents ?? [])]);
+    const configured = buildAgents(config.agents, process.env, { dataDir: config.dataDir });
+    const agents = createAgentRegistry([...configured, ...(options.extraAgents ?? [])]);
     const skills = createSkillCatalog([join(config.dataDir, 'skills'), ...config.skillsDirs], logger);
     const engine = createEngine(
       { store: store.tasks, bus: createLocalEventBus(), agents, skills, clock, timers: nodeTimers, ids: uuidIds, logger, metrics: metrics.engine },
@@ -94,10 +102,32 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       },
     );
     const runtime = createSecureRuntime(engine);
-    const authenticator = createAuthenticator({ credentials: store.credentials, clock }, { cacheMs: 1000, cacheSize: 10_000 });
+    const sessionPolicy = options.sessions ?? DEFAULT_SESSION_POLICY;
+    const authenticator = createAuthenticator(
+      { credentials: store.credentials, clock },
+      { cacheMs: 1000, cacheSize: 10_000, sessionIdleMs: sessionPolicy.idleMs },
+    );
+    const users = createUserAdmin({
+      credentials: store.credentials,
+      clock,
+      ids: uuidIds,
+      recordAudit: (input) => engine.recordAudit(input),
+      evictUser: (userId) => authenticator.evictUser(userId),
+    });
+    const sessions = createSessionService(
+      {
+        credentials: store.credentials,
+        clock,
+        ids: uuidIds,
+        limiter: createLoginLimiter(options.loginLimits ?? DEFAULT_LOGIN_LIMITS),
+        recordAudit: (input) => engine.recordAudit(input),
+        evictUser: (userId) => authenticator.evictUser(userId),
+      },
+      sessionPolicy,
+    );
     await engine.start();
     const http = await createHttpServer(
-      { runtime, authenticator, logger },
+      { runtime, authenticator, users, sessions, logger },
       {
         bodyLimit: config.bodyLimit,
         sseHeartbeatMs: config.sseHeartbeatMs,

@@ -59,18 +59,29 @@ export const agentConfigSchema = z.discriminatedUnion('kind', [
     name: z.string().optional(),
     max_attempts: int(1, 100).optional(),
   }),
-  z.object({
-    id: agentId,
-    kind: z.literal('command'),
-    name: z.string().optional(),
-    description: z.string().optional(),
-    command: z.array(z.string().min(1)).min(1),
-    prompt_via: z.enum(['stdin', 'arg']).default('stdin'),
-    cwd: z.string().optional(),
-    env_allow: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).optional(),
-    kill_grace_ms: int(0, 600_000).optional(),
-    max_attempts: int(1, 100).optional(),
-  }),
+  z
+    .object({
+      id: agentId,
+      kind: z.literal('command'),
+      name: z.string().optional(),
+      description: z.string().optional(),
+      // A preset (CLI coding agent) supplies command, prompt_via, stream parser and env names.
+      preset: z.enum(['claude-code', 'codex', 'gemini', 'goose', 'aider', 'generic']).optional(),
+      command: z.array(z.string().min(1)).min(1).optional(),
+      prompt_via: z.enum(['stdin', 'arg']).optional(),
+      cwd: z.string().optional(),
+      // A local git repository: each task runs in a fresh worktree on branch task/<id>.
+      repo: z.string().min(1).refine((p) => !p.startsWith('-'), 'must not start with "-"').optional(),
+      env_allow: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).optional(),
+      kill_grace_ms: int(0, 600_000).optional(),
+      timeout_ms: int(1, 86_400_000).optional(),
+      max_output_bytes: int(1024, 1024 * 1024 * 1024).optional(),
+      max_attempts: int(1, 100).optional(),
+    })
+    .refine((c) => c.command !== undefined || (c.preset !== undefined && c.preset !== 'generic'), {
+      path: ['command'],
+      message: 'is required unless a preset other than generic is given',
+    }),
   z
     .object({
       ...llmCommon,

@@ -12,7 +12,6 @@ import type {
   JsonObject,
   Page,
   Caller,
-  Principal,
   SkillInfo,
   Task,
   TaskEvent,
@@ -166,23 +165,7 @@ export interface AuditStore {
   auditHead(): Promise<{ readonly seq: number; readonly hash: string }>;
 }
 
-/** Users and credentials as the security module needs them. */
-export interface CredentialStore {
-  countUsers(): Promise<number>;
-  createUser(user: Principal & { createdAt: number }): Promise<void>;
-  createToken(token: {
-    id: string;
-    userId: string;
-    name: string;
-    tokenHash: string;
-    prefix: string;
-    createdAt: number;
-    expiresAt: number | null;
-  }): Promise<void>;
-  /** The principal owning an active, unexpired token with this hash, if any. */
-  findPrincipalByTokenHash(tokenHash: string, now: number): Promise<Principal | undefined>;
-  findUserByName(username: string): Promise<Principal | undefined>;
-}
+export type { CredentialStore, NewTokenRecord, UserRecordPatch } from './credential-ports.ts';
 
 /** In-process fan-out of committed events and control signals. */
 export interface EventBus {

@@ -1,42 +1,71 @@
 /**
  * Turns a wire credential into a Caller. Transports call this and nothing else of
- * security. A short positive cache keeps the per-request cost low; revocation takes
- * effect within `cacheMs`.
+ * security. Two credentials: API tokens (`sbt_…`) and login sessions (`sbs_…`, whose
+ * idle deadline moves forward on use). A short positive cache keeps the per-request
+ * cost low; this node evicts a user's entries at once when their credentials change,
+ * other nodes within `cacheMs`.
  */
 import { SwitchboardError } from '../core/errors.ts';
 import type { Authenticator, Clock, CredentialStore } from '../core/ports.ts';
-import type { Principal } from '../core/types.ts';
-import { TOKEN_PREFIX, hashToken } from './tokens.ts';
-
+import type { Caller } from '../core/types.ts';
+import { SESSION_PREFIX, TOKEN_PREFIX, hashToken } from './tokens.ts';
 
 export interface AuthenticatorOptions {
-  /** How long a verified token is trusted without a database read (default: 1,000 ms). */
+  /** How long a verified credential is trusted without a database read (default: 1,000 ms). */
   readonly cacheMs: number;
   /** Cache entries at most (default: 10,000). */
   readonly cacheSize: number;
+  /** A session ends after this long without a request (default: 24 h). */
+  readonly sessionIdleMs?: number;
 }
+
+/** An authenticator whose cache can be told that a user's credentials changed. */
+export interface CachingAuthenticator extends Authenticator {
+  /** Drops every cached credential of this user: the next request reads the database. */
+  evictUser(userId: string): void;
+}
+
+const DAY_MS = 24 * 3_600_000;
 
 export function createAuthenticator(
   deps: { readonly credentials: CredentialStore; readonly clock: Clock },
   options: AuthenticatorOptions,
-): Authenticator {
-  const cache = new Map<string, { principal: Principal; until: number }>();
+): CachingAuthenticator {
+  const cache = new Map<string, { caller: Caller; until: number }>();
+  const idleMs = options.sessionIdleMs ?? DAY_MS;
+
+  async function lookup(bearer: string, hash: string, now: number): Promise<Caller | undefined> {
+    if (bearer.startsWith(TOKEN_PREFIX)) {
+      const principal = await deps.credentials.findPrincipalByTokenHash(hash, now);
+      return principal === undefined ? undefined : { principal, via: 'token' };
+    }
+    const found = await deps.credentials.touchSession(hash, now, idleMs);
+    if (found === undefined) return undefined;
+    const { principal, session } = found;
+    return { principal, via: 'session', sessionId: session.id, ...(session.deviceId !== null ? { deviceId: session.deviceId } : {}) };
+  }
+
   return {
+    evictUser(userId) {
+      for (const [hash, entry] of cache) if (entry.caller.principal.id === userId) cache.delete(hash);
+    },
     async authenticate(bearer) {
       if (bearer === undefined || bearer.length === 0) throw new SwitchboardError('AUTH_REQUIRED');
-      if (!bearer.startsWith(TOKEN_PREFIX) || bearer.length > 200) throw new SwitchboardError('AUTH_INVALID');
+      if (!(bearer.startsWith(TOKEN_PREFIX) || bearer.startsWith(SESSION_PREFIX)) || bearer.length > 200) {
+        throw new SwitchboardError('AUTH_INVALID');
+      }
       const hash = hashToken(bearer);
       const now = deps.clock.now();
       const hit = cache.get(hash);
-      if (hit !== undefined && hit.until > now) return { principal: hit.principal, via: 'token' };
-      const principal = await deps.credentials.findPrincipalByTokenHash(hash, now);
-      if (principal === undefined) {
+      if (hit !== undefined && hit.until > now) return hit.caller;
+      const caller = await lookup(bearer, hash, now);
+      if (caller === undefined) {
         cache.delete(hash);
         throw new SwitchboardError('AUTH_INVALID');
       }
       if (cache.size >= options.cacheSize) cache.clear();
-      cache.set(hash, { principal, until: now + options.cacheMs });
-      return { principal, via: 'token' };
+      cache.set(hash, { caller, until: now + options.cacheMs });
+      return caller;
     },
   };
 }

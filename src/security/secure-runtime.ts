@@ -11,6 +11,7 @@
  * user themself and to `admin:users`; a session's to `admin:system` and to a caller
  * acting in that session. Nothing here edits or deletes audit records.
  */
+import { denialRecord, deny as denyAndRecord } from './denials.ts';
 import { SwitchboardError } from '../core/errors.ts';
 import { hasPermission, type Permission } from '../core/permissions.ts';
 import type { Runtime, StreamOptions, TaskEngine } from '../core/runtime.ts';
@@ -18,26 +19,8 @@ import type { AuditExportFilter, AuditRecord, Caller, Task, TaskEvent, TaskFilte
 import { verifyLiveAuditChain } from './audit-verify.ts';
 
 export function createSecureRuntime(engine: TaskEngine): Runtime {
-  async function deny(
-    caller: Caller,
-    permission: Permission,
-    resourceType: string | null,
-    resourceId: string | null,
-    reason: string,
-  ): Promise<never> {
-    // Fail closed: if this audit write fails, its error propagates and the call is still refused.
-    await engine.recordAudit({
-      eventType: 'permission.denied',
-      userId: caller.principal.id,
-      sessionId: caller.sessionId ?? null,
-      resourceType,
-      resourceId,
-      action: permission,
-      status: 'denied',
-      details: { permission, reason },
-    });
-    throw new SwitchboardError('AUTH_FORBIDDEN', `Permission denied: ${reason}`, { permission });
-  }
+  const deny = (caller: Caller, permission: Permission, resourceType: string | null, resourceId: string | null, reason: string) =>
+    denyAndRecord((input) => engine.recordAudit(input), caller, permission, resourceType, resourceId, reason);
 
   async function need(caller: Caller, permission: Permission, resourceType: string | null, resourceId: string | null) {
     if (!hasPermission(caller, permission)) {
@@ -53,16 +36,7 @@ export function createSecureRuntime(engine: TaskEngine): Runtime {
     const task = await engine.findTask(taskId);
     if (task === undefined) throw new SwitchboardError('TASK_NOT_FOUND', undefined, { task_id: taskId });
     if (task.ownerId !== caller.principal.id && !seesAll(caller)) {
-      await engine.recordAudit({
-        eventType: 'permission.denied',
-        userId: caller.principal.id,
-        sessionId: caller.sessionId ?? null,
-        resourceType: 'task',
-        resourceId: taskId,
-        action: permission,
-        status: 'denied',
-        details: { permission, reason: 'not the owner of the task' },
-      });
+      await engine.recordAudit(denialRecord(caller, permission, 'task', taskId, 'not the owner of the task'));
       throw new SwitchboardError('TASK_NOT_FOUND', undefined, { task_id: taskId });
     }
     return task;

@@ -12,3 +12,11 @@ export function generateToken(): { token: string; hash: string; displayPrefix: s
 export function hashToken(token: string): string {
   return hash('sha256', token, 'hex'); // one-shot: cheaper than a Hash object per request
 }
+
+export const SESSION_PREFIX = 'sbs_';
+
+/** A new session secret (256 random bits) and its hash; the secret is the bearer credential. */
+export function generateSessionSecret(): { secret: string; hash: string } {
+  const secret = SESSION_PREFIX + randomBytes(32).toString('base64url');
+  return { secret, hash: hashToken(secret) };
+}

@@ -21,11 +21,12 @@ import type {
   TaskChange,
   TaskStore,
 } from '../core/ports.ts';
-import type { AuditInput, AuditRecord, Task, TaskEvent } from '../core/types.ts';
+import type { AuditInput, Task, TaskEvent } from '../core/types.ts';
 import type { Database, TaskEventsTable } from './schema.ts';
-import { auditToRow, eventToRow, rowToTask, taskToRow } from './rows.ts';
+import { eventToRow, rowToTask, taskToRow } from './rows.ts';
 import { createKyselyTaskQueries } from './kysely-task-queries.ts';
 import { appendEventGroup, isEventOnly } from './append-events.ts';
+import { appendAudit as appendAuditRecords } from './audit-append.ts';
 import { ROWS_PER_INSERT, bulkInsert } from './bulk-insert.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -38,21 +39,6 @@ export interface KyselyTaskStoreDeps {
 }
 
 const EVENT_COLUMNS = ['task_id', 'seq', 'type', 'state', 'message', 'progress', 'data', 'created_at'] as const;
-const AUDIT_COLUMNS = [
-  'seq',
-  'event_id',
-  'event_type',
-  'timestamp',
-  'user_id',
-  'session_id',
-  'resource_type',
-  'resource_id',
-  'action',
-  'status',
-  'details',
-  'prev_hash',
-  'hash',
-] as const;
 const ACTIVE = ACTIVE_STATES.filter((s) => s !== TaskStates.PENDING);
 
 type Trx = Transaction<Database>;
@@ -90,31 +76,12 @@ function eventAfter(task: Task, input: EventInput, now: number): TaskEvent {
 export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & AuditStore {
   const { db, dialect, ids, hashAudit } = deps;
   const isPg = dialect === 'postgres';
-  let sqliteRelaxed = false;
-
   const insertEvents = (trx: Trx, rows: readonly TaskEventsTable[]): Promise<void> =>
     bulkInsert(trx, 'task_events', EVENT_COLUMNS, rows, isPg);
 
-  /** Chains and writes audit records; the head row serializes writers across nodes. */
-  async function appendAudit(trx: Trx, inputs: readonly AuditInput[], now: number): Promise<void> {
-    if (inputs.length === 0) return;
-    let head = isPg
-      ? await trx.selectFrom('audit_head').selectAll().where('id', '=', 1).forUpdate().executeTakeFirstOrThrow()
-      : await trx.selectFrom('audit_head').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
-    const rows = [];
-    let seq = head.seq;
-    let prevHash = head.hash;
-    for (const input of inputs) {
-      seq += 1;
-      const unchained = { ...input, seq, eventId: ids.uuid(), timestamp: now, prevHash };
-      const record: AuditRecord = { ...unchained, hash: hashAudit(unchained) };
-      rows.push(auditToRow(record));
-      prevHash = record.hash;
-    }
-    head = { id: 1, seq, hash: prevHash };
-    await bulkInsert(trx, 'audit_log', AUDIT_COLUMNS, rows, isPg);
-    await trx.updateTable('audit_head').set({ seq: head.seq, hash: head.hash }).where('id', '=', 1).execute();
-  }
+  const auditDeps = { isPg, ids, hashAudit };
+  const appendAudit = (trx: Trx, inputs: readonly AuditInput[], now: number): Promise<void> =>
+    appendAuditRecords(trx, auditDeps, inputs, now);
 
   async function createTasks(
     trx: Trx,
@@ -246,11 +213,14 @@ export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & Au
       });
     }
     return db.connection().execute(async (conn) => {
-      if (relaxed !== sqliteRelaxed) {
-        await sql.raw(`pragma synchronous = ${relaxed ? 'NORMAL' : 'FULL'}`).execute(conn);
-        sqliteRelaxed = relaxed;
+      if (!relaxed) return conn.transaction().execute(work);
+      // Back to FULL right after, so every other writer on this connection stays durable.
+      await sql`pragma synchronous = NORMAL`.execute(conn);
+      try {
+        return await conn.transaction().execute(work);
+      } finally {
+        await sql`pragma synchronous = FULL`.execute(conn);
       }
-      return conn.transaction().execute(work);
     });
   }
 

@@ -53,7 +53,7 @@ export async function openStore(
   return {
     dialect: location.kind,
     tasks: createKyselyTaskStore({ db, dialect: location.kind, ids: deps.ids, hashAudit: deps.hashAudit }),
-    credentials: createKyselyCredentialStore(db),
+    credentials: createKyselyCredentialStore({ db, isPg: location.kind === 'postgres', ids: deps.ids, hashAudit: deps.hashAudit }),
     db,
     async ping() {
       await db.selectFrom('audit_head').select('id').limit(1).execute();

@@ -72,6 +72,8 @@ export interface UsersTable {
   roles: string;
   grants: string;
   disabled: Generated<number>;
+  /** argon2id encoded hash; null for users without a password (token-only). */
+  password_hash: string | null;
   created_at: number;
 }
 
@@ -86,6 +88,19 @@ export interface ApiTokensTable {
   revoked_at: number | null;
 }
 
+export interface SessionsTable {
+  id: string;
+  secret_hash: string;
+  user_id: string;
+  device_id: string | null;
+  created_at: number;
+  last_activity: number;
+  /** Idle deadline: min(last_activity + idle, absolute_expires_at). */
+  expires_at: number;
+  absolute_expires_at: number;
+  revoked_at: number | null;
+}
+
 export interface Database {
   tasks: TasksTable;
   task_events: TaskEventsTable;
@@ -93,4 +108,5 @@ export interface Database {
   audit_head: AuditHeadTable;
   users: UsersTable;
   api_tokens: ApiTokensTable;
+  sessions: SessionsTable;
 }

@@ -1,7 +1,7 @@
 /** Starts a real app (real database, real HTTP server on a loopback port) for a test. */
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../src/config/load-config.ts';
-import { createApp, createLogger, type App } from '../../src/app/create-app.ts';
+import { createApp, createLogger, type App, type CreateAppOptions } from '../../src/app/create-app.ts';
 import type { AgentAdapter } from '../../src/core/ports.ts';
 import { generateToken } from '../../src/security/tokens.ts';
 import type { Role } from '../../src/core/permissions.ts';
@@ -26,6 +26,8 @@ export interface TestAppOptions {
   readonly extraAgents?: readonly AgentAdapter[];
   /** Reuse an existing database (restart scenarios); it is not dropped on close. */
   readonly db?: TestDatabase;
+  /** Passed to createApp (injected clock, session lifetimes). */
+  readonly app?: Pick<CreateAppOptions, 'clock' | 'sessions' | 'loginLimits'>;
 }
 
 export async function startTestApp(dialect: DialectName, options: TestAppOptions = {}): Promise<TestApp> {
@@ -43,6 +45,7 @@ export async function startTestApp(dialect: DialectName, options: TestAppOptions
     config,
     logger: createLogger(process.env['SWITCHBOARD_LOG_LEVEL'] ?? 'silent'),
     ...(options.extraAgents ? { extraAgents: options.extraAgents } : {}),
+    ...options.app,
   });
   const url = await app.listen();
   return {

@@ -185,10 +185,19 @@ describe('loadConfig from a YAML file', () => {
           name: 'Coder',
           command: ['node', '-e', 'process.stdin.pipe(process.stdout)'],
           env_allow: ['HOME', 'PATH'],
-          prompt_via: 'stdin',
         },
       ]);
       assert.deepEqual(config.skillsDirs, [join(dir, 'skills')]);
+    });
+  });
+
+  it('accepts a preset without command, with repo, timeout and output cap', () => {
+    const text = 'agents:\n  - id: coder\n    kind: command\n    preset: claude-code\n    repo: /srv/repo\n    timeout_ms: 60000\n    max_output_bytes: 4096\n';
+    withConfigFile(text, (file, dir) => {
+      const config = loadConfig({ SWITCHBOARD_DATA_DIR: join(dir, 'data'), SWITCHBOARD_CONFIG: file });
+      assert.deepEqual(config.agents, [
+        { id: 'coder', kind: 'command', preset: 'claude-code', repo: '/srv/repo', timeout_ms: 60000, max_output_bytes: 4096 },
+      ]);
     });
   });
 
@@ -221,6 +230,10 @@ describe('loadConfig from a YAML file', () => {
       4,
       'agents.1.command',
     ],
+    ['a generic preset without command', 'agents:\n  - id: a\n    kind: command\n    preset: generic\n', 2, 'agents.0.command'],
+    ['an unknown preset', 'agents:\n  - id: a\n    kind: command\n    preset: copilot\n', 4, 'agents.0.preset'],
+    ['a repo that looks like an option', 'agents:\n  - id: a\n    kind: command\n    preset: codex\n    repo: --upload-pack=x\n', 5, 'agents.0.repo'],
+    ['a timeout_ms of 0', 'agents:\n  - id: a\n    kind: command\n    preset: codex\n    timeout_ms: 0\n', 5, 'agents.0.timeout_ms'],
     ['an unknown kind', 'agents:\n  - id: echo\n    kind: echo\n  - id: x\n    kind: telepathy\n', 5, 'agents.1.kind'],
     ['an id with capitals and spaces', 'agents:\n  - id: Bad Id\n    kind: echo\n', 2, 'agents.0.id'],
     ['max_attempts below 1', 'agents:\n  - id: a\n    kind: echo\n    max_attempts: 0\n', 4, 'agents.0.max_attempts'],

@@ -49,12 +49,13 @@ export class ExitError extends Error {
 }
 
 /** Where the token came from, so auth errors can say what to fix without showing it. */
-export type TokenSource = 'flag' | 'env' | 'config' | 'admin-token' | 'none';
+export type TokenSource = 'flag' | 'env' | 'config' | 'session' | 'admin-token' | 'none';
 
 const TOKEN_HINTS: Record<TokenSource, string> = {
   flag: 'check the --token value',
   env: 'check SWITCHBOARD_TOKEN',
   config: 'check the token in the CLI config file',
+  session: 'your login session has expired or was revoked; run: switchboard login <username>',
   'admin-token': 'the token comes from the admin-token file of the data dir; pass --token or set SWITCHBOARD_TOKEN',
   none: 'no token was given: pass --token, set SWITCHBOARD_TOKEN, or add it to ~/.config/switchboard/config.json',
 };

@@ -4,7 +4,19 @@
  */
 import { ApiError, ConnectionError } from './cli-errors.ts';
 import type { ClientSettings } from './settings.ts';
-import type { AgentView, AuditPage, AuditVerifyView, TaskPage, TaskView } from './wire-types.ts';
+import type {
+  AgentView,
+  AuditPage,
+  AuditVerifyView,
+  CreatedTokenView,
+  LoginView,
+  NewUserRequest,
+  TaskPage,
+  TaskView,
+  TokenView,
+  UserPatchRequest,
+  UserView,
+} from './wire-types.ts';
 
 /** The body of POST /api/runtime/tasks/submit. */
 export interface SubmitRequest {
@@ -63,6 +75,15 @@ export interface ApiClient {
   /** Opens the streamed audit export (JSON array or NDJSON); the caller reads it to the end. */
   exportAudit(query: AuditFilterQuery, format: 'json' | 'ndjson', signal: AbortSignal): Promise<ReadableStream<Uint8Array>>;
   verifyAudit(): Promise<AuditVerifyView>;
+  me(): Promise<UserView>;
+  login(body: { username: string; password: string; device_id?: string }): Promise<LoginView>;
+  logout(sessionId: string): Promise<unknown>;
+  listUsers(): Promise<UserView[]>;
+  createUser(body: NewUserRequest): Promise<UserView>;
+  updateUser(userId: string, patch: UserPatchRequest): Promise<UserView>;
+  createToken(userId: string, body: { name: string; expires_at?: string }): Promise<CreatedTokenView>;
+  listTokens(userId: string): Promise<TokenView[]>;
+  revokeToken(userId: string, tokenId: string): Promise<TokenView>;
   /** Opens the SSE stream of a task's events after `afterSeq`; the caller reads and ends it. */
   openEvents(taskId: string, afterSeq: number, signal: AbortSignal): Promise<ReadableStream<Uint8Array>>;
 }
@@ -151,6 +172,7 @@ export function createApiClient(settings: ClientSettings): ApiClient {
     const q = qs.toString();
     return q === '' ? path : `${path}?${q}`;
   };
+  const user = (id: string, tail: string): string => `/api/users/${encodeURIComponent(id)}${tail}`;
   const auditPath = (scope: AuditScope): string =>
     scope.kind === 'all'
       ? '/api/audit/events'
@@ -182,6 +204,15 @@ export function createApiClient(settings: ClientSettings): ApiClient {
       return res.body;
     },
     verifyAudit: () => json<AuditVerifyView>('GET', '/api/audit/verify'),
+    me: () => json<UserView>('GET', '/api/users/me'),
+    login: (body) => json<LoginView>('POST', '/api/auth/login', body),
+    logout: (id) => json<unknown>('DELETE', `/api/runtime/sessions/${encodeURIComponent(id)}`),
+    listUsers: async () => (await json<{ users: UserView[] }>('GET', '/api/users')).users,
+    createUser: (body) => json<UserView>('POST', '/api/users', body),
+    updateUser: (id, patch) => json<UserView>('PATCH', user(id, ''), patch),
+    createToken: (id, body) => json<CreatedTokenView>('POST', user(id, '/tokens'), body),
+    listTokens: async (id) => (await json<{ tokens: TokenView[] }>('GET', user(id, '/tokens'))).tokens,
+    revokeToken: (id, tokenId) => json<TokenView>('DELETE', user(id, `/tokens/${encodeURIComponent(tokenId)}`)),
     async openEvents(id, afterSeq, signal) {
       const res = await send('GET', task(id, 'events'), {
         signal,

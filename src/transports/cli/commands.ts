@@ -16,6 +16,7 @@ import {
   type SubmitOptions,
 } from './actions.ts';
 import { registerAuditCommands } from './audit-commands.ts';
+import { registerUserCommands } from './users-commands.ts';
 import { ExitCodes, reportError, type TokenSource } from './cli-errors.ts';
 import { createApiClient } from './client.ts';
 import { positiveInt } from './input.ts';
@@ -122,4 +123,5 @@ export function registerClientCommands(program: Command): void {
     .action((_opts: unknown, cmd: Command) => run(cmd, (ctx) => agentsAction(ctx)));
 
   registerAuditCommands(program, run);
+  registerUserCommands(program, run);
 }

@@ -1,13 +1,15 @@
 /**
  * Where the CLI finds the server and its token. Each is resolved on its own:
  * flag > environment (SWITCHBOARD_URL, SWITCHBOARD_TOKEN) > config file
- * ($SWITCHBOARD_CLI_CONFIG or ~/.config/switchboard/config.json) > default
- * (http://127.0.0.1:8000; the admin-token file the server writes on first start).
+ * ($SWITCHBOARD_CLI_CONFIG or ~/.config/switchboard/config.json) > the session of
+ * `switchboard login` for that URL > default (http://127.0.0.1:8000; the admin-token
+ * file the server writes on first start).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError, type TokenSource } from './cli-errors.ts';
+import { credentialsFilePath, readStoredSession } from './credentials-file.ts';
 
 /** The URL used when nothing else names one: `npm start`'s default address. */
 export const DEFAULT_URL = 'http://127.0.0.1:8000';
@@ -107,9 +109,17 @@ export function resolveSettings(sources: SettingsSources): ClientSettings {
       tokenSource = 'config';
     }
   }
+  const finalUrl = normalizeUrl(url ?? DEFAULT_URL);
+  if (token === undefined) {
+    const session = readStoredSession(credentialsFilePath(env, sources.homeDir ?? homedir()));
+    if (session !== undefined && session.url === finalUrl) {
+      token = session.token;
+      tokenSource = 'session';
+    }
+  }
   if (token === undefined) {
     token = readAdminToken(env, sources.cwd ?? process.cwd());
     if (token !== undefined) tokenSource = 'admin-token';
   }
-  return Object.freeze({ url: normalizeUrl(url ?? DEFAULT_URL), token, tokenSource });
+  return Object.freeze({ url: finalUrl, token, tokenSource });
 }

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { isTerminal, parseTaskState } from '../../core/task-states.ts';
 import type { agentView, EventView, TaskView } from '../http/wire.ts';
 import type { AuditEventView, AuditVerifyView } from '../http/audit-wire.ts';
+import type { createdTokenView, tokenView, userView } from '../http/user-wire.ts';
 
 /** A task and one of its events, exactly as the server sends them. */
 export type { EventView, TaskView };
@@ -17,6 +18,32 @@ export type { AuditEventView, AuditVerifyView };
 export interface AuditPage {
   readonly events: AuditEventView[];
   readonly next_cursor: string | null;
+}
+
+/** A user, an API token (no secret) and a just-created token (its secret, once), as the server sends them. */
+export type UserView = z.infer<typeof userView>;
+export type TokenView = z.infer<typeof tokenView>;
+export type CreatedTokenView = z.infer<typeof createdTokenView>;
+
+/** The answer of POST /api/auth/login (the session secret, once). */
+export interface LoginView {
+  readonly session_id: string;
+  readonly user_id: string;
+  readonly token: string;
+  readonly expires_at: string;
+  readonly permissions: string[];
+}
+
+/** The body of POST /api/users and PATCH /api/users/{id}. */
+export interface NewUserRequest {
+  readonly username: string;
+  readonly password?: string;
+  readonly roles: readonly string[];
+}
+export interface UserPatchRequest {
+  readonly roles?: readonly string[];
+  readonly disabled?: boolean;
+  readonly password?: string;
 }
 
 /** One entry of GET /api/runtime/agents. */

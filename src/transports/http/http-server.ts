@@ -14,11 +14,14 @@ import {
 import { SwitchboardError } from '../../core/errors.ts';
 import type { Authenticator } from '../../core/ports.ts';
 import type { Runtime } from '../../core/runtime.ts';
+import type { SessionService, UserAdmin } from '../../core/identity.ts';
 import type { Caller } from '../../core/types.ts';
 import { HTTP_STATUS, errorBody } from './error-map.ts';
 import { registerTaskRoutes } from './task-routes.ts';
 import { registerDiscoveryRoutes, type DiscoveryOptions } from './discovery-routes.ts';
 import { registerAuditRoutes } from './audit-routes.ts';
+import { registerUserRoutes } from './user-routes.ts';
+import { LOGIN_PATH, registerAuthRoutes } from './auth-routes.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -39,6 +42,8 @@ export interface HttpServerOptions extends DiscoveryOptions {
 export interface HttpServerDeps {
   readonly runtime: Runtime;
   readonly authenticator: Authenticator;
+  readonly users: UserAdmin;
+  readonly sessions: SessionService;
   readonly logger: FastifyBaseLogger;
 }
 
@@ -92,7 +97,7 @@ export async function createHttpServer(deps: HttpServerDeps, options: HttpServer
 
   app.decorateRequest('caller', null as unknown as Caller);
   app.addHook('onRequest', async (req) => {
-    if (!req.url.startsWith('/api/')) return;
+    if (!req.url.startsWith('/api/') || req.routeOptions.url === LOGIN_PATH) return;
     req.caller = await deps.authenticator.authenticate(bearerOf(req.headers.authorization));
   });
 
@@ -145,5 +150,7 @@ export async function createHttpServer(deps: HttpServerDeps, options: HttpServer
   registerTaskRoutes(app, deps.runtime, { sseHeartbeatMs: options.sseHeartbeatMs });
   registerDiscoveryRoutes(app, deps.runtime, options);
   registerAuditRoutes(app, deps.runtime);
+  registerUserRoutes(app, deps.users);
+  registerAuthRoutes(app, deps.sessions);
   return app;
 }

@@ -1,0 +1,63 @@
+/** `switchboard login` and `switchboard logout`: a password session kept in a 0600 credentials file. */
+import { homedir } from 'node:os';
+import { createInterface } from 'node:readline';
+import { ExitCodes, UsageError } from './cli-errors.ts';
+import type { CommandContext } from './actions.ts';
+import { readStdin } from './input.ts';
+import { credentialsFilePath, readStoredSession, removeStoredSession, writeStoredSession } from './credentials-file.ts';
+
+export interface LoginOptions {
+  readonly device?: string;
+  readonly passwordStdin?: boolean;
+}
+
+/** Reads a line from the terminal without echoing it. */
+async function promptHidden(question: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  // Mute the echo: readline writes typed characters through this method.
+  (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = () => undefined;
+  process.stderr.write(question);
+  try {
+    return await new Promise<string>((resolve) => rl.question('', resolve));
+  } finally {
+    rl.close();
+    process.stderr.write('\n');
+  }
+}
+
+async function readPassword(opts: LoginOptions): Promise<string> {
+  const password =
+    opts.passwordStdin === true || process.stdin.isTTY !== true
+      ? (await readStdin()).replace(/\r?\n$/, '')
+      : await promptHidden('Password: ');
+  if (password === '') throw new UsageError('the password is empty');
+  return password;
+}
+
+const credentialsFile = (): string => credentialsFilePath(process.env, homedir());
+
+export async function loginAction(ctx: CommandContext, username: string, opts: LoginOptions): Promise<number> {
+  const password = await readPassword(opts);
+  const session = await ctx.client.login({ username, password, ...(opts.device !== undefined ? { device_id: opts.device } : {}) });
+  const file = credentialsFile();
+  writeStoredSession(file, { url: ctx.client.url, session_id: session.session_id, token: session.token, username, expires_at: session.expires_at });
+  if (ctx.json) ctx.out(JSON.stringify({ session_id: session.session_id, user_id: session.user_id, expires_at: session.expires_at }, null, 2));
+  else ctx.out(`Logged in to ${ctx.client.url} as ${username} (session ${session.session_id}); saved in ${file}`);
+  return ExitCodes.ok;
+}
+
+export async function logoutAction(ctx: CommandContext): Promise<number> {
+  const file = credentialsFile();
+  const stored = readStoredSession(file);
+  if (stored === undefined) {
+    ctx.note('not logged in');
+    return ExitCodes.ok;
+  }
+  try {
+    if (stored.url === ctx.client.url) await ctx.client.logout(stored.session_id);
+  } finally {
+    removeStoredSession(file);
+  }
+  ctx.out(`Logged out (session ${stored.session_id})`);
+  return ExitCodes.ok;
+}
