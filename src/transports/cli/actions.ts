@@ -2,12 +2,12 @@
  * What each client command does once its arguments are parsed. Each returns the
  * exit code; errors are thrown and reported in one place (commands.ts).
  */
+import { collectPages } from './paging.ts';
 import { ApiError, ExitCodes, ExitError } from './cli-errors.ts';
 import type { ApiClient, ListTasksQuery, SubmitRequest } from './client.ts';
 import { chooseDisplay, followTask, interruptSignal } from './follow.ts';
 import { formatAgentTable, formatTaskSummary, formatTaskTable } from './format.ts';
 import { readContext, readText } from './input.ts';
-import type { TaskView } from './wire-types.ts';
 
 /** What every action gets: the client and how to write. */
 export interface CommandContext {
@@ -93,19 +93,14 @@ export async function listAction(ctx: CommandContext, opts: ListOptions): Promis
     ...(opts.agent !== undefined ? { agent_type: opts.agent } : {}),
     ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
   };
-  const tasks: TaskView[] = [];
-  const seen = new Set<string>();
-  let cursor = opts.cursor;
-  let next: string | null;
-  do {
-    const page = await ctx.client.listTasks({ ...query, ...(cursor !== undefined ? { cursor } : {}) });
-    tasks.push(...page.tasks);
-    next = page.next_cursor;
-    // A cursor seen before would loop forever; stop rather than trust the server blindly.
-    if (next !== null && seen.has(next)) next = null;
-    if (next !== null) seen.add(next);
-    cursor = next ?? undefined;
-  } while (opts.all === true && next !== null);
+  const { items: tasks, next } = await collectPages(
+    async (cursor) => {
+      const page = await ctx.client.listTasks({ ...query, ...(cursor !== undefined ? { cursor } : {}) });
+      return { items: page.tasks, next: page.next_cursor };
+    },
+    opts.cursor,
+    opts.all === true,
+  );
   if (ctx.json) {
     ctx.out(pretty({ tasks, next_cursor: next }));
   } else {

@@ -1,4 +1,5 @@
 /** What `switchboard audit query|export|verify` do once their arguments are parsed. */
+import { collectPages } from './paging.ts';
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
@@ -9,7 +10,6 @@ import { ExitCodes, ExitError, UsageError } from './cli-errors.ts';
 import type { AuditFilterQuery, AuditScope } from './client.ts';
 import type { CommandContext } from './actions.ts';
 import { formatAuditTable } from './format.ts';
-import type { AuditEventView } from './wire-types.ts';
 
 /** The filter flags shared by `audit query` and `audit export`. */
 export interface AuditFilterOptions {
@@ -63,19 +63,14 @@ export async function auditQueryAction(ctx: CommandContext, opts: AuditQueryOpti
         ? { kind: 'session', id: opts.session }
         : { kind: 'all' };
   const query = { ...filterQuery(opts, scope.kind === 'all' ? undefined : scope.kind), ...(opts.limit !== undefined ? { limit: opts.limit } : {}) };
-  const events: AuditEventView[] = [];
-  const seen = new Set<string>();
-  let cursor = opts.cursor;
-  let next: string | null;
-  do {
-    const page = await ctx.client.queryAudit(scope, { ...query, ...(cursor !== undefined ? { cursor } : {}) });
-    events.push(...page.events);
-    next = page.next_cursor;
-    // A cursor seen before would loop forever; stop rather than trust the server blindly.
-    if (next !== null && seen.has(next)) next = null;
-    if (next !== null) seen.add(next);
-    cursor = next ?? undefined;
-  } while (opts.all === true && next !== null);
+  const { items: events, next } = await collectPages(
+    async (cursor) => {
+      const page = await ctx.client.queryAudit(scope, { ...query, ...(cursor !== undefined ? { cursor } : {}) });
+      return { items: page.events, next: page.next_cursor };
+    },
+    opts.cursor,
+    opts.all === true,
+  );
   if (ctx.json) {
     ctx.out(pretty({ events, next_cursor: next }));
   } else {
