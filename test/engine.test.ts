@@ -146,6 +146,29 @@ for (const dialect of DIALECTS) {
       await db.drop();
     });
 
+    it('cancels a pending task so that it never runs', async () => {
+      let runs = 0;
+      const counted = scripted('counted', async (ctx) => {
+        runs += 1;
+        await ctx.sleep(60_000);
+        return 'never';
+      });
+      const t = await startTestEngine(dialect, [counted], { concurrency: 1 });
+      const blocker = await t.engine.submit(adminCaller, { agentType: 'counted', prompt: 'blocker' });
+      await waitForTaskState(t.store, blocker.task.id, ['running']);
+      const queued = await t.engine.submit(adminCaller, { agentType: 'counted', prompt: 'queued' });
+      assert.equal((await t.store.tasks.findTask(queued.task.id))?.state, 'pending', 'the only slot is taken');
+      const cancelled = await t.engine.cancel(adminCaller, queued.task.id);
+      assert.equal(cancelled.state, 'cancelled');
+      await t.engine.cancel(adminCaller, blocker.task.id);
+      await t.engine.stop();
+      assert.equal(runs, 1, 'the cancelled pending task was never started');
+      const events = await t.store.tasks.listEvents(queued.task.id, 0, 100);
+      assert.deepEqual(events.map((e) => e.state), ['pending', 'cancelled']);
+      await t.store.close();
+      await t.db.drop();
+    });
+
     it('holds no concurrency slot while a task waits for an answer', async () => {
       const t = await startTestEngine(dialect, [createEchoAgent()], { concurrency: 1 });
       const asking = await t.engine.submit(adminCaller, { agentType: 'echo', prompt: 'q', context: { ask: 'ok?' } });

@@ -205,6 +205,9 @@ export interface AuditFilter {
 /** The audit filter without paging (exports walk every page). */
 export type AuditExportFilter = Omit<AuditFilter, 'limit' | 'cursor'>;
 
+/** The `prev_hash` of the first audit record. */
+export const AUDIT_GENESIS_HASH = '0'.repeat(64);
+
 /** The result of walking the audit hash chain: intact, or the first record that does not verify. */
 export type AuditVerification =
   | { readonly ok: true; readonly checked: number; readonly headHash: string }

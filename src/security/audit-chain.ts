@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AuditHasher, AuditStore } from '../core/ports.ts';
-import type { AuditRecord, Json } from '../core/types.ts';
+import { AUDIT_GENESIS_HASH, type AuditRecord, type AuditVerification, type Json } from '../core/types.ts';
 
 /** JSON with object keys sorted at every level: one byte string per record. */
 export function canonicalJson(value: Json | undefined): string {
@@ -34,15 +34,9 @@ export const hashAuditRecord: AuditHasher = (r) => {
   return createHash('sha256').update(r.prevHash).update('\n').update(body).digest('hex');
 };
 
-export type AuditVerification =
-  | { readonly ok: true; readonly checked: number; readonly headHash: string }
-  | { readonly ok: false; readonly checked: number; readonly brokenSeq: number; readonly reason: string };
-
-const GENESIS = '0'.repeat(64);
-
 /** Walks the whole chain in order; names the first record that does not verify. */
 export async function verifyAuditChain(store: AuditStore, pageSize = 1000): Promise<AuditVerification> {
-  let prevHash = GENESIS;
+  let prevHash = AUDIT_GENESIS_HASH;
   let expectedSeq = 1;
   let checked = 0;
   for (;;) {

@@ -1,5 +1,6 @@
 /** Tasks, their events, the audit chain, users and API tokens. */
 import { sql, type Kysely } from 'kysely';
+import { AUDIT_GENESIS_HASH } from '../../core/types.ts';
 
 // Migrations see an untyped database: the schema type describes the latest state only.
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -104,8 +105,5 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('seq', 'bigint', (c) => c.notNull())
     .addColumn('hash', 'text', (c) => c.notNull())
     .execute();
-  await sql`insert into audit_head (id, seq, hash) values (1, 0, ${GENESIS_HASH})`.execute(db);
+  await sql`insert into audit_head (id, seq, hash) values (1, 0, ${AUDIT_GENESIS_HASH})`.execute(db);
 }
-
-/** The `prev_hash` of the first audit record. */
-export const GENESIS_HASH = '0'.repeat(64);
