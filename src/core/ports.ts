@@ -3,6 +3,7 @@
  * store/, security/, agents/ and app/; the core never imports them.
  */
 import type { TaskState } from './task-states.ts';
+import type { Permission } from './permissions.ts';
 import type {
   AgentInfo,
   AuditFilter,
@@ -244,13 +245,48 @@ export interface AgentRegistry {
   list(): readonly AgentAdapter[];
 }
 
-/** Where skills come from (SKILL.md folders; issue-4 work fills it). */
+/** A skill with what running it needs (the folder, its instructions, how to call it). */
+export interface SkillDefinition extends SkillInfo {
+  /** Absolute path of the skill's folder. */
+  readonly dir: string;
+  /** The body of SKILL.md (after the front matter): instructions for the model. */
+  readonly instructions: string;
+  /** A call waits for a person with permission to approve it. */
+  readonly requiresApproval: boolean;
+  /** argv of the executable, relative to `dir` (no shell); null when the skill is instructions only. */
+  readonly entrypoint: readonly string[] | null;
+  /** JSON Schema of the entrypoint's input; null: any object. */
+  readonly inputSchema: JsonObject | null;
+}
+
+/** Where skills come from: SKILL.md folders in the data dir and configured paths. */
 export interface SkillCatalog {
   list(): Promise<readonly SkillInfo[]>;
+  get(skillId: string): Promise<SkillDefinition | undefined>;
 }
 
 /** Computes an audit record's chain hash from the previous hash (security module supplies it). */
 export type AuditHasher = (record: Omit<AuditRecord, 'hash'>) => string;
+
+/** A resource a permission is checked on: `agent:<id>`, `skill:<id>`, `project:<id>`, `task:<id>` … (`id` null: the kind as a whole). */
+export interface ResourceRef {
+  readonly type: string;
+  readonly id: string | null;
+}
+
+/** The outcome of one authorization check, with the rule that decided it (for denials and `explain`). */
+export interface Decision {
+  readonly allowed: boolean;
+  /** Human-readable: why it was allowed or denied. */
+  readonly reason: string;
+  /** The deciding rule, e.g. `role:developer`, `grant`, `policy:<id>`, `default-deny`. */
+  readonly rule: string;
+}
+
+/** Decides one permission on one resource for a caller (roles, grants, resource policies, device trust). Security implements it. */
+export interface Authorizer {
+  check(caller: Caller, permission: Permission, resource?: ResourceRef): Promise<Decision>;
+}
 
 /** Turns a wire credential into a Caller (security implements it; transports call it). */
 export interface Authenticator {

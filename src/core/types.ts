@@ -30,11 +30,17 @@ export interface Principal {
   readonly grants: readonly Permission[];
 }
 
+/** Trust level of a device: `unknown → pending → trusted`, or `revoked`. */
+export const DeviceTrustLevels = ['unknown', 'pending', 'trusted', 'revoked'] as const;
+export type DeviceTrust = (typeof DeviceTrustLevels)[number];
+
 /** Who is calling the runtime, and through what. */
 export interface Caller {
   readonly principal: Principal;
   readonly sessionId?: string;
   readonly deviceId?: string;
+  /** Trust level of `deviceId` when the session was bound to a registered device. */
+  readonly deviceTrust?: DeviceTrust;
   /** The credential kind that authenticated this caller (for audit). */
   readonly via: 'token' | 'session' | 'system';
 }

@@ -17,15 +17,16 @@ import { hasPermission, type Permission } from '../core/permissions.ts';
 import type { Runtime, StreamOptions, TaskEngine } from '../core/runtime.ts';
 import type { AuditExportFilter, AuditRecord, Caller, Task, TaskEvent, TaskFilter } from '../core/types.ts';
 import { verifyLiveAuditChain } from './audit-verify.ts';
+import { createRoleAuthorizer } from './authorizer.ts';
+import type { Authorizer } from '../core/ports.ts';
 
-export function createSecureRuntime(engine: TaskEngine): Runtime {
+export function createSecureRuntime(engine: TaskEngine, authorizer: Authorizer = createRoleAuthorizer()): Runtime {
   const deny = (caller: Caller, permission: Permission, resourceType: string | null, resourceId: string | null, reason: string) =>
     denyAndRecord((input) => engine.recordAudit(input), caller, permission, resourceType, resourceId, reason);
 
   async function need(caller: Caller, permission: Permission, resourceType: string | null, resourceId: string | null) {
-    if (!hasPermission(caller, permission)) {
-      await deny(caller, permission, resourceType, resourceId, `requires ${permission}`);
-    }
+    const decision = await authorizer.check(caller, permission, resourceType === null ? undefined : { type: resourceType, id: resourceId });
+    if (!decision.allowed) await deny(caller, permission, resourceType, resourceId, decision.reason);
   }
 
   const seesAll = (caller: Caller): boolean => hasPermission(caller, 'admin:system');

@@ -58,5 +58,9 @@ export function createSkillCatalog(dirs: readonly string[], logger: Logger): Ski
       }
       return [...found.values()].sort((a, b) => a.skillId.localeCompare(b.skillId));
     },
+    // Filled in with the skill runtime (entrypoint, input schema, instructions).
+    get() {
+      return Promise.resolve(undefined);
+    },
   };
 }

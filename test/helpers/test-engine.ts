@@ -40,7 +40,7 @@ export async function startTestEngine(
       store: store.tasks,
       bus: createLocalEventBus(),
       agents: createAgentRegistry(agents),
-      skills: { list: async () => [] },
+      skills: { list: async () => [], get: async () => undefined },
       clock: systemClock,
       timers: nodeTimers,
       ids: uuidIds,
