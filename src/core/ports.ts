@@ -234,6 +234,8 @@ export interface AgentOutcome {
 export interface AgentAdapter {
   readonly info: Omit<AgentInfo, 'available'>;
   readonly retry: RetryPolicy;
+  /** Skills this agent may offer as tools (`*`: every skill); absent or empty: none. */
+  readonly allowedSkills?: readonly string[];
   /** True when the agent can actually run now (key present, binary found, …). */
   isAvailable(): Promise<boolean>;
   run(ctx: AgentRunContext): Promise<AgentOutcome>;
