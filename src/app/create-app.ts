@@ -71,8 +71,10 @@ const REDACT = [
   'answer',
 ];
 
-export function createLogger(level: string): Logger {
-  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' } });
+/** The process logger (stdout, or a file when `destination` is given). */
+export function createLogger(level: string, destination?: string): Logger {
+  const options = { level, redact: { paths: REDACT, censor: '[redacted]' } };
+  return destination === undefined ? pino(options) : pino(options, pino.destination({ dest: destination, sync: true }));
 }
 
 export async function createApp(options: CreateAppOptions): Promise<App> {

@@ -1,6 +1,8 @@
 /** Runs `switchboard serve` as a real child process (for crash and shutdown tests). */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { captureFile } from './log-capture.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/app/main.ts', import.meta.url));
 
@@ -13,15 +15,20 @@ export interface ServerProcess {
 }
 
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+  const logFile = captureFile('server');
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve'], {
-    env: { ...process.env, PORT: '0', SWITCHBOARD_LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, PORT: '0', SWITCHBOARD_LOG_LEVEL: logFile === undefined ? 'info' : 'debug', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   child.stdout?.setEncoding('utf8').on('data', (c: string) => (out += c));
   child.stderr?.setEncoding('utf8').on('data', (c: string) => (out += c));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
+    child.once('exit', (code, signal) => {
+      // The server's own log lines go to the secret scan too.
+      if (logFile !== undefined) writeFileSync(logFile, out);
+      resolve({ code, signal });
+    }),
   );
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);

@@ -6,6 +6,28 @@ import type { AgentAdapter } from '../../src/core/ports.ts';
 import { generateToken } from '../../src/security/tokens.ts';
 import type { Role } from '../../src/core/permissions.ts';
 import { makeTestDatabase, type DialectName, type TestDatabase } from './databases.ts';
+import { captureFile, recordSecret, recordSecretsIn } from './log-capture.ts';
+
+/** Debug logs into the capture dir when the runner collects them (secret scan), else as configured. */
+function testLogger(): ReturnType<typeof createLogger> {
+  const file = captureFile('app');
+  return file === undefined ? createLogger(process.env['SWITCHBOARD_LOG_LEVEL'] ?? 'silent') : createLogger('debug', file);
+}
+
+/** Notes the secrets a request sends or a JSON answer returns, for the log scan. */
+async function noteSecrets(body: RequestInit['body'], res: Response): Promise<void> {
+  if (typeof body === 'string' && body.includes('"password"')) {
+    try {
+      recordSecretsIn(JSON.parse(body));
+    } catch {
+      // not JSON: nothing to note
+    }
+  }
+  if (res.ok && (res.headers.get('content-type') ?? '').includes('application/json')) {
+    const text = await res.clone().text();
+    if (text.includes('"token"')) recordSecretsIn(JSON.parse(text));
+  }
+}
 
 export interface TestApp {
   readonly app: App;
@@ -43,10 +65,11 @@ export async function startTestApp(dialect: DialectName, options: TestAppOptions
   });
   const app = await createApp({
     config,
-    logger: createLogger(process.env['SWITCHBOARD_LOG_LEVEL'] ?? 'silent'),
+    logger: testLogger(),
     ...(options.extraAgents ? { extraAgents: options.extraAgents } : {}),
     ...options.app,
   });
+  recordSecret(adminToken);
   const url = await app.listen();
   return {
     app,
@@ -66,6 +89,7 @@ export async function startTestApp(dialect: DialectName, options: TestAppOptions
         createdAt: Date.now(),
         expiresAt: null,
       });
+      recordSecret(t.token);
       return { userId, token: t.token };
     },
     request(path, init = {}) {
@@ -74,7 +98,10 @@ export async function startTestApp(dialect: DialectName, options: TestAppOptions
       const bearer = token === undefined ? adminToken : token;
       if (bearer !== null) headers.set('authorization', `Bearer ${bearer}`);
       if (rest.body !== undefined && !headers.has('content-type')) headers.set('content-type', 'application/json');
-      return fetch(url + path, { ...rest, headers });
+      return fetch(url + path, { ...rest, headers }).then(async (res) => {
+        if (rest.method !== undefined && rest.method !== 'GET') await noteSecrets(rest.body, res);
+        return res;
+      });
     },
     async close() {
       await app.close();
