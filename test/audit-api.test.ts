@@ -122,12 +122,16 @@ for (const dialect of DIALECTS) {
         return got;
       };
       const mine = await check(`user_id=${dev.userId}`, (r) => r.userId === dev.userId);
-      assert.equal(mine.length, 6); // submitted, started, completed + submitted, started, failed
+      // submitted, started, agent.executed, completed + submitted, started, agent.executed, failed
+      assert.equal(mine.length, 8);
+      assert.equal(mine.filter((e) => e.event_type === 'agent.executed').length, 2);
       await check('session_id=sess-audit', (r) => r.sessionId === 'sess-audit');
       const failed = await check('event_type=task.failed', (r) => r.eventType === 'task.failed');
       assert.equal(failed.length, 1);
       const ofTask = await check(`resource_type=task&resource_id=${doneTask}`, (r) => r.resourceType === 'task' && r.resourceId === doneTask);
       assert.deepEqual(ofTask.map((e) => e.event_type), ['task.completed', 'task.started', 'task.submitted']);
+      const ran = await check(`resource_type=agent&resource_id=echo&event_type=agent.executed`, (r) => r.eventType === 'agent.executed' && r.resourceId === 'echo');
+      assert.ok(ran.some((e) => e.details['task_id'] === doneTask && e.details['outcome'] === 'completed' && e.status === 'success'));
       const denied = await check('status=denied', (r) => r.status === 'denied');
       assert.ok(denied.some((e) => e.user_id === viewer.userId && e.action === 'task:submit'));
       await check('status=failure&event_type=task.failed', (r) => r.status === 'failure' && r.eventType === 'task.failed');
@@ -183,18 +187,18 @@ for (const dialect of DIALECTS) {
       assert.equal(denial.length, 1);
       assert.equal(denial[0]?.action, 'admin:users');
       const byAdmin = await allPages(t, `/api/audit/users/${dev2.userId}/activity`);
-      assert.deepEqual(byAdmin.map((e) => e.event_type), ['task.completed', 'task.started', 'task.submitted']);
+      assert.deepEqual(byAdmin.map((e) => e.event_type).sort(), ['agent.executed', 'task.completed', 'task.started', 'task.submitted']);
     });
 
     it("shows a session's activity to admins and to callers in that session only", async () => {
       const events = await allPages(t, '/api/audit/sessions/sess-audit/activity');
-      assert.equal(events.length, 3);
+      assert.equal(events.length, 4); // submitted, started, agent.executed, completed
       assert.ok(events.every((e) => e.session_id === 'sess-audit'));
       assert.equal((await t.request('/api/audit/sessions/sess-audit/activity', { token: dev.token })).status, 403);
       const principal = { id: dev.userId, username: 'dora', kind: 'user' as const, roles: ['developer' as const], grants: [] };
       const inSession: Caller = { principal, sessionId: 'sess-audit', via: 'session' };
       const page = await t.app.runtime.sessionActivity(inSession, 'sess-audit', { limit: 10 });
-      assert.equal(page.items.length, 3);
+      assert.equal(page.items.length, 4);
       await assert.rejects(t.app.runtime.sessionActivity(inSession, 'another-session', { limit: 10 }), /Permission denied/);
     });
 

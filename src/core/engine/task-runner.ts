@@ -6,7 +6,7 @@
 import { AgentError } from '../errors.ts';
 import { TaskStates } from '../task-states.ts';
 import type { AgentAdapter, AgentEmission, AgentRunContext, Clock, Logger, Timers } from '../ports.ts';
-import type { JsonObject, Task } from '../types.ts';
+import type { AuditInput, JsonObject, Task } from '../types.ts';
 import type { CommitQueue } from './commit-queue.ts';
 import { auditFor } from './audit-records.ts';
 
@@ -151,8 +151,19 @@ export async function runTask(
   };
 
   const started = clock.now();
+  // `agent.executed`: one record per attempt that reached its agent, queued in the same
+  // event-loop turn as the outcome so both land in one group commit.
+  const executed = (status: AuditInput['status'], details: JsonObject): void => {
+    const record: AuditInput = {
+      ...auditFor(task, 'agent.executed', 'agent.execute', status, { task_id: task.id, attempt: task.attempt, duration_ms: clock.now() - started, ...details }),
+      resourceType: 'agent',
+      resourceId: task.agentType,
+    };
+    queue.audit(record).catch((err: unknown) => logger.error({ err, taskId: task.id }, 'could not record agent.executed'));
+  };
   try {
     const outcome = await agent.run(ctx);
+    executed(signal.aborted ? 'failure' : 'success', signal.aborted ? { outcome: 'aborted' } : { outcome: 'completed', ...usageOf(outcome.metadata) });
     if (signal.aborted) {
       await afterAbort(deps, task, running);
       return;
@@ -167,11 +178,12 @@ export async function runTask(
       audit: auditFor(task, 'task.completed', 'complete', 'success', { agent_type: task.agentType }),
     });
   } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    executed('failure', { outcome: signal.aborted ? 'aborted' : 'failed', error: message.slice(0, 500) });
     if (signal.aborted) {
       await afterAbort(deps, task, running);
       return;
     }
-    const message = err instanceof Error ? err.message : String(err);
     if (err instanceof AgentError && err.retryable && task.attempt < task.maxAttempts) {
       const backoff = err.retryAfterMs ?? 1000 * 2 ** (task.attempt - 1);
       await queue.change({
@@ -190,6 +202,12 @@ export async function runTask(
     if (!(err instanceof AgentError)) logger.warn({ taskId: task.id, err }, 'agent threw an unexpected error');
     await finishFailed(deps, task, running, message);
   }
+}
+
+/** Token usage reported by an agent, for the audit record (nothing else of the metadata). */
+function usageOf(metadata: JsonObject | undefined): JsonObject {
+  const usage = metadata?.['usage'];
+  return usage !== undefined && usage !== null && typeof usage === 'object' && !Array.isArray(usage) ? { usage } : {};
 }
 
 async function finishFailed(deps: TaskRunnerDeps, task: Task, running: RunningTask, reason: string): Promise<void> {
