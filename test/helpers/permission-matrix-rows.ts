@@ -1,0 +1,146 @@
+/**
+ * The rows of the permission matrix (test/permission-matrix.test.ts): every endpoint
+ * with the permissions the role table must grant for it and its success status.
+ * `permissions: []` means any authenticated caller. Requests act on the caller's own
+ * objects unless the row is about someone else's (then `fx.other`, the admin's).
+ */
+import type { Permission, Role } from '../../src/core/permissions.ts';
+
+export interface RoleFixture {
+  readonly role: Role;
+  readonly userId: string;
+  readonly token: string;
+  readonly tasks: { readonly done: string; readonly running: string; readonly waiting: string };
+}
+
+export interface Fixture {
+  readonly roles: Readonly<Record<Role, RoleFixture>>;
+  /** Someone else: the admin's objects, for rows about another user's things. */
+  readonly other: RoleFixture;
+  /** A live login session of `other`. */
+  readonly otherSessionId: string;
+}
+
+export interface MatrixRow {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** The route as /openapi.json names it. */
+  readonly route: string;
+  readonly permissions: readonly Permission[];
+  /** The status of a caller whose roles hold `permissions`. */
+  readonly ok: number;
+  /** The status of a refusal when it is not 403: 404 where the object's existence is not revealed. */
+  readonly denied?: number;
+  /** The action of the `permission.denied` record when it is not one of `permissions`. */
+  readonly deniedAs?: string;
+  readonly request: (fx: Fixture, me: RoleFixture) => { readonly path: string; readonly body?: unknown };
+}
+
+/** Endpoints open without a credential (they are tested elsewhere). */
+export const PUBLIC_ENDPOINTS: readonly string[] = ['GET /health', 'GET /metrics', 'POST /api/auth/login'];
+
+let serial = 0;
+const unique = (prefix: string): string => `${prefix}-${process.pid}-${++serial}`;
+
+export const MATRIX: readonly MatrixRow[] = [
+  // Tasks
+  {
+    method: 'POST',
+    route: '/api/runtime/tasks/submit',
+    permissions: ['task:submit', 'agent:execute'],
+    ok: 202,
+    request: () => ({ path: '/api/runtime/tasks/submit', body: { agent_type: 'echo', prompt: 'matrix' } }),
+  },
+  { method: 'GET', route: '/api/runtime/tasks', permissions: ['task:view'], ok: 200, request: () => ({ path: '/api/runtime/tasks' }) },
+  {
+    method: 'GET',
+    route: '/api/runtime/tasks/{task_id}/state',
+    permissions: ['task:view'],
+    ok: 200,
+    request: (_fx, me) => ({ path: `/api/runtime/tasks/${me.tasks.done}/state` }),
+  },
+  {
+    method: 'GET',
+    route: '/api/runtime/tasks/{task_id}/events',
+    permissions: ['task:view'],
+    ok: 200,
+    request: (_fx, me) => ({ path: `/api/runtime/tasks/${me.tasks.done}/events` }),
+  },
+  {
+    method: 'POST',
+    route: '/api/runtime/tasks/{task_id}/cancel',
+    permissions: ['task:cancel'],
+    ok: 200,
+    request: (_fx, me) => ({ path: `/api/runtime/tasks/${me.tasks.running}/cancel` }),
+  },
+  {
+    method: 'POST',
+    route: '/api/runtime/tasks/{task_id}/answer',
+    permissions: ['task:submit'],
+    ok: 200,
+    request: (_fx, me) => ({ path: `/api/runtime/tasks/${me.tasks.waiting}/answer`, body: { answer: 'yes' } }),
+  },
+  // Discovery
+  { method: 'GET', route: '/api/runtime/agents', permissions: ['agent:list'], ok: 200, request: () => ({ path: '/api/runtime/agents' }) },
+  { method: 'GET', route: '/api/runtime/skills', permissions: ['skill:list'], ok: 200, request: () => ({ path: '/api/runtime/skills' }) },
+  // Users and tokens
+  { method: 'GET', route: '/api/users/me', permissions: [], ok: 200, request: () => ({ path: '/api/users/me' }) },
+  { method: 'GET', route: '/api/users', permissions: ['admin:users'], ok: 200, request: () => ({ path: '/api/users' }) },
+  {
+    method: 'POST',
+    route: '/api/users',
+    permissions: ['admin:users'],
+    ok: 201,
+    request: () => ({ path: '/api/users', body: { username: unique('new'), roles: ['guest'] } }),
+  },
+  {
+    method: 'PATCH',
+    route: '/api/users/{id}',
+    permissions: ['admin:users'],
+    ok: 200,
+    request: (fx) => ({ path: `/api/users/${fx.roles.guest.userId}`, body: { roles: ['guest'] } }),
+  },
+  {
+    method: 'POST',
+    route: '/api/users/{id}/tokens',
+    permissions: [],
+    ok: 201,
+    request: (_fx, me) => ({ path: `/api/users/${me.userId}/tokens`, body: { name: 'own' } }),
+  },
+  { method: 'GET', route: '/api/users/{id}/tokens', permissions: [], ok: 200, request: (_fx, me) => ({ path: `/api/users/${me.userId}/tokens` }) },
+  {
+    method: 'DELETE',
+    route: '/api/users/{id}/tokens/{token_id}',
+    permissions: ['admin:users'],
+    ok: 404,
+    // Someone else's token: only admin:users may try (and finds no such token).
+    request: (fx) => ({ path: `/api/users/${fx.other.userId}/tokens/no-such-token` }),
+  },
+  // Sessions
+  {
+    method: 'DELETE',
+    route: '/api/runtime/sessions/{session_id}',
+    permissions: ['admin:users'],
+    ok: 200,
+    denied: 404,
+    deniedAs: 'session.delete',
+    request: (fx) => ({ path: `/api/runtime/sessions/${fx.otherSessionId}` }),
+  },
+  // Audit
+  { method: 'GET', route: '/api/audit/events', permissions: ['admin:system'], ok: 200, request: () => ({ path: '/api/audit/events?limit=5' }) },
+  { method: 'GET', route: '/api/audit/export', permissions: ['admin:system'], ok: 200, request: () => ({ path: '/api/audit/export?format=ndjson' }) },
+  { method: 'GET', route: '/api/audit/verify', permissions: ['admin:system'], ok: 200, request: () => ({ path: '/api/audit/verify' }) },
+  {
+    method: 'GET',
+    route: '/api/audit/users/{user_id}/activity',
+    permissions: ['admin:users'],
+    ok: 200,
+    request: (fx) => ({ path: `/api/audit/users/${fx.other.userId}/activity` }),
+  },
+  {
+    method: 'GET',
+    route: '/api/audit/sessions/{session_id}/activity',
+    permissions: ['admin:system'],
+    ok: 200,
+    request: () => ({ path: `/api/audit/sessions/${crypto.randomUUID()}/activity` }),
+  },
+];
