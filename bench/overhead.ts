@@ -5,13 +5,13 @@
  * (autocannon), same connections and duration, one after the other in the same run.
  */
 import { fileURLToPath } from 'node:url';
-import { figure, TARGETS, type Dialect, type Figure } from './lib/results.ts';
+import { figure, TARGETS, type Dialect, type Figure, type Target } from './lib/results.ts';
 import { expectStatus, keepAliveAgent, requestJson } from './lib/http.ts';
 import { startSwitchboard, submitEcho, waitForTask } from './lib/switchboard.ts';
 import { childEnv, spawnChild } from './lib/children.ts';
 import { runAutocannon, type AutocannonResult } from './lib/autocannon.ts';
 
-const BARE_SCRIPT = fileURLToPath(new URL('./servers/bare-fastify.ts', import.meta.url));
+export const BARE_SCRIPT = fileURLToPath(new URL('./servers/bare-fastify.ts', import.meta.url));
 
 export interface OverheadSizes {
   readonly connections: number;
@@ -19,12 +19,13 @@ export interface OverheadSizes {
   readonly warmupSeconds: number;
 }
 
-interface Measured extends AutocannonResult {
+export interface Measured extends AutocannonResult {
   /** CPU used by this (client) process during the run, as % of one core: near 100 means the client was the limit. */
   readonly clientCpu: number;
 }
 
-async function measure(url: string, headers: Record<string, string>, sizes: OverheadSizes): Promise<Measured> {
+/** A warm-up run, then the measured run; throws on any error, non-2xx or timeout. */
+export async function measure(url: string, headers: Record<string, string>, sizes: OverheadSizes): Promise<Measured> {
   await runAutocannon({ url, headers, connections: sizes.connections, duration: sizes.warmupSeconds });
   const cpu = process.cpuUsage();
   const started = performance.now();
@@ -37,7 +38,7 @@ async function measure(url: string, headers: Record<string, string>, sizes: Over
   return result;
 }
 
-const rps = (r: AutocannonResult): number => r.latency.totalCount / r.duration;
+export const rps = (r: AutocannonResult): number => r.latency.totalCount / r.duration;
 
 export async function overheadHttp(dialect: Dialect, sizes: OverheadSizes): Promise<Figure[]> {
   const sb = await startSwitchboard(dialect);
@@ -53,21 +54,7 @@ export async function overheadHttp(dialect: Dialect, sizes: OverheadSizes): Prom
       if (JSON.stringify(check.body) !== JSON.stringify(body)) throw new Error('the bare server does not return the same JSON');
       const sw = await measure(sb.url + path, { authorization: `Bearer ${sb.token}` }, sizes);
       const base = await measure(bare.info.url + path, {}, sizes);
-      const name = '(c) per-call overhead';
-      // autocannon records whole milliseconds; the mean from Little's law (connections ÷ req/s) is finer.
-      const l = (r: AutocannonResult): string =>
-        `${((sizes.connections / rps(r)) * 1000).toFixed(2)} / ${r.latency.p50} / ${r.latency.p99}`;
-      const how = `${sizes.connections} conns, ${sizes.seconds} s`;
-      return [
-        figure(name, dialect, `Switchboard GET state (${how})`, Math.round(rps(sw)), 'req/s'),
-        figure(name, dialect, 'bare Fastify same JSON', Math.round(rps(base)), 'req/s'),
-        figure(name, dialect, 'ratio Switchboard / bare', Number((rps(sw) / rps(base)).toFixed(2)), '×', TARGETS.perCallRatio),
-        figure(name, dialect, 'Switchboard latency mean* / p50 / p99', l(sw), 'ms'),
-        figure(name, dialect, 'bare latency mean* / p50 / p99', l(base), 'ms'),
-        figure(name, dialect, 'client cpu Switchboard / bare', `${Math.round(sw.clientCpu)} / ${Math.round(base.clientCpu)}`, '% of a core'),
-        figure(name, dialect, 'response size', JSON.stringify(body).length, 'bytes'),
-        figure(name, dialect, '* mean = conns ÷ req/s; p50/p99 in whole ms', '', ''),
-      ];
+      return comparisonFigures('(c) per-call overhead', dialect, sizes, { sw, base, body, target: TARGETS.perCallRatio });
     } finally {
       await bare.stop();
     }
@@ -75,4 +62,27 @@ export async function overheadHttp(dialect: Dialect, sizes: OverheadSizes): Prom
     agent.destroy();
     await sb.stop();
   }
+}
+
+/** The rows of a Switchboard-vs-bare comparison (figures c and c2). */
+export function comparisonFigures(
+  name: string,
+  dialect: Dialect,
+  sizes: OverheadSizes,
+  m: { readonly sw: Measured; readonly base: Measured; readonly body: unknown; readonly target: Target; readonly what?: string },
+): Figure[] {
+  const { sw, base } = m;
+  // autocannon records whole milliseconds; the mean from Little's law (connections ÷ req/s) is finer.
+  const l = (r: AutocannonResult): string => `${((sizes.connections / rps(r)) * 1000).toFixed(2)} / ${r.latency.p50} / ${r.latency.p99}`;
+  const how = `${sizes.connections} conns, ${sizes.seconds} s`;
+  return [
+    figure(name, dialect, `Switchboard ${m.what ?? 'GET state'} (${how})`, Math.round(rps(sw)), 'req/s'),
+    figure(name, dialect, 'bare Fastify same JSON', Math.round(rps(base)), 'req/s'),
+    figure(name, dialect, 'ratio Switchboard / bare', Number((rps(sw) / rps(base)).toFixed(2)), '×', m.target),
+    figure(name, dialect, 'Switchboard latency mean* / p50 / p99', l(sw), 'ms'),
+    figure(name, dialect, 'bare latency mean* / p50 / p99', l(base), 'ms'),
+    figure(name, dialect, 'client cpu Switchboard / bare', `${Math.round(sw.clientCpu)} / ${Math.round(base.clientCpu)}`, '% of a core'),
+    figure(name, dialect, 'response size', JSON.stringify(m.body).length, 'bytes'),
+    figure(name, dialect, '* mean = conns ÷ req/s; p50/p99 in whole ms', '', ''),
+  ];
 }

@@ -137,6 +137,65 @@ describe('http agent', () => {
     await waitFor(() => s.hungUp.includes(0), 'the timed-out request to be closed');
   });
 
+  it('streams SSE steps into output, progress and log events, then completes with the streamed result', async () => {
+    const steps = [
+      { type: 'progress', progress: 10, message: 'cloning' },
+      { type: 'log', message: 'ran the tests' },
+      ...Array.from({ length: 30 }, (_, i) => ({ type: 'output', text: `part${i} ` })),
+      { type: 'result', result: 'all green', metadata: { files: 3 } },
+    ];
+    const s = await startAgentServer((res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      for (const st of steps) res.write(`data: ${JSON.stringify(st)}\n\n`);
+      res.end();
+    });
+    const t = await engineWith({ apiUrl: s.url });
+    const { done, events } = await run(t);
+    assert.equal(done.state, 'completed', done.error ?? '');
+    assert.equal(done.result, 'all green');
+    assert.equal(done.metadata['files'], 3);
+    assert.match(String(s.seen[0]?.headers['accept']), /text\/event-stream/);
+    const outputs = events.filter((e) => e.type === 'output');
+    assert.equal(outputs.map((e) => e.message).join(''), Array.from({ length: 30 }, (_, i) => `part${i} `).join(''));
+    assert.ok(outputs.length < 30, 'streamed output is stored coalesced');
+    assert.ok(events.some((e) => e.type === 'progress' && e.progress === 10 && e.message === 'cloning'));
+    assert.ok(events.some((e) => e.type === 'log' && e.message === 'ran the tests'));
+  });
+
+  it('streams NDJSON steps, and reports a streamed error step as the failure', async () => {
+    const s = await startAgentServer((res, i) => {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      if (i === 0) res.end(`${JSON.stringify({ type: 'output', text: 'hello' })}\n${JSON.stringify({ type: 'result', result: { ok: 1 } })}`);
+      else res.end(`${JSON.stringify({ type: 'output', text: 'trying' })}\n${JSON.stringify({ type: 'error', error: 'tests failed' })}\n`);
+    });
+    const t = await engineWith({ apiUrl: s.url });
+    const first = await run(t);
+    assert.equal(first.done.state, 'completed', first.done.error ?? '');
+    assert.deepEqual(first.done.result, { ok: 1 });
+    assert.equal(first.events.filter((e) => e.type === 'output').map((e) => e.message).join(''), 'hello');
+    const second = await run(t);
+    assert.equal(second.done.state, 'failed');
+    assert.match(second.done.error ?? '', /tests failed/);
+  });
+
+  it('fails a stream that ends without a result as retryable, and one with a malformed step at once', async () => {
+    const s = await startAgentServer((res, i) => {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      if (i === 0) res.end(`${JSON.stringify({ type: 'output', text: 'half' })}\n`);
+      else if (i === 1) res.end(`${JSON.stringify({ type: 'result', result: 'second try' })}\n`);
+      else res.end('{not json\n');
+    });
+    const t = await engineWith({ apiUrl: s.url, retry: { maxAttempts: 2, backoffMs: 1 } });
+    const retried = await run(t);
+    assert.equal(retried.done.state, 'completed', retried.done.error ?? '');
+    assert.equal(retried.done.result, 'second try');
+    assert.equal(s.seen.length, 2);
+    const malformed = await run(t);
+    assert.equal(malformed.done.state, 'failed');
+    assert.match(malformed.done.error ?? '', /not JSON/);
+    assert.equal(s.seen.length, 3, 'a malformed step is not retried');
+  });
+
   it('is unavailable while a referenced header variable is unset', async () => {
     const agent = createHttpAgent({ id: 'x', apiUrl: 'http://127.0.0.1:9', missingVariables: ['GOOSE_TOKEN'] });
     assert.equal(await agent.isAvailable(), false);

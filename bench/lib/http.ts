@@ -53,13 +53,13 @@ export function expectStatus<T>(res: JsonResponse<T>, status: number, what: stri
 export interface SseHandlers {
   /** Response headers arrived (the subscription is live on the server). */
   onOpen?(at: number): void;
-  /** One `data:` payload, with the wall-clock time its chunk was received. */
-  onEvent(data: string, receivedAt: number): void;
+  /** One `data:` payload, with the wall-clock time its chunk was received and the frame's `event:` name (if any). */
+  onEvent(data: string, receivedAt: number, event: string | undefined): void;
 }
 
 /**
  * Opens an SSE stream and resolves when the server ends it (rejects on a non-200
- * or a socket error). Frames are split on blank lines; only `data:` lines matter here.
+ * or a socket error). Frames are split on blank lines; only `event:` and `data:` lines matter here.
  */
 export function followSse(agent: http.Agent, url: string, token: string | undefined, handlers: SseHandlers): Promise<void> {
   const headers: Record<string, string> = { accept: 'text/event-stream' };
@@ -81,8 +81,10 @@ export function followSse(agent: http.Agent, url: string, token: string | undefi
         while ((end = buffer.indexOf('\n\n')) >= 0) {
           const frame = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
+          let event: string | undefined;
           for (const line of frame.split('\n')) {
-            if (line.startsWith('data:')) handlers.onEvent(line.slice(line.charAt(5) === ' ' ? 6 : 5), at);
+            if (line.startsWith('event:')) event = line.slice(line.charAt(6) === ' ' ? 7 : 6);
+            else if (line.startsWith('data:')) handlers.onEvent(line.slice(line.charAt(5) === ' ' ? 6 : 5), at, event);
           }
         }
       });

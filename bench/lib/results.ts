@@ -3,7 +3,7 @@
 export type Dialect = 'sqlite' | 'postgres';
 
 export interface Target {
-  readonly op: '>=' | '<=';
+  readonly op: '>=' | '<=' | '<';
   readonly value: number;
 }
 
@@ -29,7 +29,9 @@ export function figure(
   target?: Target,
 ): Figure {
   if (target === undefined || typeof value !== 'number') return { benchmark, dialect, metric, value, unit };
-  const met = Number.isFinite(value) && (target.op === '>=' ? value >= target.value : value <= target.value);
+  const met =
+    Number.isFinite(value) &&
+    (target.op === '>=' ? value >= target.value : target.op === '<=' ? value <= target.value : value < target.value);
   return { benchmark, dialect, metric, value, unit, target, met };
 }
 
@@ -39,4 +41,12 @@ export const TARGETS = {
   httpSqlite: { op: '>=', value: 1500 },
   sseP99Ratio: { op: '<=', value: 1.5 },
   perCallRatio: { op: '>=', value: 0.6 },
+  /** A session-authenticated, policy-checked GET state against the bare route. */
+  sessionCallRatio: { op: '>=', value: 0.6 },
+  /** Streamed text: stub sent → SSE client received, p99 in ms. */
+  streamP99Ms: { op: '<=', value: 50 },
+  /** Streamed tokens that never reached the SSE client. */
+  streamUnseen: { op: '<=', value: 0 },
+  /** Stored events per second per streaming task. */
+  streamWritesPerSec: { op: '<', value: 20 },
 } as const satisfies Record<string, Target>;

@@ -5,6 +5,7 @@ export interface Summary {
   readonly mean: number;
   readonly p50: number;
   readonly p90: number;
+  readonly p95: number;
   readonly p99: number;
   readonly max: number;
 }
@@ -26,6 +27,7 @@ export function summarize(values: readonly number[]): Summary {
     mean: arr.length === 0 ? Number.NaN : sum / arr.length,
     p50: percentile(arr, 50),
     p90: percentile(arr, 90),
+    p95: percentile(arr, 95),
     p99: percentile(arr, 99),
     max: arr.length === 0 ? Number.NaN : (arr[arr.length - 1] ?? Number.NaN),
   };

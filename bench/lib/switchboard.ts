@@ -1,5 +1,7 @@
 /** Starting Switchboard for a benchmark: as a child process (over HTTP) or in this process. */
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { get as httpGet } from 'node:http';
 import type http from 'node:http';
@@ -42,11 +44,19 @@ export interface RemoteSwitchboard {
   stop(): Promise<void>;
 }
 
-export async function startSwitchboard(dialect: Dialect): Promise<RemoteSwitchboard> {
+export interface StartOptions {
+  /** More environment for the child (e.g. the variables `env:` references in the config name). */
+  readonly env?: Record<string, string>;
+  /** Written as switchboard.config.yaml into the data dir, where the server finds it. */
+  readonly configYaml?: string;
+}
+
+export async function startSwitchboard(dialect: Dialect, options: StartOptions = {}): Promise<RemoteSwitchboard> {
   const db = makeBenchDatabase(dialect);
   const token = benchAdminToken();
   try {
-    const child = await spawnChild<{ url: string }>(SERVER_SCRIPT, childEnv(switchboardEnv(db, token)), {
+    if (options.configYaml !== undefined) writeFileSync(join(db.dataDir, 'switchboard.config.yaml'), options.configYaml, { mode: 0o600 });
+    const child = await spawnChild<{ url: string }>(SERVER_SCRIPT, childEnv({ ...switchboardEnv(db, token), ...options.env }), {
       nodeArgs: serverNodeArgs,
     });
     return {

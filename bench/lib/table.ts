@@ -14,7 +14,7 @@ export function renderTable(figures: readonly Figure[]): string {
   for (const f of figures) {
     const group = `${f.benchmark}|${f.dialect}`;
     const target =
-      f.target === undefined ? '' : `${f.target.op === '>=' ? '≥' : '≤'} ${formatValue(f.target.value)} ${f.met ? 'met' : 'MISSED'}`;
+      f.target === undefined ? '' : `${f.target.op === '>=' ? '≥' : f.target.op === '<=' ? '≤' : '<'} ${formatValue(f.target.value)} ${f.met ? 'met' : 'MISSED'}`;
     rows.push([group === prev ? '' : f.benchmark, group === prev ? '' : f.dialect, f.metric, formatValue(f.value), f.unit, target]);
     prev = group;
   }

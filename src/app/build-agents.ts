@@ -2,6 +2,9 @@
  * Builds agent adapters from configuration; `echo` is always there unless the config
  * redefines it. Secrets given as `env:NAME` references are resolved here, once, from
  * the environment; a reference to an unset variable leaves that agent unavailable.
+ * The fields every kind shares (name, description, capabilities, retry, skills) are
+ * applied on top of the kind's adapter; concurrency and (for kinds without their
+ * own) the time limit are enforced by the registry.
  */
 import type { AgentAdapter, RetryPolicy } from '../core/ports.ts';
 import { ENV_REF, HEADER_ENV_REF, type AgentConfig } from '../config/schema.ts';
@@ -14,6 +17,8 @@ import { createAnthropicAgent } from '../agents/anthropic/anthropic-agent.ts';
 import { createOllamaAgent } from '../agents/ollama/ollama-agent.ts';
 import { createHttpAgent } from '../agents/http/http-agent.ts';
 import type { LlmAgentOptions } from '../agents/llm/llm-agent-options.ts';
+import type { BuiltAgent } from '../agents/registry/mutable-registry.ts';
+import { httpProbe, llmProbe } from './agent-probes.ts';
 import { join } from 'node:path';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -25,54 +30,106 @@ export interface BuildAgentsOptions {
 
 /** One adapter per configured agent, plus `echo`; `env` supplies the values of `env:` references. */
 export function buildAgents(configs: readonly AgentConfig[], env: Env = process.env, options: BuildAgentsOptions = {}): AgentAdapter[] {
-  const agents = configs.map((c): AgentAdapter => {
-    switch (c.kind) {
-      case 'echo':
-        return c.id === 'echo'
-          ? createEchoAgent({ ...(c.max_attempts ? { maxAttempts: c.max_attempts } : {}) })
-          : renamed(createEchoAgent({ ...(c.max_attempts ? { maxAttempts: c.max_attempts } : {}) }), c.id, c.name);
-      case 'command':
-        return commandAgent(c, options.dataDir);
-      case 'openai':
-        return createOpenAiAgent({ ...llmOptions(c, env), ...(c.temperature !== undefined ? { temperature: c.temperature } : {}) });
-      case 'anthropic':
-        return createAnthropicAgent({ ...llmOptions(c, env), ...(c.temperature !== undefined ? { temperature: c.temperature } : {}) });
-      case 'ollama':
-        return createOllamaAgent({ ...llmOptions(c, env), ...(c.temperature !== undefined ? { temperature: c.temperature } : {}) });
-      case 'http': {
-        const headers: Record<string, string> = {};
-        const missing: string[] = [];
-        for (const [name, value] of Object.entries(c.headers ?? {})) {
-          const ref = HEADER_ENV_REF.exec(value);
-          const resolved = ref ? resolveVar(ref[2] ?? '', env) : value;
-          if (ref && resolved === undefined) missing.push(ref[2] ?? '');
-          else headers[name] = ref ? `${ref[1] ?? ''}${resolved}` : value;
-        }
-        return createHttpAgent({
-          id: c.id,
-          apiUrl: c.api_url,
-          headers,
-          missingVariables: missing,
-          ...(c.name !== undefined ? { name: c.name } : {}),
-          ...(c.description !== undefined ? { description: c.description } : {}),
-          ...(c.timeout_ms !== undefined ? { timeoutMs: c.timeout_ms } : {}),
-          ...retryOf(c.max_attempts),
-        });
-      }
-      default: {
-        const never: never = c;
-        throw new Error(`Unknown agent kind in ${JSON.stringify(never)}`);
-      }
-    }
-  });
+  const agents = configs.map((c) => buildAgent(c, env, options).adapter);
   if (!agents.some((a) => a.info.agentType === 'echo')) agents.unshift(createEchoAgent());
   return agents;
+}
+
+/** One agent with its availability probe and limits. */
+export function buildAgent(c: AgentConfig, env: Env = process.env, options: BuildAgentsOptions = {}): BuiltAgent {
+  const { adapter, probe, ownTimeout } = buildKind(c, env, options);
+  const built = withCommonFields(adapter, c);
+  return {
+    adapter: built,
+    probe,
+    ...(c.concurrency !== undefined ? { concurrency: c.concurrency } : {}),
+    ...(c.timeout_ms !== undefined && !ownTimeout ? { timeoutMs: c.timeout_ms } : {}),
+  };
+}
+
+function buildKind(c: AgentConfig, env: Env, options: BuildAgentsOptions): { adapter: AgentAdapter; probe: BuiltAgent['probe']; ownTimeout: boolean } {
+  const own = (adapter: AgentAdapter, ownTimeout = false) => ({ adapter, probe: ownProbe(adapter), ownTimeout });
+  switch (c.kind) {
+    case 'echo': {
+      const echo = createEchoAgent();
+      return own(c.id === 'echo' ? echo : { ...echo, info: { ...echo.info, agentType: c.id, name: c.id } });
+    }
+    case 'command':
+      return own(commandAgent(c, options.dataDir, env), true);
+    case 'openai': {
+      const o = llmOptions(c, env);
+      const adapter = createOpenAiAgent({ ...o, ...(c.temperature !== undefined ? { temperature: c.temperature } : {}) });
+      return { adapter, probe: llmProbe(adapter, `${c.base_url.replace(/\/+$/, '')}/models`, o.apiKey === undefined ? {} : { authorization: `Bearer ${o.apiKey}` }), ownTimeout: false };
+    }
+    case 'anthropic': {
+      const o = llmOptions(c, env);
+      const adapter = createAnthropicAgent({ ...o, ...(c.temperature !== undefined ? { temperature: c.temperature } : {}) });
+      const headers: Record<string, string> = { 'anthropic-version': '2023-06-01', ...(o.apiKey !== undefined ? { 'x-api-key': o.apiKey } : {}) };
+      return { adapter, probe: llmProbe(adapter, `${c.base_url.replace(/\/+$/, '')}/v1/models`, headers), ownTimeout: false };
+    }
+    case 'ollama': {
+      const adapter = createOllamaAgent({ ...llmOptions(c, env), ...(c.temperature !== undefined ? { temperature: c.temperature } : {}) });
+      return { adapter, probe: llmProbe(adapter, `${c.base_url.replace(/\/+$/, '')}/api/tags`, {}), ownTimeout: false };
+    }
+    case 'http': {
+      const headers: Record<string, string> = {};
+      const missing: string[] = [];
+      for (const [name, value] of Object.entries(c.headers ?? {})) {
+        const ref = HEADER_ENV_REF.exec(value);
+        const resolved = ref ? resolveVar(ref[2] ?? '', env) : value;
+        if (ref && resolved === undefined) missing.push(ref[2] ?? '');
+        else headers[name] = ref ? `${ref[1] ?? ''}${resolved}` : value;
+      }
+      const adapter = createHttpAgent({
+        id: c.id,
+        apiUrl: c.api_url,
+        headers,
+        missingVariables: missing,
+        ...(c.timeout_ms !== undefined ? { timeoutMs: c.timeout_ms } : {}),
+      });
+      return { adapter, probe: httpProbe(c.api_url, headers, missing), ownTimeout: true };
+    }
+    default: {
+      const never: never = c;
+      throw new Error(`Unknown agent kind in ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/** Availability of kinds that need no network check: the adapter's own answer. */
+function ownProbe(adapter: AgentAdapter): BuiltAgent['probe'] {
+  return async () => {
+    const available = await adapter.isAvailable();
+    return { available, reason: available ? null : 'not runnable here (program not found on PATH?)' };
+  };
+}
+
+/** name, description, capabilities, retry and skills from the config, over the kind's defaults. */
+function withCommonFields(adapter: AgentAdapter, c: AgentConfig): AgentAdapter {
+  const maxAttempts = c.retry?.max_attempts ?? c.max_attempts;
+  const retry: RetryPolicy = {
+    maxAttempts: maxAttempts ?? adapter.retry.maxAttempts,
+    backoffMs: c.retry?.backoff_ms ?? adapter.retry.backoffMs,
+  };
+  const skills = c.skills === undefined ? adapter.allowedSkills : c.skills === '*' ? ['*'] : [...c.skills];
+  return {
+    info: {
+      ...adapter.info,
+      ...(c.name !== undefined ? { name: c.name } : {}),
+      ...(c.description !== undefined ? { description: c.description } : {}),
+      ...(c.capabilities !== undefined ? { capabilities: [...c.capabilities] } : {}),
+    },
+    retry,
+    ...(skills !== undefined ? { allowedSkills: skills } : {}),
+    isAvailable: () => adapter.isAvailable(),
+    run: (ctx) => adapter.run(ctx),
+  };
 }
 
 type CommandConfig = Extract<AgentConfig, { kind: 'command' }>;
 
 /** A command agent from its config: a preset's command, prompt placement, parser and env names, then the config's own. */
-function commandAgent(c: CommandConfig, dataDir: string | undefined): AgentAdapter {
+function commandAgent(c: CommandConfig, dataDir: string | undefined, env: Env): AgentAdapter {
   const preset = PRESETS[c.preset ?? 'generic'];
   const command = c.command ?? preset.command;
   if (command === undefined) throw new Error(`Agent "${c.id}": command is required`);
@@ -92,24 +149,15 @@ function commandAgent(c: CommandConfig, dataDir: string | undefined): AgentAdapt
     promptVia: c.prompt_via ?? preset.promptVia,
     parser: preset.parser,
     envAllow: [...new Set([...(c.env_allow ?? DEFAULT_ENV), ...preset.envAllow])],
-    description: c.description ?? preset.description,
+    description: preset.description,
     metadata: { preset: preset.id },
-    ...(c.name !== undefined ? { name: c.name } : {}),
+    environment: env,
     ...(c.cwd !== undefined ? { cwd: c.cwd } : {}),
     ...(c.kill_grace_ms !== undefined ? { killGraceMs: c.kill_grace_ms } : {}),
     ...(c.timeout_ms !== undefined ? { timeoutMs: c.timeout_ms } : {}),
     ...(c.max_output_bytes !== undefined ? { maxOutputBytes: c.max_output_bytes } : {}),
     ...(prepareWorkdir !== undefined ? { prepareWorkdir } : {}),
-    ...retryOf(c.max_attempts),
   });
-}
-
-function renamed(agent: AgentAdapter, id: string, name: string | undefined): AgentAdapter {
-  return { ...agent, info: { ...agent.info, agentType: id, name: name ?? id } };
-}
-
-function retryOf(maxAttempts: number | undefined): { retry?: RetryPolicy } {
-  return maxAttempts !== undefined ? { retry: { maxAttempts, backoffMs: 1000 } } : {};
 }
 
 // An empty variable counts as unset: an empty key only produces confusing 401s.
@@ -129,10 +177,7 @@ function llmOptions(c: LlmConfig, env: Env): LlmAgentOptions {
     model: c.model,
     ...(apiKeyRef !== undefined ? { apiKeyRef } : {}),
     ...(apiKey !== undefined ? { apiKey } : {}),
-    ...(c.name !== undefined ? { name: c.name } : {}),
-    ...(c.description !== undefined ? { description: c.description } : {}),
     ...(c.system_prompt !== undefined ? { systemPrompt: c.system_prompt } : {}),
     ...(c.max_tokens !== undefined ? { maxTokens: c.max_tokens } : {}),
-    ...retryOf(c.max_attempts),
   };
 }

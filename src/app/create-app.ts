@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ResolvedConfig } from '../config/load-config.ts';
 import type { AgentAdapter, Authenticator, Clock } from '../core/ports.ts';
 import type { Runtime } from '../core/runtime.ts';
+import type { AuditInput } from '../core/types.ts';
 import { createEngine, type Engine } from '../core/engine/engine.ts';
 import { createLocalEventBus } from '../core/engine/local-event-bus.ts';
 import { openStore, type OpenedStore } from '../store/open-store.ts';
@@ -17,13 +18,21 @@ import { hashAuditRecord } from '../security/audit-chain.ts';
 import { createAuthenticator } from '../security/authenticator.ts';
 import { createSecureRuntime } from '../security/secure-runtime.ts';
 import { createUserAdmin } from '../security/user-admin.ts';
-import { DEFAULT_SESSION_POLICY, createSessionService, type SessionPolicy } from '../security/session-service.ts';
-import { DEFAULT_LOGIN_LIMITS, createLoginLimiter, type LoginLimits } from '../security/login-limiter.ts';
+import { createPolicyAuthorizer } from '../security/policy-authorizer.ts';
+import { createPolicyAdmin } from '../security/policy-admin.ts';
+import { createGrantAdmin } from '../security/grant-admin.ts';
+import { createSessionService, type SessionPolicy } from '../security/session-service.ts';
+import { createSessionMemoryService } from '../security/session-memory-service.ts';
+import { createDeviceService } from '../security/device-service.ts';
+import { createLoginLimiter, type LoginLimits } from '../security/login-limiter.ts';
 import { bootstrapAdmin, type BootstrapResult } from '../security/bootstrap-admin.ts';
-import { createAgentRegistry } from '../agents/registry.ts';
 import { createSkillCatalog } from '../skills/skill-catalog.ts';
+import { createSkillInstaller } from '../skills/skill-installer.ts';
+import { createSkillAdmin } from '../security/skill-admin.ts';
+import { createSkillRunner } from '../skills/skill-runner.ts';
+import { createSkillToolGate } from '../security/skill-tools.ts';
 import { createHttpServer } from '../transports/http/http-server.ts';
-import { buildAgents } from './build-agents.ts';
+import { createAgentRuntime, createWorktrees } from './agent-runtime.ts';
 import { createMetrics } from './prom-metrics.ts';
 import { nodeTimers, systemClock, uuidIds } from './node-timers.ts';
 
@@ -48,10 +57,12 @@ export interface CreateAppOptions {
   readonly logger?: Logger;
   /** Agents added programmatically (tests, embedding). */
   readonly extraAgents?: readonly AgentAdapter[];
+  /** Environment for agents: `env:` references, PATH and keys for discovery (default: process.env). */
+  readonly agentEnv?: Readonly<Record<string, string | undefined>>;
   readonly clock?: Clock;
-  /** Login session lifetimes (default: 24 h idle, 7 days absolute). */
+  /** Login session lifetimes (default: the configuration's, 24 h idle and 7 days absolute unless set). */
   readonly sessions?: SessionPolicy;
-  /** Failed-login limits (default: 5 per user, 20 per address, per 15 minutes). */
+  /** Failed-login limits (default: the configuration's, 5 per user and 20 per address per 15 minutes unless set). */
   readonly loginLimits?: LoginLimits;
 }
 
@@ -86,11 +97,32 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   const store = await openStore(config.database, { ids: uuidIds, hashAudit: hashAuditRecord });
   try {
     const bootstrap = await bootstrapAdmin({ credentials: store.credentials, ids: uuidIds, clock }, config.adminToken);
-    const configured = buildAgents(config.agents, process.env, { dataDir: config.dataDir });
-    const agents = createAgentRegistry([...configured, ...(options.extraAgents ?? [])]);
-    const skills = createSkillCatalog([join(config.dataDir, 'skills'), ...config.skillsDirs], logger);
+    const agentRuntime = await createAgentRuntime({
+      config,
+      store: store.agentConfigs,
+      env: options.agentEnv ?? process.env,
+      extraAgents: options.extraAgents ?? [],
+      clock,
+      logger,
+      recordAudit: (input) => engine.recordAudit(input),
+      // Built below; called only once requests arrive.
+      authorizer: { check: (caller, permission, resource) => authorizer.check(caller, permission, resource) },
+    });
+    const agents = agentRuntime.registry;
+    const skills = createSkillCatalog({ installedDir: join(config.dataDir, 'skills'), configuredDirs: config.skillsDirs }, logger);
+    // Skills as tools of LLM agents: checked by the same authorizer as the secure runtime (built below; called only once tasks run).
+    const tools = createSkillToolGate({
+      skills,
+      executor: createSkillRunner(),
+      authorizer: { check: (caller, permission, resource) => authorizer.check(caller, permission, resource) },
+      credentials: store.credentials,
+      recordAudit: (input) => engine.recordAudit(input),
+      clock,
+      ids: uuidIds,
+      logger,
+    });
     const engine = createEngine(
-      { store: store.tasks, bus: createLocalEventBus(), agents, skills, clock, timers: nodeTimers, ids: uuidIds, logger, metrics: metrics.engine },
+      { tools, store: store.tasks, bus: createLocalEventBus(), agents, skills, clock, timers: nodeTimers, ids: uuidIds, logger, metrics: metrics.engine, sessionMemory: store.sessionMemory },
       {
         nodeId: config.nodeId,
         concurrency: config.concurrency,
@@ -103,8 +135,10 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
         taskCacheSize: store.dialect === 'sqlite' ? 10_000 : 0,
       },
     );
-    const runtime = createSecureRuntime(engine);
-    const sessionPolicy = options.sessions ?? DEFAULT_SESSION_POLICY;
+    // Policies are cached on the hot path: dropped at once on change here, ≤ 1 s stale on other nodes.
+    const authorizer = createPolicyAuthorizer({ store: store.policies, clock }, { cacheMs: 1000 });
+    const runtime = createSecureRuntime(engine, authorizer, { sessions: store.credentials, clock });
+    const sessionPolicy = options.sessions ?? config.sessions;
     const authenticator = createAuthenticator(
       { credentials: store.credentials, clock },
       { cacheMs: 1000, cacheSize: 10_000, sessionIdleMs: sessionPolicy.idleMs },
@@ -116,22 +150,39 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       recordAudit: (input) => engine.recordAudit(input),
       evictUser: (userId) => authenticator.evictUser(userId),
     });
+    const recordAudit = (input: AuditInput) => engine.recordAudit(input);
+    const policies = createPolicyAdmin({ store: store.policies, credentials: store.credentials, authorizer, clock, ids: uuidIds, recordAudit });
+    const grants = createGrantAdmin({ credentials: store.credentials, clock, recordAudit, evictUser: (userId) => authenticator.evictUser(userId) });
+    const devices = createDeviceService(
+      { devices: store.devices, clock, ids: uuidIds, recordAudit, evictUser: (userId) => authenticator.evictUser(userId) },
+      config.devices,
+    );
     const sessions = createSessionService(
       {
         credentials: store.credentials,
         clock,
         ids: uuidIds,
-        limiter: createLoginLimiter(options.loginLimits ?? DEFAULT_LOGIN_LIMITS),
+        limiter: createLoginLimiter(options.loginLimits ?? config.loginLimits),
+        devices,
         recordAudit: (input) => engine.recordAudit(input),
         evictUser: (userId) => authenticator.evictUser(userId),
       },
       sessionPolicy,
     );
+    const sessionMemory = createSessionMemoryService({ store: store.sessionMemory, clock, recordAudit });
+    const worktrees = createWorktrees({ dataDir: config.dataDir, findTask: (id) => engine.findTask(id), recordAudit });
+    const skillAdmin = createSkillAdmin({
+      installer: createSkillInstaller(skills, { skillsDir: join(config.dataDir, 'skills'), ...config.skills }, logger),
+      recordAudit,
+      authorizer,
+    });
     await engine.start();
+    agentRuntime.startTimers();
     const http = await createHttpServer(
-      { runtime, authenticator, users, sessions, logger },
+      { runtime, authenticator, users, sessions, sessionMemory, devices, policies, grants, logger, agentAdmin: agentRuntime.admin, worktrees, skills: skillAdmin },
       {
         bodyLimit: config.bodyLimit,
+        skillUploadLimit: config.skills.uploadLimit,
         sseHeartbeatMs: config.sseHeartbeatMs,
         version: VERSION,
         observe: metrics.observeHttp,
@@ -163,6 +214,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       close() {
         closing ??= (async () => {
           await http.close();
+          agentRuntime.stopTimers();
           await engine.stop();
           await store.close();
         })();

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { envSchema, fileConfigSchema, type AgentConfig } from './schema.ts';
+import { resolveLoginLimits, resolveSessionLifetimes, type LoginLimitConfig, type SessionFileConfig, type SessionLifetimes } from './session-config.ts';
 
 /** Everything the composition root needs, complete and frozen. */
 export interface ResolvedConfig {
@@ -27,11 +28,30 @@ export interface ResolvedConfig {
   readonly pollMs: number;
   readonly shutdownGraceMs: number;
   readonly bodyLimit: number;
+  /** Skill installs: upload limit, unpacked entries and bytes, git clone time limit. */
+  readonly skills: {
+    readonly uploadLimit: number;
+    readonly maxEntries: number;
+    readonly maxBytes: number;
+    readonly gitTimeoutMs: number;
+  };
   readonly sseHeartbeatMs: number;
   readonly logLevel: string;
   readonly agents: readonly AgentConfig[];
   readonly skillsDirs: readonly string[];
   readonly configFile: string | undefined;
+  /** Device pairing: owners may approve their own devices (SWITCHBOARD_DEVICE_OWNER_APPROVAL, else YAML devices.owner_approval; default false). */
+  readonly devices: { readonly ownerApproval: boolean };
+  /** Zero-config agent discovery when the file defines no agents (SWITCHBOARD_DISCOVER, default on). */
+  readonly discoverAgents: boolean;
+  /** Re-reading database-defined agents (default: 5,000 ms). */
+  readonly agentReloadMs: number;
+  /** Re-checking agent availability (default: 60,000 ms). */
+  readonly agentCheckMs: number;
+  /** Session lifetimes (SWITCHBOARD_SESSION_IDLE_MS / _MAX_MS, else YAML sessions.idle_ms / max_ms; default 24 h / 7 days). */
+  readonly sessions: SessionLifetimes;
+  /** Failed-login limits (SWITCHBOARD_LOGIN_*, else YAML login.*; default 5 per user, 20 per address, 15 minutes). */
+  readonly loginLimits: LoginLimitConfig;
 }
 
 /** A configuration problem, with a message fit for the terminal. */
@@ -43,7 +63,7 @@ function describeIssues(issues: readonly z.core.$ZodIssue[], where: (path: Prope
   return issues.map((i) => `  ${where(i.path)}: ${i.message}`).join('\n');
 }
 
-function readConfigFile(file: string): { agents: AgentConfig[]; skillsDirs: string[] } {
+function readConfigFile(file: string): { agents: AgentConfig[]; skillsDirs: string[]; deviceOwnerApproval?: boolean } & SessionFileConfig {
   const text = readFileSync(file, 'utf8');
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter });
@@ -67,6 +87,9 @@ function readConfigFile(file: string): { agents: AgentConfig[]; skillsDirs: stri
   return {
     agents: parsed.data.agents,
     skillsDirs: parsed.data.skills_dirs.map((d) => resolve(baseDir, d)),
+    ...(parsed.data.devices !== undefined ? { deviceOwnerApproval: parsed.data.devices.owner_approval } : {}),
+    sessions: parsed.data.sessions,
+    login: parsed.data.login,
   };
 }
 
@@ -92,7 +115,7 @@ export function loadConfig(
     configFile = resolve(explicitFile);
     if (!existsSync(configFile)) throw new ConfigError(`Configuration file not found: ${configFile}`);
   } else if (existsSync(defaultFile)) configFile = defaultFile;
-  const file = configFile === undefined ? { agents: [], skillsDirs: [] } : readConfigFile(configFile);
+  const file: ReturnType<typeof readConfigFile> = configFile === undefined ? { agents: [], skillsDirs: [] } : readConfigFile(configFile);
   const leaseMs = e.SWITCHBOARD_LEASE_MS;
   const resolved: ResolvedConfig = {
     port: e.PORT,
@@ -111,11 +134,28 @@ export function loadConfig(
     pollMs: e.SWITCHBOARD_POLL_MS,
     shutdownGraceMs: e.SWITCHBOARD_SHUTDOWN_GRACE_MS,
     bodyLimit: e.SWITCHBOARD_BODY_LIMIT,
+    skills: {
+      uploadLimit: e.SWITCHBOARD_SKILL_UPLOAD_LIMIT,
+      maxEntries: e.SWITCHBOARD_SKILL_MAX_FILES,
+      maxBytes: e.SWITCHBOARD_SKILL_MAX_BYTES,
+      gitTimeoutMs: e.SWITCHBOARD_SKILL_GIT_TIMEOUT_MS,
+    },
     sseHeartbeatMs: e.SWITCHBOARD_SSE_HEARTBEAT_MS,
     logLevel: e.SWITCHBOARD_LOG_LEVEL,
     agents: file.agents,
     skillsDirs: file.skillsDirs,
     configFile,
+    devices: {
+      ownerApproval:
+        e.SWITCHBOARD_DEVICE_OWNER_APPROVAL !== undefined
+          ? e.SWITCHBOARD_DEVICE_OWNER_APPROVAL === 'true' || e.SWITCHBOARD_DEVICE_OWNER_APPROVAL === '1'
+          : (file.deviceOwnerApproval ?? false),
+    },
+    discoverAgents: e.SWITCHBOARD_DISCOVER === '1',
+    agentReloadMs: e.SWITCHBOARD_AGENT_RELOAD_MS,
+    agentCheckMs: e.SWITCHBOARD_AGENT_CHECK_MS,
+    sessions: resolveSessionLifetimes(e, file),
+    loginLimits: resolveLoginLimits(e, file),
   };
   return deepFreeze(resolved);
 }

@@ -1,5 +1,6 @@
 /** The configuration schema: environment variables and the optional YAML file, resolved once and frozen. */
 import { z } from 'zod';
+import { sessionEnvShape, sessionFileShape } from './session-config.ts';
 
 /** A decimal integer from an environment string; an empty value counts as unset. */
 const int = (min: number, max: number) =>
@@ -30,13 +31,29 @@ const envRef = z
   .string()
   .regex(ENV_REF, 'must name an environment variable, like env:OPENAI_API_KEY; a literal key does not belong in the config file');
 
-const llmCommon = {
+/** Fields every agent kind accepts: identity, what it offers, and how the runtime drives it. */
+const common = {
   id: agentId,
-  name: z.string().optional(),
-  description: z.string().optional(),
+  name: z.string().min(1).max(200).optional(),
+  description: z.string().max(2000).optional(),
+  capabilities: z.array(z.string().regex(/^[a-z0-9][a-z0-9_.:-]{0,63}$/, 'lowercase words, e.g. code_generation')).max(50).optional(),
+  /** Shorthand of retry.max_attempts (kept from the first config format). */
+  max_attempts: int(1, 100).optional(),
+  retry: z
+    .object({ max_attempts: int(1, 100).optional(), backoff_ms: int(0, 3_600_000).optional() })
+    .strict()
+    .optional(),
+  /** Tasks of this agent running at once on one node. */
+  concurrency: int(1, 10_000).optional(),
+  timeout_ms: int(1, 86_400_000).optional(),
+  /** Skills the agent may use as tools: ids, or '*' for all. */
+  skills: z.union([z.literal('*'), z.array(z.string().regex(/^(\*|[A-Za-z0-9][A-Za-z0-9._-]{0,127})$/, "a skill id or '*'")).max(500)]).optional(),
+};
+
+const llmCommon = {
+  ...common,
   model: z.string().min(1),
   system_prompt: z.string().optional(),
-  max_attempts: int(1, 100).optional(),
 };
 
 const headers = z.record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'not a valid header name'), z.string()).superRefine((h, ctx) => {
@@ -53,18 +70,11 @@ const headers = z.record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'not 
 
 /** Agents defined in switchboard.config.yaml, by kind. */
 export const agentConfigSchema = z.discriminatedUnion('kind', [
-  z.object({
-    id: agentId,
-    kind: z.literal('echo'),
-    name: z.string().optional(),
-    max_attempts: int(1, 100).optional(),
-  }),
+  z.object({ ...common, kind: z.literal('echo') }).strict(),
   z
     .object({
-      id: agentId,
+      ...common,
       kind: z.literal('command'),
-      name: z.string().optional(),
-      description: z.string().optional(),
       // A preset (CLI coding agent) supplies command, prompt_via, stream parser and env names.
       preset: z.enum(['claude-code', 'codex', 'gemini', 'goose', 'aider', 'generic']).optional(),
       command: z.array(z.string().min(1)).min(1).optional(),
@@ -74,10 +84,9 @@ export const agentConfigSchema = z.discriminatedUnion('kind', [
       repo: z.string().min(1).refine((p) => !p.startsWith('-'), 'must not start with "-"').optional(),
       env_allow: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).optional(),
       kill_grace_ms: int(0, 600_000).optional(),
-      timeout_ms: int(1, 86_400_000).optional(),
       max_output_bytes: int(1024, 1024 * 1024 * 1024).optional(),
-      max_attempts: int(1, 100).optional(),
     })
+    .strict()
     .refine((c) => c.command !== undefined || (c.preset !== undefined && c.preset !== 'generic'), {
       path: ['command'],
       message: 'is required unless a preset other than generic is given',
@@ -92,6 +101,7 @@ export const agentConfigSchema = z.discriminatedUnion('kind', [
       max_tokens: int(1, 10_000_000).optional(),
       temperature: z.number().min(0).max(2).optional(),
     })
+    .strict()
     // Zod runs this even when base_url failed its own check, so the URL is parsed defensively.
     .refine((c) => c.api_key !== undefined || hostOf(c.base_url) !== 'api.openai.com', {
       path: ['api_key'],
@@ -104,24 +114,20 @@ export const agentConfigSchema = z.discriminatedUnion('kind', [
     api_key: envRef,
     max_tokens: int(1, 10_000_000).default(1024),
     temperature: z.number().min(0).max(1).optional(),
-  }),
+  }).strict(),
   z.object({
     ...llmCommon,
     kind: z.literal('ollama'),
     base_url: httpUrl.default('http://127.0.0.1:11434'),
     max_tokens: int(1, 10_000_000).optional(),
     temperature: z.number().min(0).max(2).optional(),
-  }),
+  }).strict(),
   z.object({
-    id: agentId,
+    ...common,
     kind: z.literal('http'),
-    name: z.string().optional(),
-    description: z.string().optional(),
     api_url: httpUrl,
     headers: headers.optional(),
-    timeout_ms: int(1, 86_400_000).optional(),
-    max_attempts: int(1, 100).optional(),
-  }),
+  }).strict(),
 ]);
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 
@@ -129,6 +135,10 @@ export const fileConfigSchema = z
   .object({
     agents: z.array(agentConfigSchema).default([]),
     skills_dirs: z.array(z.string()).default([]),
+    /** Device pairing: may owners approve their own devices (default: only admin:users)? */
+    devices: z.object({ owner_approval: z.boolean().default(false) }).strict().optional(),
+    /** Session lifetimes and failed-login limits (`sessions: {idle_ms, max_ms}`, `login: {…}`). */
+    ...sessionFileShape,
   })
   .strict();
 export type FileConfig = z.infer<typeof fileConfigSchema>;
@@ -154,8 +164,20 @@ export const envSchema = z.object({
   SWITCHBOARD_POLL_MS: int(50, 600_000).default(1000),
   SWITCHBOARD_SHUTDOWN_GRACE_MS: int(0, 3_600_000).default(10_000),
   SWITCHBOARD_BODY_LIMIT: int(1024, 1024 * 1024 * 1024).default(1024 * 1024),
+  SWITCHBOARD_SKILL_UPLOAD_LIMIT: int(1024, 1024 * 1024 * 1024).default(20 * 1024 * 1024),
+  SWITCHBOARD_SKILL_MAX_FILES: int(1, 1_000_000).default(2000),
+  SWITCHBOARD_SKILL_MAX_BYTES: int(1024, 64 * 1024 * 1024 * 1024).default(50 * 1024 * 1024),
+  SWITCHBOARD_SKILL_GIT_TIMEOUT_MS: int(1000, 3_600_000).default(120_000),
   SWITCHBOARD_SSE_HEARTBEAT_MS: int(100, 600_000).default(15_000),
   SWITCHBOARD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SWITCHBOARD_CONFIG: z.string().optional(),
+  ...sessionEnvShape,
+  SWITCHBOARD_DEVICE_OWNER_APPROVAL: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).optional()),
+  /** 0: no zero-config agent discovery when the config file defines no agents. */
+  SWITCHBOARD_DISCOVER: z.enum(['0', '1']).default('1'),
+  /** How often database-defined agents are re-read (changes made on other nodes). */
+  SWITCHBOARD_AGENT_RELOAD_MS: int(100, 3_600_000).default(5000),
+  /** How often every agent's availability is re-checked. */
+  SWITCHBOARD_AGENT_CHECK_MS: int(1000, 86_400_000).default(60_000),
 });
 export type EnvConfig = z.infer<typeof envSchema>;

@@ -1,7 +1,7 @@
 /** The CredentialStore port: users, API tokens and login sessions as the security module needs them. */
-import type { Role } from './permissions.ts';
+import type { Permission, Role } from './permissions.ts';
 import type { SessionInfo, TokenInfo, UserInfo } from './identity.ts';
-import type { AuditInput, Principal } from './types.ts';
+import type { AuditInput, DeviceTrust, Principal } from './types.ts';
 
 /** A new API token as stored (hash only). */
 export interface NewTokenRecord {
@@ -17,6 +17,8 @@ export interface NewTokenRecord {
 /** Fields a user change may set; absent fields stay. */
 export interface UserRecordPatch {
   readonly roles?: readonly Role[];
+  /** The individually granted permissions, replacing the old list. */
+  readonly grants?: readonly Permission[];
   readonly disabled?: boolean;
   readonly passwordHash?: string;
 }
@@ -59,10 +61,17 @@ export interface CredentialStore {
   /**
    * The live session with this secret hash (not revoked, not expired, its user not
    * disabled) with its principal, after moving its last activity to `now` and its
-   * idle deadline to min(now + idleMs, absolute deadline); undefined otherwise.
+   * idle deadline to min(now + idleMs, absolute deadline); undefined otherwise. With
+   * the trust level of the session's device as it is now, when it has a registered one.
    */
-  touchSession(secretHash: string, now: number, idleMs: number): Promise<{ readonly principal: Principal; readonly session: SessionInfo } | undefined>;
+  touchSession(
+    secretHash: string,
+    now: number,
+    idleMs: number,
+  ): Promise<{ readonly principal: Principal; readonly session: SessionInfo; readonly deviceTrust?: DeviceTrust } | undefined>;
   getSession(sessionId: string): Promise<SessionInfo | undefined>;
+  /** Live sessions at `now` (not revoked, not expired), newest first; one user's or everyone's. */
+  listSessions(filter: { readonly userId?: string; readonly now: number; readonly limit: number }): Promise<readonly SessionInfo[]>;
   /** Sets revoked_at (once); the session as it is now, or undefined when there is none. */
   revokeSession(sessionId: string, audit: { readonly records: readonly AuditInput[]; readonly now: number }): Promise<SessionInfo | undefined>;
 }

@@ -6,6 +6,7 @@
  */
 import type { Role } from './permissions.ts';
 import type { Caller, Principal } from './types.ts';
+import type { DeviceProof } from './devices.ts';
 
 /** A user as listed: no credentials. */
 export interface UserInfo extends Principal {
@@ -75,17 +76,43 @@ export interface CreatedSession extends SessionInfo {
   readonly permissions: readonly string[];
 }
 
-export interface LoginInput {
+/** What a client says about the device a new session is for (login and create alike). */
+export interface SessionDeviceRequest {
+  readonly deviceId?: string;
+  /** A signed device challenge; required when the device has a public key. */
+  readonly deviceProof?: DeviceProof;
+}
+
+export interface LoginInput extends SessionDeviceRequest {
   readonly username: string;
   readonly password: string;
-  readonly deviceId?: string;
   /** The client address, for the per-address failure limit and the audit record. */
   readonly ip: string;
 }
 
-/** Password login and logout; failures are rate-limited and audited. */
+/** A session created from a credential the caller already holds (POST /api/runtime/sessions). */
+export interface NewSessionInput extends SessionDeviceRequest {
+  /** Whose session (default: the caller's); another user's needs admin:users. */
+  readonly userId?: string;
+}
+
+/** Which live sessions to list: the caller's own by default. */
+export interface SessionListInput {
+  /** Another user's sessions (needs admin:users). */
+  readonly userId?: string;
+  /** Everyone's sessions (needs admin:users). */
+  readonly all?: boolean;
+}
+
+/** Sessions: password login, creation from another credential, lookup, listing, revocation. */
 export interface SessionService {
+  /** Failures are rate-limited and audited. */
   login(input: LoginInput): Promise<CreatedSession>;
+  create(caller: Caller, input: NewSessionInput): Promise<CreatedSession>;
+  /** One of the caller's own sessions (anyone's with admin:users), whatever its state. */
+  get(caller: Caller, sessionId: string): Promise<SessionInfo>;
+  /** Live sessions (not revoked, not expired), newest first. */
+  list(caller: Caller, input: SessionListInput): Promise<readonly SessionInfo[]>;
   /** Revokes a session of the caller's own (or anyone's with admin:users). */
   logout(caller: Caller, sessionId: string): Promise<SessionInfo>;
 }

@@ -2,8 +2,10 @@
  * Ports: what the core needs from the outside world. Implementations live in
  * store/, security/, agents/ and app/; the core never imports them.
  */
+import type { ApprovalDecision, TaskTools } from './tool-ports.ts';
 import type { TaskState } from './task-states.ts';
 import type { Permission } from './permissions.ts';
+import type { ConversationTurn } from './session-memory.ts';
 import type {
   AgentInfo,
   AuditFilter,
@@ -13,6 +15,7 @@ import type {
   JsonObject,
   Page,
   Caller,
+  OutputPreview,
   SkillInfo,
   Task,
   TaskEvent,
@@ -167,18 +170,24 @@ export interface AuditStore {
 }
 
 export type { CredentialStore, NewTokenRecord, UserRecordPatch } from './credential-ports.ts';
+export type { ApprovalDecision, ApprovalRequest, SkillExecutor, TaskTools, ToolGate, ToolResult, ToolRun, ToolSpec } from './tool-ports.ts';
+export type { PolicyStore } from './policy-ports.ts';
 
 /** In-process fan-out of committed events and control signals. */
 export interface EventBus {
   publish(event: TaskEvent): void;
   subscribe(taskId: string, listener: (event: TaskEvent) => void): () => void;
+  /** Live output previews (this node only; never stored). */
+  preview(preview: OutputPreview): void;
+  subscribePreviews(taskId: string, listener: (preview: OutputPreview) => void): () => void;
   /** Signals to whichever node runs a task (cancel, answer). */
   signal(signal: TaskSignal): void;
   onSignal(listener: (signal: TaskSignal) => void): () => void;
 }
 export type TaskSignal =
   | { readonly kind: 'cancel'; readonly taskId: string }
-  | { readonly kind: 'answer'; readonly taskId: string; readonly answer: string };
+  | { readonly kind: 'answer'; readonly taskId: string; readonly answer: string }
+  | { readonly kind: 'approval'; readonly taskId: string; readonly approvalId: string; readonly decision: ApprovalDecision };
 
 /** Retry policy of an agent. */
 export interface RetryPolicy {
@@ -216,8 +225,17 @@ export interface AgentRunContext {
   readonly signal: AbortSignal;
   /** Session memory; absent for tasks submitted outside a session. */
   readonly memory: MemoryScope | undefined;
+  /** Earlier completed tasks of the session (oldest first, at most 50): the conversation so far; empty outside a session. */
+  readonly history: readonly ConversationTurn[];
   /** Reports progress/log/output; recorded as task events (never blocks). */
   emit(emission: AgentEmission): void;
+  /**
+   * Streams output text (model tokens, a CLI's assistant text): watchers see each piece
+   * at once as a preview; it is stored coalesced, a few `output` events per second.
+   */
+  stream(text: string): void;
+  /** Skills offered as tools (empty when the agent may use none); absent when the engine has no tool gate. */
+  readonly tools?: TaskTools;
   /** Puts the task in `waiting` until a caller answers; resolves with the answer. */
   ask(question: string): Promise<string>;
   /** Sleeps, rejecting with an AbortError when the task is aborted. */
@@ -283,6 +301,19 @@ export interface Decision {
   readonly reason: string;
   /** The deciding rule, e.g. `role:developer`, `grant`, `policy:<id>`, `default-deny`. */
   readonly rule: string;
+  /** How the decision was reached, rule by rule (`explain`); absent from simple authorizers. */
+  readonly steps?: readonly DecisionStep[];
+  /** True when a resource policy allowed the caller by naming them (its allowed users or roles). */
+  readonly namedByPolicy?: boolean;
+}
+
+/** One rule looked at while deciding: what it said and why. */
+export interface DecisionStep {
+  /** e.g. `role:viewer`, `default-deny`, `policies`, `denied-users`, `policy:<id>`. */
+  readonly rule: string;
+  /** `pass`: the rule did not decide; evaluation went on. */
+  readonly outcome: 'allow' | 'deny' | 'pass';
+  readonly detail: string;
 }
 
 /** Decides one permission on one resource for a caller (roles, grants, resource policies, device trust). Security implements it. */

@@ -14,6 +14,7 @@ import type {
   Caller,
   Page,
   SkillInfo,
+  StreamItem,
   SubmitInput,
   Task,
   TaskEvent,
@@ -34,6 +35,14 @@ export interface StreamOptions {
   readonly signal?: AbortSignal;
 }
 
+/** A decision on the pending approval of a tool call. */
+export interface ApprovalInput {
+  readonly approved: boolean;
+  readonly reason?: string;
+  /** When given, must match the pending approval (guards against deciding a newer one by mistake). */
+  readonly approvalId?: string;
+}
+
 /** The runtime, as transports see it. */
 export interface Runtime {
   submit(caller: Caller, input: SubmitInput): Promise<SubmitResult>;
@@ -41,10 +50,12 @@ export interface Runtime {
   listTasks(caller: Caller, filter: TaskFilter): Promise<Page<Task>>;
   cancel(caller: Caller, taskId: string): Promise<Task>;
   answer(caller: Caller, taskId: string, answer: string): Promise<Task>;
+  /** Approves or denies the tool call a waiting task asks approval for; the task resumes. */
+  approve(caller: Caller, taskId: string, input: ApprovalInput): Promise<Task>;
   /** The stored history after `afterSeq` (at most `limit` events). */
   listEvents(caller: Caller, taskId: string, afterSeq: number, limit: number): Promise<readonly TaskEvent[]>;
-  /** History after `afterSeq`, then live events; ends after the terminal event. */
-  stream(caller: Caller, taskId: string, options?: StreamOptions): AsyncIterable<TaskEvent>;
+  /** History after `afterSeq`, then live events (and live output previews between them); ends after the terminal event. */
+  stream(caller: Caller, taskId: string, options?: StreamOptions): AsyncIterable<StreamItem>;
   listAgents(caller: Caller): Promise<readonly AgentInfo[]>;
   listSkills(caller: Caller): Promise<readonly SkillInfo[]>;
   /** Audit records matching the filter, newest first (`admin:system`). */

@@ -15,7 +15,9 @@
  *   (1, 2, 3 … no gaps), stored before it is published.
  * - **caller**: who is asking — a principal, plus the session and device it acts
  *   through. Every runtime call carries one; there is no anonymous access.
- * - **session**: a login context of a principal (owns a memory scope; issue-3 work).
+ * - **session**: a login context of a principal: a public id (URLs, audit, tasks) and a
+ *   bearer secret stored hashed. It owns a key-value memory and the history of its
+ *   tasks, which agents of its tasks receive as a conversation (session-memory.ts).
  */
 import type { TaskState } from './task-states.ts';
 import type { Permission, Role } from './permissions.ts';
@@ -95,6 +97,33 @@ export interface TaskEvent {
   readonly progress: number | null;
   readonly data: JsonObject | null;
   readonly createdAt: number;
+}
+
+/**
+ * Output text shown to watchers the moment an agent streams it, before it is stored.
+ * Streamed text is stored in chunks (one `output` event per chunk, at most a few per
+ * second, `data: {attempt, chunk}`); previews carry the same text as it arrives, at
+ * `offset` within chunk `chunk` of attempt `attempt`. A preview has no sequence
+ * number, is never stored nor replayed, and `final` closes its chunk. A client that
+ * shows previews prints, for a stored output event, only the part of its message past
+ * the preview text it already showed for that chunk.
+ */
+export interface OutputPreview {
+  readonly kind: 'preview';
+  readonly taskId: string;
+  readonly attempt: number;
+  readonly chunk: number;
+  readonly offset: number;
+  readonly text: string;
+  readonly final: boolean;
+}
+
+/** What an event stream yields: stored events, and live previews of streamed output between them. */
+export type StreamItem = TaskEvent | OutputPreview;
+
+/** True for a preview, false for a stored event. */
+export function isPreview(item: StreamItem): item is OutputPreview {
+  return 'kind' in item;
 }
 
 /** What a caller submits. */

@@ -41,8 +41,14 @@ export function createAuthenticator(
     }
     const found = await deps.credentials.touchSession(hash, now, idleMs);
     if (found === undefined) return undefined;
-    const { principal, session } = found;
-    return { principal, via: 'session', sessionId: session.id, ...(session.deviceId !== null ? { deviceId: session.deviceId } : {}) };
+    const { principal, session, deviceTrust } = found;
+    return {
+      principal,
+      via: 'session',
+      sessionId: session.id,
+      ...(session.deviceId !== null ? { deviceId: session.deviceId } : {}),
+      ...(deviceTrust !== undefined ? { deviceTrust } : {}),
+    };
   }
 
   return {

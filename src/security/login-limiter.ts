@@ -1,6 +1,7 @@
 /**
  * Failed-login limits: at most `perUser` failures per username and `perIp` per client
  * address within a sliding window. In memory, per node (each node limits on its own).
+ * The configuration resolves the limits (defaults there: 5, 20, 15 minutes).
  */
 export interface LoginLimits {
   readonly perUser: number;
@@ -8,7 +9,6 @@ export interface LoginLimits {
   readonly windowMs: number;
 }
 
-export const DEFAULT_LOGIN_LIMITS: LoginLimits = { perUser: 5, perIp: 20, windowMs: 15 * 60_000 };
 
 export interface LoginLimiter {
   /** Milliseconds until another attempt is allowed, or 0 when it is allowed now. */

@@ -4,8 +4,13 @@
  * get this object.
  *
  * Visibility rule: a caller sees, streams, answers and cancels its own tasks;
- * `admin:system` sees everyone's. Someone else's task is reported as not found
- * (its existence is not revealed) and the attempt is audited as a denial.
+ * `admin:system` sees everyone's; and someone else's task of project P when a
+ * resource policy on `project:P` names the caller (allowed users or roles) and allows
+ * the permission asked for (`task:view` to read, stream and list; `task:cancel` to
+ * cancel; answering stays with the owner and `admin:system`) — the same rule lists
+ * all of P's tasks when the caller filters on P. Otherwise
+ * someone else's task is reported as not found (its existence is not revealed) and
+ * the attempt is audited as a denial.
  *
  * Audit reading: everything needs `admin:system`; a user's activity is open to the
  * user themself and to `admin:users`; a session's to `admin:system` and to a caller
@@ -15,12 +20,18 @@ import { denialRecord, deny as denyAndRecord } from './denials.ts';
 import { SwitchboardError } from '../core/errors.ts';
 import { hasPermission, type Permission } from '../core/permissions.ts';
 import type { Runtime, StreamOptions, TaskEngine } from '../core/runtime.ts';
-import type { AuditExportFilter, AuditRecord, Caller, Task, TaskEvent, TaskFilter } from '../core/types.ts';
+import type { AuditExportFilter, AuditRecord, Caller, Task, StreamItem, TaskFilter } from '../core/types.ts';
 import { verifyLiveAuditChain } from './audit-verify.ts';
 import { createRoleAuthorizer } from './authorizer.ts';
+import { checkSubmitSession, type SubmitSessionDeps } from './submit-session.ts';
 import type { Authorizer } from '../core/ports.ts';
+import { pendingApproval } from '../core/engine/approval-wait.ts';
 
-export function createSecureRuntime(engine: TaskEngine, authorizer: Authorizer = createRoleAuthorizer()): Runtime {
+export function createSecureRuntime(
+  engine: TaskEngine,
+  authorizer: Authorizer = createRoleAuthorizer(),
+  submitSessions?: SubmitSessionDeps,
+): Runtime {
   const deny = (caller: Caller, permission: Permission, resourceType: string | null, resourceId: string | null, reason: string) =>
     denyAndRecord((input) => engine.recordAudit(input), caller, permission, resourceType, resourceId, reason);
 
@@ -31,12 +42,20 @@ export function createSecureRuntime(engine: TaskEngine, authorizer: Authorizer =
 
   const seesAll = (caller: Caller): boolean => hasPermission(caller, 'admin:system');
 
+  /** True when a policy on `project:<projectId>` names the caller and allows `permission` (the visibility rule). */
+  async function projectAllows(caller: Caller, permission: Permission, projectId: string | null | undefined): Promise<boolean> {
+    // A policy restricting who may submit to a project must not let them answer others' tasks.
+    if (projectId === null || projectId === undefined || (permission !== 'task:view' && permission !== 'task:cancel')) return false;
+    const decision = await authorizer.check(caller, permission, { type: 'project', id: projectId });
+    return decision.allowed && decision.namedByPolicy === true;
+  }
+
   /** The task, if the caller holds `permission` and may see it; else a denial. */
   async function visibleTask(caller: Caller, permission: Permission, taskId: string): Promise<Task> {
     await need(caller, permission, 'task', taskId);
     const task = await engine.findTask(taskId);
     if (task === undefined) throw new SwitchboardError('TASK_NOT_FOUND', undefined, { task_id: taskId });
-    if (task.ownerId !== caller.principal.id && !seesAll(caller)) {
+    if (task.ownerId !== caller.principal.id && !seesAll(caller) && !(await projectAllows(caller, permission, task.projectId))) {
       await engine.recordAudit(denialRecord(caller, permission, 'task', taskId, 'not the owner of the task'));
       throw new SwitchboardError('TASK_NOT_FOUND', undefined, { task_id: taskId });
     }
@@ -45,8 +64,11 @@ export function createSecureRuntime(engine: TaskEngine, authorizer: Authorizer =
 
   return {
     async submit(caller, input) {
-      await need(caller, 'task:submit', 'agent', input.agentType);
+      // With a project, submitting is a project action (`project:<id>` policies); without, an agent one.
+      if (input.projectId !== undefined) await need(caller, 'task:submit', 'project', input.projectId);
+      else await need(caller, 'task:submit', 'agent', input.agentType);
       await need(caller, 'agent:execute', 'agent', input.agentType);
+      await checkSubmitSession(submitSessions, (a) => engine.recordAudit(a), caller, input);
       return engine.submit(caller, input);
     },
 
@@ -56,7 +78,8 @@ export function createSecureRuntime(engine: TaskEngine, authorizer: Authorizer =
 
     async listTasks(caller, filter: TaskFilter) {
       await need(caller, 'task:view', 'task', null);
-      const scoped = seesAll(caller) ? filter : { ...filter, ownerId: caller.principal.id };
+      const all = seesAll(caller) || (await projectAllows(caller, 'task:view', filter.projectId));
+      const scoped = all ? filter : { ...filter, ownerId: caller.principal.id };
       return engine.listTasks(caller, scoped);
     },
 
@@ -70,12 +93,27 @@ export function createSecureRuntime(engine: TaskEngine, authorizer: Authorizer =
       return engine.answer(caller, taskId, answer);
     },
 
+    // Deciding an approval takes seeing the task and being allowed to run the skill yourself.
+    async approve(caller, taskId, input) {
+      const task = await visibleTask(caller, 'task:view', taskId);
+      const pending = pendingApproval(task);
+      if (pending !== undefined) {
+        const decision = await authorizer.check(caller, 'skill:execute', { type: 'skill', id: pending.skillId });
+        if (!decision.allowed) {
+          const record = denialRecord(caller, 'skill.approve', 'skill', pending.skillId, decision.reason);
+          await engine.recordAudit({ ...record, details: { permission: 'skill:execute', reason: decision.reason, task_id: taskId } });
+          throw new SwitchboardError('AUTH_FORBIDDEN', `Permission denied: ${decision.reason}`, { permission: 'skill:execute' });
+        }
+      }
+      return engine.approve(caller, taskId, input);
+    },
+
     async listEvents(caller, taskId, afterSeq, limit) {
       await visibleTask(caller, 'task:view', taskId);
       return engine.listEvents(caller, taskId, afterSeq, limit);
     },
 
-    stream(caller: Caller, taskId: string, options?: StreamOptions): AsyncIterable<TaskEvent> {
+    stream(caller: Caller, taskId: string, options?: StreamOptions): AsyncIterable<StreamItem> {
       return {
         async *[Symbol.asyncIterator]() {
           await visibleTask(caller, 'task:view', taskId);

@@ -1,28 +1,31 @@
 /**
- * Password login and logout. A login checks the failure limits first (429 with
- * Retry-After), then the password (argon2id; an unknown user costs the same as a
- * wrong password and gets the same answer), audits every failure, and on success
- * creates a session (an `sbs_` secret stored as a hash) with its audit record in
- * one transaction. Logout revokes one of the caller's own sessions.
+ * Sessions. A login checks the failure limits first (429 with Retry-After), then the
+ * password (argon2id; an unknown user costs the same as a wrong password and gets the
+ * same answer), audits every failure, and on success creates a session. `create`
+ * makes one from a credential the caller already holds (another user's needs
+ * admin:users). Both go through `startSession`: a public id (UUID: URLs, audit,
+ * tasks) and an `sbs_` bearer secret stored only as a hash, written with its audit
+ * record in one transaction. Callers see, list and revoke their own sessions;
+ * admin:users anyone's.
  */
-import { denialRecord } from './denials.ts';
+import { denialRecord, deny as denyAndRecord } from './denials.ts';
 import { SwitchboardError } from '../core/errors.ts';
-import type { SessionService } from '../core/identity.ts';
+import type { CreatedSession, SessionDeviceRequest, SessionInfo, SessionService, UserInfo } from '../core/identity.ts';
 import { effectivePermissions, hasPermission } from '../core/permissions.ts';
 import type { Clock, CredentialStore, Ids } from '../core/ports.ts';
-import type { AuditInput } from '../core/types.ts';
+import type { AuditInput, Caller } from '../core/types.ts';
+import type { DeviceService } from '../core/devices.ts';
 import type { LoginLimiter } from './login-limiter.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { generateSessionSecret } from './tokens.ts';
 
+/** Session lifetimes; the configuration resolves them (defaults there: 24 h idle, 7 days absolute). */
 export interface SessionPolicy {
-  /** A session ends after this long without a request (default 24 h). */
+  /** A session ends after this long without a request. */
   readonly idleMs: number;
-  /** …and at the latest this long after its login (default 7 days). */
+  /** …and at the latest this long after it was created. */
   readonly absoluteMs: number;
 }
-
-export const DEFAULT_SESSION_POLICY: SessionPolicy = { idleMs: 24 * 3_600_000, absoluteMs: 7 * 24 * 3_600_000 };
 
 export interface SessionServiceDeps {
   readonly credentials: CredentialStore;
@@ -31,14 +34,70 @@ export interface SessionServiceDeps {
   readonly limiter: LoginLimiter;
   readonly recordAudit: (input: AuditInput) => Promise<void>;
   readonly evictUser: (userId: string) => void;
+  /** Decides a new session's device: proof checked, trust read from the registry. */
+  readonly devices: Pick<DeviceService, 'bindSession'>;
 }
 
 const INVALID = 'Invalid username or password';
+/** Sessions listed at most (newest first). */
+const MAX_LISTED = 1000;
 
 export function createSessionService(deps: SessionServiceDeps, policy: SessionPolicy): SessionService {
   // Verified against for unknown users, so that they take as long as a wrong password.
   let dummyHash: Promise<string> | undefined;
   const dummy = (): Promise<string> => (dummyHash ??= hashPassword('dummy-Password-for-timing-0'));
+  const deny = (caller: Caller, action: string, resourceType: string, resourceId: string | null, reason: string): Promise<never> =>
+    denyAndRecord(deps.recordAudit, caller, action, resourceType, resourceId, reason);
+
+  /**
+   * The one place that decides which device a new session is bound to, for login and
+   * create alike: the device registry checks the proof (a device with a key needs one)
+   * and refuses revoked devices and other users' devices.
+   */
+  async function decideSessionDevice(user: UserInfo, request: SessionDeviceRequest): Promise<{ readonly deviceId: string | null }> {
+    return deps.devices.bindSession({
+      userId: user.id,
+      ...(request.deviceId !== undefined ? { deviceId: request.deviceId } : {}),
+      ...(request.deviceProof !== undefined ? { proof: request.deviceProof } : {}),
+    });
+  }
+
+  /** Builds, stores and audits a new session of `user`: the one path for login and create. */
+  async function startSession(
+    user: UserInfo,
+    request: SessionDeviceRequest,
+    auditOf: (session: SessionInfo) => AuditInput,
+  ): Promise<CreatedSession> {
+    const device = await decideSessionDevice(user, request);
+    const now = deps.clock.now();
+    const secret = generateSessionSecret();
+    const absoluteExpiresAt = now + policy.absoluteMs;
+    const session: SessionInfo = {
+      id: deps.ids.uuid(),
+      userId: user.id,
+      deviceId: device.deviceId,
+      createdAt: now,
+      lastActivity: now,
+      expiresAt: Math.min(now + policy.idleMs, absoluteExpiresAt),
+      revokedAt: null,
+    };
+    await deps.credentials.createSession({ ...session, secretHash: secret.hash, absoluteExpiresAt }, { records: [auditOf(session)], now });
+    const permissions = [...effectivePermissions({ principal: user, via: 'session' })].sort();
+    return { ...session, token: secret.secret, permissions };
+  }
+
+  /** The session, if it is the caller's own or the caller holds admin:users; else a denial, answered as not found. */
+  async function visibleSession(caller: Caller, sessionId: string, action: string): Promise<SessionInfo> {
+    const session = await deps.credentials.getSession(sessionId);
+    const mine = session !== undefined && session.userId === caller.principal.id;
+    if (!mine && !hasPermission(caller, 'admin:users')) {
+      // Someone else's session (or none): not revealed; the attempt is audited.
+      await deps.recordAudit(denialRecord(caller, action, 'session', sessionId, 'not the owner of the session'));
+      throw new SwitchboardError('SESSION_NOT_FOUND', undefined, { session_id: sessionId });
+    }
+    if (session === undefined) throw new SwitchboardError('SESSION_NOT_FOUND', undefined, { session_id: sessionId });
+    return session;
+  }
 
   return {
     async login(input) {
@@ -68,18 +127,7 @@ export function createSessionService(deps: SessionServiceDeps, policy: SessionPo
       }
       deps.limiter.recordSuccess(input.username);
       const { user } = found;
-      const secret = generateSessionSecret();
-      const absoluteExpiresAt = now + policy.absoluteMs;
-      const session = {
-        id: deps.ids.uuid(),
-        userId: user.id,
-        deviceId: input.deviceId ?? null,
-        createdAt: now,
-        lastActivity: now,
-        expiresAt: Math.min(now + policy.idleMs, absoluteExpiresAt),
-        revokedAt: null,
-      };
-      const audit: AuditInput = {
+      return startSession(user, input, (session) => ({
         eventType: 'session.created',
         userId: user.id,
         sessionId: session.id,
@@ -88,21 +136,41 @@ export function createSessionService(deps: SessionServiceDeps, policy: SessionPo
         action: 'auth.login',
         status: 'success',
         details: { ip: input.ip, device_id: session.deviceId },
-      };
-      await deps.credentials.createSession({ ...session, secretHash: secret.hash, absoluteExpiresAt }, { records: [audit], now });
-      const permissions = [...effectivePermissions({ principal: user, via: 'session' })].sort();
-      return { ...session, token: secret.secret, permissions };
+      }));
+    },
+
+    async create(caller, input) {
+      const userId = input.userId ?? caller.principal.id;
+      if (userId !== caller.principal.id && !hasPermission(caller, 'admin:users')) {
+        await deny(caller, 'session.create', 'user', userId, "requires admin:users to create another user's session");
+      }
+      const user = await deps.credentials.getUser(userId);
+      if (user === undefined) throw new SwitchboardError('USER_NOT_FOUND', undefined, { user_id: userId });
+      if (user.disabled) await deny(caller, 'session.create', 'user', userId, 'the user is disabled');
+      return startSession(user, input, (session) => ({
+        eventType: 'session.created',
+        userId: caller.principal.id,
+        sessionId: caller.sessionId ?? null,
+        resourceType: 'session',
+        resourceId: session.id,
+        action: 'session.create',
+        status: 'success',
+        details: { owner_id: user.id, device_id: session.deviceId, via: caller.via },
+      }));
+    },
+
+    get: (caller, sessionId) => visibleSession(caller, sessionId, 'session.read'),
+
+    async list(caller, input) {
+      const userId = input.all === true ? undefined : (input.userId ?? caller.principal.id);
+      if (userId !== caller.principal.id && !hasPermission(caller, 'admin:users')) {
+        await deny(caller, 'session.list', userId === undefined ? 'session' : 'user', userId ?? null, "requires admin:users to list other users' sessions");
+      }
+      return deps.credentials.listSessions({ ...(userId !== undefined ? { userId } : {}), now: deps.clock.now(), limit: MAX_LISTED });
     },
 
     async logout(caller, sessionId) {
-      const session = await deps.credentials.getSession(sessionId);
-      const mine = session !== undefined && session.userId === caller.principal.id;
-      if (!mine && !hasPermission(caller, 'admin:users')) {
-        // Someone else's session (or none): not revealed; the attempt is audited.
-        await deps.recordAudit(denialRecord(caller, 'session.delete', 'session', sessionId, 'not the owner of the session'));
-        throw new SwitchboardError('SESSION_NOT_FOUND', undefined, { session_id: sessionId });
-      }
-      if (session === undefined) throw new SwitchboardError('SESSION_NOT_FOUND', undefined, { session_id: sessionId });
+      const session = await visibleSession(caller, sessionId, 'session.delete');
       const now = deps.clock.now();
       const audit: AuditInput = {
         eventType: 'session.deleted',

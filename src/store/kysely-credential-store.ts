@@ -144,6 +144,7 @@ export function createKyselyCredentialStore(deps: {
       return audited(audit, async (trx) => {
         const set = {
           ...(patch.roles !== undefined ? { roles: JSON.stringify(patch.roles) } : {}),
+          ...(patch.grants !== undefined ? { grants: JSON.stringify(patch.grants) } : {}),
           ...(patch.disabled !== undefined ? { disabled: patch.disabled ? 1 : 0 } : {}),
           ...(patch.passwordHash !== undefined ? { password_hash: patch.passwordHash } : {}),
         };

@@ -3,10 +3,11 @@ import type { Kysely } from 'kysely';
 import type { AuditHasher, CredentialStore, Ids } from '../core/ports.ts';
 import type { SessionInfo } from '../core/identity.ts';
 import { isPermission, isRole } from '../core/permissions.ts';
+import { DeviceTrustLevels } from '../core/types.ts';
 import type { Database, SessionsTable } from './schema.ts';
 import { appendAudit } from './audit-append.ts';
 
-type SessionMethods = Pick<CredentialStore, 'findLogin' | 'createSession' | 'touchSession' | 'getSession' | 'revokeSession'>;
+type SessionMethods = Pick<CredentialStore, 'findLogin' | 'createSession' | 'touchSession' | 'getSession' | 'listSessions' | 'revokeSession'>;
 
 const SESSION_COLUMNS = ['id', 'user_id', 'device_id', 'created_at', 'last_activity', 'expires_at', 'revoked_at'] as const;
 
@@ -76,8 +77,10 @@ export function createKyselySessionMethods(deps: {
       const row = await db
         .selectFrom('sessions as s')
         .innerJoin('users as u', 'u.id', 's.user_id')
+        // The device's trust as it is now (a device counts only for its owner's sessions).
+        .leftJoin('devices as d', (j) => j.onRef('d.id', '=', 's.device_id').onRef('d.user_id', '=', 's.user_id'))
         .select(['s.id', 's.user_id', 's.device_id', 's.created_at', 's.last_activity', 's.expires_at', 's.revoked_at', 's.absolute_expires_at'])
-        .select(['u.username', 'u.kind', 'u.roles', 'u.grants'])
+        .select(['u.username', 'u.kind', 'u.roles', 'u.grants', 'd.trust as device_trust'])
         .where('s.secret_hash', '=', secretHash)
         .where('s.revoked_at', 'is', null)
         .where('s.expires_at', '>', now)
@@ -100,12 +103,20 @@ export function createKyselySessionMethods(deps: {
         roles: parseList(row.roles).filter(isRole),
         grants: parseList(row.grants).filter(isPermission),
       };
-      return { principal, session: { ...rowToSession(row), lastActivity: now, expiresAt } };
+      const deviceTrust = DeviceTrustLevels.find((t) => t === row.device_trust);
+      return { principal, session: { ...rowToSession(row), lastActivity: now, expiresAt }, ...(deviceTrust !== undefined ? { deviceTrust } : {}) };
     },
 
     async getSession(sessionId) {
       const row = await db.selectFrom('sessions').select(SESSION_COLUMNS).where('id', '=', sessionId).executeTakeFirst();
       return row === undefined ? undefined : rowToSession(row);
+    },
+
+    async listSessions(filter) {
+      let q = db.selectFrom('sessions').select(SESSION_COLUMNS).where('revoked_at', 'is', null).where('expires_at', '>', filter.now);
+      if (filter.userId !== undefined) q = q.where('user_id', '=', filter.userId);
+      const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
+      return rows.map(rowToSession);
     },
 
     async revokeSession(sessionId, audit) {

@@ -2,13 +2,20 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, sql, type Dialect } from 'kysely';
-import type { AuditHasher, AuditStore, CredentialStore, Ids, TaskStore } from '../core/ports.ts';
+import type { AuditHasher, AuditStore, CredentialStore, Ids, PolicyStore, TaskStore } from '../core/ports.ts';
 import type { Database } from './schema.ts';
 import { migrateToLatest } from './migrate.ts';
 import { createSqliteDialect } from './sqlite/sqlite-dialect.ts';
 import { createPostgresDialect } from './postgres/postgres-dialect.ts';
 import { createKyselyTaskStore, type DialectName } from './kysely-task-store.ts';
 import { createKyselyCredentialStore } from './kysely-credential-store.ts';
+import { createKyselySessionMemoryStore } from './kysely-session-memory-store.ts';
+import type { SessionMemoryStore } from '../core/session-memory.ts';
+import { createKyselyPolicyStore } from './kysely-policy-store.ts';
+import { createKyselyDeviceStore } from './kysely-device-store.ts';
+import type { DeviceStore } from '../core/devices.ts';
+import { createKyselyAgentConfigStore } from './kysely-agent-config-store.ts';
+import type { AgentConfigStore } from '../core/agent-admin.ts';
 
 export type StoreLocation =
   | { readonly kind: 'sqlite'; readonly dataDir: string; readonly file?: string }
@@ -18,6 +25,12 @@ export interface OpenedStore {
   readonly dialect: DialectName;
   readonly tasks: TaskStore & AuditStore;
   readonly credentials: CredentialStore;
+  /** Session memory and the tasks of a session (its history). */
+  readonly sessionMemory: SessionMemoryStore;
+  readonly policies: PolicyStore;
+  readonly devices: DeviceStore;
+  /** Agents defined over the API. */
+  readonly agentConfigs: AgentConfigStore;
   /** The raw handle, for tests that tamper with rows and for health checks. */
   readonly db: Kysely<Database>;
   ping(): Promise<void>;
@@ -54,6 +67,10 @@ export async function openStore(
     dialect: location.kind,
     tasks: createKyselyTaskStore({ db, dialect: location.kind, ids: deps.ids, hashAudit: deps.hashAudit }),
     credentials: createKyselyCredentialStore({ db, isPg: location.kind === 'postgres', ids: deps.ids, hashAudit: deps.hashAudit }),
+    sessionMemory: createKyselySessionMemoryStore({ db, isPg: location.kind === 'postgres', ids: deps.ids, hashAudit: deps.hashAudit }),
+    policies: createKyselyPolicyStore({ db, isPg: location.kind === 'postgres', ids: deps.ids, hashAudit: deps.hashAudit }),
+    devices: createKyselyDeviceStore({ db, isPg: location.kind === 'postgres', ids: deps.ids, hashAudit: deps.hashAudit }),
+    agentConfigs: createKyselyAgentConfigStore({ db, isPg: location.kind === 'postgres', ids: deps.ids, hashAudit: deps.hashAudit }),
     db,
     async ping() {
       await db.selectFrom('audit_head').select('id').limit(1).execute();

@@ -101,6 +101,62 @@ export interface SessionsTable {
   revoked_at: number | null;
 }
 
+/** One key of a session's memory; `value` is its JSON text. */
+export interface SessionMemoryTable {
+  session_id: string;
+  key: string;
+  value: string;
+  updated_at: number;
+}
+
+/** A device: `id` is the client's own device id; `public_key` is Ed25519 SPKI DER, base64. */
+export interface DevicesTable {
+  id: string;
+  user_id: string;
+  name: string;
+  public_key: string | null;
+  trust: string;
+  first_seen: number;
+  last_seen: number;
+  approved_by: string | null;
+  approved_at: number | null;
+  revoked_at: number | null;
+}
+
+/** A single-use challenge a device signs to prove it holds its key. */
+export interface DeviceChallengesTable {
+  id: string;
+  device_id: string;
+  nonce: string;
+  expires_at: number;
+  used_at: number | null;
+}
+
+/** A resource policy; list columns hold JSON arrays. */
+export interface PoliciesTable {
+  id: string;
+  resource_type: string;
+  resource_id: string;
+  permissions: string;
+  allowed_roles: string;
+  allowed_users: string;
+  denied_users: string;
+  required_permissions: string;
+  require_trusted_device: number;
+  description: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Agents defined over the API (config: JSON text, env: references only). */
+export interface AgentConfigsTable {
+  id: string;
+  kind: string;
+  config: string;
+  updated_at: number;
+  updated_by: string | null;
+}
+
 export interface Database {
   tasks: TasksTable;
   task_events: TaskEventsTable;
@@ -109,4 +165,9 @@ export interface Database {
   users: UsersTable;
   api_tokens: ApiTokensTable;
   sessions: SessionsTable;
+  agent_configs: AgentConfigsTable;
+  session_memory: SessionMemoryTable;
+  devices: DevicesTable;
+  device_challenges: DeviceChallengesTable;
+  policies: PoliciesTable;
 }

@@ -81,6 +81,18 @@ export const MATRIX: readonly MatrixRow[] = [
   },
   // Discovery
   { method: 'GET', route: '/api/runtime/agents', permissions: ['agent:list'], ok: 200, request: () => ({ path: '/api/runtime/agents' }) },
+  { method: 'GET', route: '/api/runtime/agents/{agent_id}', permissions: ['agent:configure'], ok: 200, request: () => ({ path: '/api/runtime/agents/echo' }) },
+  {
+    method: 'PUT',
+    route: '/api/runtime/agents/{agent_id}',
+    permissions: ['agent:configure'],
+    ok: 201,
+    request: () => ({ path: `/api/runtime/agents/${unique('matrix-agent')}`, body: { kind: 'echo' } }),
+  },
+  { method: 'DELETE', route: '/api/runtime/agents/{agent_id}', permissions: ['agent:configure'], ok: 404, request: () => ({ path: '/api/runtime/agents/no-such-agent' }) },
+  { method: 'POST', route: '/api/runtime/agents/{agent_id}/check', permissions: ['agent:configure'], ok: 200, request: () => ({ path: '/api/runtime/agents/echo/check', body: {} }) },
+  // The owner's finished echo task has no worktree: 404 WORKTREE_NOT_FOUND once allowed.
+  { method: 'DELETE', route: '/api/runtime/tasks/{task_id}/worktree', permissions: [], ok: 404, request: (_fx, me) => ({ path: `/api/runtime/tasks/${me.tasks.done}/worktree` }) },
   { method: 'GET', route: '/api/runtime/skills', permissions: ['skill:list'], ok: 200, request: () => ({ path: '/api/runtime/skills' }) },
   // Users and tokens
   { method: 'GET', route: '/api/users/me', permissions: [], ok: 200, request: () => ({ path: '/api/users/me' }) },
@@ -115,6 +127,43 @@ export const MATRIX: readonly MatrixRow[] = [
     // Someone else's token: only admin:users may try (and finds no such token).
     request: (fx) => ({ path: `/api/users/${fx.other.userId}/tokens/no-such-token` }),
   },
+  // Grants: idempotent requests on the guest (it already has the role, lacks the permission).
+  { method: 'POST', route: '/api/users/{id}/roles', permissions: ['admin:users'], ok: 200, request: (fx) => ({ path: `/api/users/${fx.roles.guest.userId}/roles`, body: { role: 'guest' } }) },
+  { method: 'DELETE', route: '/api/users/{id}/roles/{role}', permissions: ['admin:users'], ok: 200, request: (fx) => ({ path: `/api/users/${fx.roles.guest.userId}/roles/viewer` }) },
+  {
+    method: 'POST',
+    route: '/api/users/{id}/permissions',
+    permissions: ['admin:users'],
+    ok: 200,
+    request: (fx) => ({ path: `/api/users/${fx.roles.guest.userId}/permissions`, body: { permission: 'agent:list' } }),
+  },
+  {
+    method: 'DELETE',
+    route: '/api/users/{id}/permissions/{permission}',
+    permissions: ['admin:users'],
+    ok: 200,
+    request: (fx) => ({ path: `/api/users/${fx.roles.guest.userId}/permissions/skill:install` }),
+  },
+  // Roles and policies (a new policy names an agent id that does not exist: it changes nothing).
+  { method: 'GET', route: '/api/roles', permissions: [], ok: 200, request: () => ({ path: '/api/roles' }) },
+  { method: 'GET', route: '/api/policies', permissions: ['admin:system'], ok: 200, request: () => ({ path: '/api/policies' }) },
+  {
+    method: 'POST',
+    route: '/api/policies',
+    permissions: ['admin:system'],
+    ok: 201,
+    request: () => ({ path: '/api/policies', body: { resource_type: 'agent', resource_id: unique('matrix'), description: 'matrix' } }),
+  },
+  { method: 'POST', route: '/api/policies/explain', permissions: [], ok: 200, request: () => ({ path: '/api/policies/explain', body: { permission: 'agent:list' } }) },
+  { method: 'GET', route: '/api/policies/{id}', permissions: ['admin:system'], ok: 404, request: () => ({ path: '/api/policies/no-such-policy' }) },
+  {
+    method: 'PUT',
+    route: '/api/policies/{id}',
+    permissions: ['admin:system'],
+    ok: 404,
+    request: () => ({ path: '/api/policies/no-such-policy', body: { resource_type: 'agent', resource_id: 'x' } }),
+  },
+  { method: 'DELETE', route: '/api/policies/{id}', permissions: ['admin:system'], ok: 404, request: () => ({ path: '/api/policies/no-such-policy' }) },
   // Sessions
   {
     method: 'DELETE',
@@ -125,6 +174,28 @@ export const MATRIX: readonly MatrixRow[] = [
     deniedAs: 'session.delete',
     request: (fx) => ({ path: `/api/runtime/sessions/${fx.otherSessionId}` }),
   },
+  { method: 'POST', route: '/api/runtime/sessions', permissions: [], ok: 201, request: () => ({ path: '/api/runtime/sessions', body: {} }) },
+  { method: 'GET', route: '/api/runtime/sessions', permissions: [], ok: 200, request: () => ({ path: '/api/runtime/sessions' }) },
+  {
+    method: 'GET',
+    route: '/api/runtime/sessions/{session_id}',
+    permissions: ['admin:users'],
+    ok: 200,
+    denied: 404,
+    deniedAs: 'session.read',
+    request: (fx) => ({ path: `/api/runtime/sessions/${fx.otherSessionId}` }),
+  },
+  // A session's memory and history answer only a caller acting in that very session:
+  // no role reaches another session's with an API token (404 for everyone).
+  ...(['GET', 'PUT', 'DELETE'] as const).map((method) => ({
+    method,
+    route: '/api/runtime/sessions/{session_id}/memory/{key}',
+    permissions: [],
+    ok: 404,
+    request: (fx: Fixture) => ({ path: `/api/runtime/sessions/${fx.otherSessionId}/memory/k`, ...(method === 'PUT' ? { body: { value: 1 } } : {}) }),
+  })),
+  { method: 'GET', route: '/api/runtime/sessions/{session_id}/memory', permissions: [], ok: 404, request: (fx) => ({ path: `/api/runtime/sessions/${fx.otherSessionId}/memory` }) },
+  { method: 'GET', route: '/api/runtime/sessions/{session_id}/history', permissions: [], ok: 404, request: (fx) => ({ path: `/api/runtime/sessions/${fx.otherSessionId}/history` }) },
   // Audit
   { method: 'GET', route: '/api/audit/events', permissions: ['admin:system'], ok: 200, request: () => ({ path: '/api/audit/events?limit=5' }) },
   { method: 'GET', route: '/api/audit/export', permissions: ['admin:system'], ok: 200, request: () => ({ path: '/api/audit/export?format=ndjson' }) },

@@ -49,7 +49,7 @@ export interface TestAppOptions {
   /** Reuse an existing database (restart scenarios); it is not dropped on close. */
   readonly db?: TestDatabase;
   /** Passed to createApp (injected clock, session lifetimes). */
-  readonly app?: Pick<CreateAppOptions, 'clock' | 'sessions' | 'loginLimits'>;
+  readonly app?: Pick<CreateAppOptions, 'clock' | 'sessions' | 'loginLimits' | 'agentEnv'>;
 }
 
 export async function startTestApp(dialect: DialectName, options: TestAppOptions = {}): Promise<TestApp> {
@@ -60,6 +60,8 @@ export async function startTestApp(dialect: DialectName, options: TestAppOptions
     SWITCHBOARD_ADMIN_TOKEN: adminToken,
     SWITCHBOARD_NODE_ID: `test-${randomBytes(4).toString('hex')}`,
     SWITCHBOARD_POLL_MS: '200',
+    // No zero-config discovery unless a test asks: the agent list must not depend on this machine.
+    SWITCHBOARD_DISCOVER: '0',
     ...db.env,
     ...options.env,
   });

@@ -46,6 +46,7 @@ export async function startTestEngine(
       ids: uuidIds,
       logger: pino({ level: 'silent' }),
       metrics: noMetrics,
+      sessionMemory: store.sessionMemory,
     },
     {
       nodeId: options.nodeId ?? `node-${Math.random().toString(16).slice(2, 8)}`,

@@ -173,6 +173,8 @@ function harness(options: { maxBatch?: number; respond?: (batch: CommitBatch) =>
       published.push(e);
     },
     subscribe: unused('subscribe'),
+    preview: unused('preview'),
+    subscribePreviews: unused('subscribePreviews'),
     signal: unused('signal'),
     onSignal: unused('onSignal'),
   };

@@ -41,6 +41,8 @@ export interface CommandAgentOptions {
   readonly retry?: RetryPolicy;
   readonly capabilities?: readonly string[];
   readonly metadata?: JsonObject;
+  /** Where allow-listed variables (and PATH, to find the program) come from (default: process.env). */
+  readonly environment?: Readonly<Record<string, string | undefined>>;
 }
 
 const STDERR_TAIL = 2000;
@@ -57,7 +59,7 @@ export function createCommandAgent(options: CommandAgentOptions): AgentAdapter {
   const spawnRun = (ctx: AgentRunContext, cwd: string | undefined, extra: JsonObject): Promise<AgentOutcome> => {
     const env: Record<string, string> = {};
     for (const k of allow) {
-      const v = process.env[k];
+      const v = (options.environment ?? process.env)[k];
       if (v !== undefined) env[k] = v;
     }
     const args = buildArgs(baseArgs, options.promptVia, ctx.prompt);
@@ -151,7 +153,7 @@ export function createCommandAgent(options: CommandAgentOptions): AgentAdapter {
     },
     retry: options.retry ?? { maxAttempts: 1, backoffMs: 1000 },
     // Looked up on the server's PATH, the one the child gets when PATH is allow-listed.
-    isAvailable: () => findOnPath(program),
+    isAvailable: () => findOnPath(program, (options.environment ?? process.env)['PATH']),
     async run(ctx: AgentRunContext): Promise<AgentOutcome> {
       let cwd = options.cwd;
       let extra: JsonObject = {};

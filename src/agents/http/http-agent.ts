@@ -1,6 +1,7 @@
 /**
  * A generic HTTP agent (the OpenDevin/Goose contract): `POST {api_url}/execute`
- * with `{prompt, context}`, answered by `{result, metadata}`. Cancel aborts the
+ * with `{prompt, context}`, answered by `{result, metadata}` — or by a stream of
+ * steps (SSE or NDJSON, see http-stream.ts) ending in the result. Cancel aborts the
  * request; 429 and 5xx are retryable, other statuses are not.
  */
 import { AgentError } from '../../core/errors.ts';
@@ -8,6 +9,7 @@ import type { AgentAdapter, AgentOutcome, AgentRunContext, RetryPolicy } from '.
 import type { Json, JsonObject } from '../../core/types.ts';
 import { publicUrl } from '../llm/llm-agent-options.ts';
 import { errorForStatus, toAgentError } from '../llm/provider-errors.ts';
+import { readStream, streamFormatOf } from './http-stream.ts';
 
 const PROVIDER = 'http agent';
 /** Largest response body accepted (10 MiB). */
@@ -51,10 +53,16 @@ export function createHttpAgent(options: HttpAgentOptions): AgentAdapter {
       try {
         const res = await fetch(endpoint, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'application/json', ...options.headers },
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream;q=0.9, application/x-ndjson;q=0.9',
+            ...options.headers,
+          },
           body: JSON.stringify({ prompt: ctx.prompt, context: ctx.context }),
           signal,
         });
+        const format = streamFormatOf(res.headers.get('content-type'));
+        if (res.ok && format !== undefined && res.body !== null) return await readStream(PROVIDER, ctx, res.body, format, MAX_BODY_BYTES);
         const text = await readLimited(res);
         if (!res.ok) throw errorForStatus(PROVIDER, res.status, text.trim(), res.headers);
         return parseOutcome(text);

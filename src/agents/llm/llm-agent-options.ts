@@ -2,7 +2,6 @@
 import { AgentError } from '../../core/errors.ts';
 import type { RetryPolicy } from '../../core/ports.ts';
 import type { JsonObject } from '../../core/types.ts';
-import type { CoalesceOptions } from './output-coalescer.ts';
 
 /** One configured LLM agent. The key is already resolved from its `env:` reference. */
 export interface LlmAgentOptions {
@@ -20,8 +19,8 @@ export interface LlmAgentOptions {
   readonly temperature?: number;
   /** (default: 1 attempt, 1,000 ms backoff) */
   readonly retry?: RetryPolicy;
-  /** How text deltas are batched into output events (defaults: 100 ms / 2 KB). */
-  readonly coalesce?: CoalesceOptions;
+  /** Model turns of the tool-calling loop at most (default: 10). */
+  readonly maxToolTurns?: number;
 }
 
 /** Fails with a clear, key-free message when the configured key variable was not set. */

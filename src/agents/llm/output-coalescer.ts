@@ -4,6 +4,8 @@
  * one per token (every event is a database write and a message to every watcher).
  */
 
+import type { AgentRunContext } from '../../core/ports.ts';
+
 /** How often buffered text is flushed (defaults: 100 ms, 2,048 bytes). */
 export interface CoalesceOptions {
   readonly intervalMs?: number;
@@ -14,6 +16,15 @@ export interface CoalesceOptions {
 export interface OutputCoalescer {
   push(delta: string): void;
   flush(): void;
+}
+
+/**
+ * Model text through the runner's output stream: watchers see each delta at once (a
+ * preview) and the runner stores it coalesced, so the agent needs no timer of its own.
+ * `flush` is a no-op: the runner stores buffered text before any other event of the task.
+ */
+export function streamedOutput(ctx: Pick<AgentRunContext, 'stream'>): OutputCoalescer {
+  return { push: (delta) => ctx.stream(delta), flush: () => undefined };
 }
 
 /** Creates a coalescer that calls `emit` with the joined deltas. */

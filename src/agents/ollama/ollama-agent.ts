@@ -1,14 +1,19 @@
 /**
  * An Ollama agent on the native `/api/chat` endpoint: streams NDJSON, batching
- * text deltas into `output` events; the full text is the result, model and
- * token counts (prompt_eval_count, eval_count) the metadata.
+ * text deltas into `output` events; offers the allowed skills as tools
+ * (`message.tool_calls`, answered with `role: tool` messages; tool-loop.ts); the
+ * full text is the result, model and token counts (prompt_eval_count, eval_count,
+ * summed over the turns) the metadata.
  */
-import { Ollama } from 'ollama';
+import { Ollama, type Message, type Tool, type ToolCall } from 'ollama';
 import { AgentError } from '../../core/errors.ts';
 import type { AgentAdapter, AgentOutcome, AgentRunContext } from '../../core/ports.ts';
 import { DEFAULT_LLM_RETRY, publicUrl, summaryMetadata, type LlmAgentOptions, type StreamSummary } from '../llm/llm-agent-options.ts';
-import { createOutputCoalescer } from '../llm/output-coalescer.ts';
+import { conversationMessages } from '../llm/conversation.ts';
+import { streamedOutput } from '../llm/output-coalescer.ts';
 import { errorForStatus, toAgentError } from '../llm/provider-errors.ts';
+import { addUsage, offeredTools, pushText, resultText, runToolLoop, toolDescription } from '../llm/tool-loop.ts';
+import type { JsonObject } from '../../core/types.ts';
 
 const PROVIDER = 'ollama';
 
@@ -37,27 +42,65 @@ export function createOllamaAgent(options: LlmAgentOptions): AgentAdapter {
       };
       const client = new Ollama({ host: options.baseUrl, fetch: guardedFetch });
       const summary: StreamSummary = { text: '', model: options.model, inputTokens: undefined, outputTokens: undefined, stopReason: undefined };
-      const out = createOutputCoalescer((text) => ctx.emit({ type: 'output', message: text }), options.coalesce);
-      const messages = options.systemPrompt !== undefined ? [{ role: 'system', content: options.systemPrompt }] : [];
-      messages.push({ role: 'user', content: ctx.prompt });
+      const out = streamedOutput(ctx);
+      const messages: Message[] = options.systemPrompt !== undefined ? [{ role: 'system', content: options.systemPrompt }] : [];
+      messages.push(...conversationMessages(ctx.history, ctx.prompt));
       const modelOptions = {
         ...(options.maxTokens !== undefined ? { num_predict: options.maxTokens } : {}),
         ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
       };
+      let assistant: Message | undefined;
+      let turnNo = 0;
       try {
-        const stream = await client.chat({ model: options.model, messages, stream: true, options: modelOptions });
-        for await (const part of stream) {
-          if (part.model) summary.model = part.model;
-          const delta = part.message?.content ?? '';
-          summary.text += delta;
-          out.push(delta);
-          if (part.done) {
-            summary.stopReason = part.done_reason || 'stop';
-            summary.inputTokens = part.prompt_eval_count;
-            summary.outputTokens = part.eval_count;
-          }
-        }
-        ctx.signal.throwIfAborted();
+        const tools: Tool[] = (await offeredTools(ctx)).map((t) => ({
+          type: 'function',
+          function: { name: t.name, description: toolDescription(t), parameters: t.inputSchema as NonNullable<Tool['function']['parameters']> },
+        }));
+        await runToolLoop({
+          ctx,
+          provider: PROVIDER,
+          summary,
+          out,
+          ...(options.maxToolTurns !== undefined ? { maxTurns: options.maxToolTurns } : {}),
+          turn: async () => {
+            turnNo += 1;
+            const stream = await client.chat({
+              model: options.model,
+              messages,
+              stream: true,
+              options: modelOptions,
+              ...(tools.length > 0 ? { tools } : {}),
+            });
+            let text = '';
+            let done = false;
+            // Ollama sends each tool call whole (arguments already an object), usually in one chunk before `done`.
+            const calls: ToolCall[] = [];
+            for await (const part of stream) {
+              if (part.model) summary.model = part.model;
+              const delta = part.message?.content ?? '';
+              text += delta;
+              pushText({ summary, out }, delta);
+              for (const call of part.message?.tool_calls ?? []) calls.push(call);
+              if (part.done) {
+                done = true;
+                summary.stopReason = part.done_reason || 'stop';
+                addUsage(summary, part.prompt_eval_count, part.eval_count);
+              }
+            }
+            ctx.signal.throwIfAborted();
+            if (!done) throw new AgentError(`${PROVIDER} stream ended before the reply was done`, { retryable: true });
+            assistant = { role: 'assistant', content: text, ...(calls.length > 0 ? { tool_calls: calls } : {}) };
+            return calls.map((c, i) => ({
+              id: `call_${turnNo}_${i}`,
+              name: c.function.name,
+              input: (c.function.arguments ?? {}) as JsonObject,
+            }));
+          },
+          answer: (outcomes) => {
+            if (assistant !== undefined) messages.push(assistant);
+            for (const o of outcomes) messages.push({ role: 'tool', content: resultText(o.result), tool_name: o.call.name });
+          },
+        });
       } catch (err) {
         throw toAgentError(classify(err, lastHeaders), { provider: PROVIDER, secrets: [], signal: ctx.signal });
       } finally {

@@ -15,15 +15,18 @@ import type {
   SkillCatalog,
   TaskStore,
   Timers,
+  ToolGate,
 } from '../ports.ts';
-import type { StreamOptions, SubmitResult, TaskEngine } from '../runtime.ts';
-import type { AgentInfo, AuditInput, Caller, SubmitInput, Task, TaskEvent } from '../types.ts';
+import type { ApprovalInput, StreamOptions, SubmitResult, TaskEngine } from '../runtime.ts';
+import type { AgentInfo, AuditInput, Caller, StreamItem, SubmitInput, Task, TaskEvent } from '../types.ts';
 import { CommitQueue } from './commit-queue.ts';
 import { Scheduler, type SchedulerOptions } from './scheduler.ts';
 import { followTaskEvents } from './event-stream.ts';
 import { auditFor } from './audit-records.ts';
 import { TaskCache } from './task-cache.ts';
 import { pageThroughAudit } from './audit-pages.ts';
+import type { SessionMemoryStore } from '../session-memory.ts';
+import { approvalEventData, pendingApproval, withoutApproval } from './approval-wait.ts';
 
 export interface EngineDeps {
   /** Tasks, events and the audit chain (read side: queries and exports). */
@@ -36,6 +39,10 @@ export interface EngineDeps {
   readonly ids: Ids;
   readonly logger: Logger;
   readonly metrics: EngineMetrics;
+  /** Offers skills to LLM agents as tools (authorized, audited); absent: agents get no tools. */
+  readonly tools?: ToolGate;
+  /** Session memory and history for tasks in a session; absent: agents get neither. */
+  readonly sessionMemory?: SessionMemoryStore;
 }
 
 /** Resolved engine options. */
@@ -181,7 +188,9 @@ export function createEngine(deps: EngineDeps, options: EngineOptions): Engine {
     },
 
     async answer(caller: Caller, taskId: string, answer: string): Promise<Task> {
-      await getTask(taskId);
+      const current = await getTask(taskId);
+      // A free-text answer must never pass for an approval of a tool call.
+      if (pendingApproval(current) !== undefined) throw new SwitchboardError('TASK_AWAITING_APPROVAL', undefined, { task_id: taskId });
       const outcome = await queue.change({
         taskId,
         fromStates: [TaskStates.WAITING],
@@ -196,12 +205,52 @@ export function createEngine(deps: EngineDeps, options: EngineOptions): Engine {
       return outcome.task;
     },
 
+    async approve(caller: Caller, taskId: string, input: ApprovalInput): Promise<Task> {
+      const task = await getTask(taskId);
+      const pending = pendingApproval(task);
+      if (pending === undefined || (input.approvalId !== undefined && input.approvalId !== pending.approvalId)) {
+        throw new SwitchboardError('APPROVAL_NOT_PENDING', undefined, { task_id: taskId, state: task.state });
+      }
+      const decision = { approved: input.approved, by: caller.principal.username, reason: input.reason ?? null };
+      const outcome = await queue.change({
+        taskId,
+        fromStates: [TaskStates.WAITING],
+        to: TaskStates.RUNNING,
+        set: { question: null, metadata: withoutApproval(task.metadata) },
+        event: {
+          type: 'state_change',
+          message: `${input.approved ? 'Approved' : 'Denied'} by ${decision.by}${decision.reason !== null ? `: ${decision.reason}` : ''}`,
+          data: approvalEventData(pending.approvalId, pending.skillId, decision),
+        },
+        audit: {
+          eventType: input.approved ? 'permission.granted' : 'permission.denied',
+          userId: caller.principal.id,
+          sessionId: caller.sessionId ?? null,
+          resourceType: 'skill',
+          resourceId: pending.skillId,
+          action: 'skill.approve',
+          status: input.approved ? 'success' : 'denied',
+          details: {
+            task_id: taskId,
+            approval_id: pending.approvalId,
+            decision: input.approved ? 'approve' : 'deny',
+            ...(decision.reason !== null ? { reason: decision.reason } : {}),
+          },
+        },
+      });
+      if (!outcome.applied) {
+        throw new SwitchboardError('APPROVAL_NOT_PENDING', undefined, { task_id: taskId, state: outcome.task?.state ?? null });
+      }
+      bus.signal({ kind: 'approval', taskId, approvalId: pending.approvalId, decision });
+      return outcome.task;
+    },
+
     async listEvents(_caller, taskId, afterSeq, limit): Promise<readonly TaskEvent[]> {
       await getTask(taskId);
       return store.listEvents(taskId, afterSeq, limit);
     },
 
-    stream(_caller: Caller, taskId: string, opts?: StreamOptions): AsyncIterable<TaskEvent> {
+    stream(_caller: Caller, taskId: string, opts?: StreamOptions): AsyncIterable<StreamItem> {
       return followTaskEvents({ store, bus }, taskId, opts?.afterSeq ?? 0, opts?.signal);
     },
 

@@ -2,10 +2,13 @@
  * Replay-then-follow: subscribe first, replay stored events after `afterSeq`, then
  * yield live ones in sequence order, filling any gap from the store. Ends after the
  * terminal state change, so a reconnecting client misses nothing and sees no duplicate.
+ * Once live, output previews are yielded between the stored events, in arrival order,
+ * as far as the preview gate lets them through.
  */
 import { isTerminal } from '../task-states.ts';
 import type { EventBus, TaskStore } from '../ports.ts';
-import type { TaskEvent } from '../types.ts';
+import { isPreview, type StreamItem, type TaskEvent } from '../types.ts';
+import { PreviewGate } from './preview-gate.ts';
 
 const PAGE = 500;
 
@@ -16,26 +19,35 @@ export async function* followTaskEvents(
   taskId: string,
   afterSeq: number,
   signal: AbortSignal | undefined,
-): AsyncGenerator<TaskEvent> {
-  const live: TaskEvent[] = [];
+): AsyncGenerator<StreamItem> {
+  const live: StreamItem[] = [];
   let wake: (() => void) | undefined;
-  const unsubscribe = deps.bus.subscribe(taskId, (e) => {
-    live.push(e);
+  const push = (item: StreamItem): void => {
+    live.push(item);
     wake?.();
+  };
+  const unsubscribe = deps.bus.subscribe(taskId, push);
+  const gate = new PreviewGate();
+  let following = false;
+  // Previews that arrive while replaying are dropped: the gate resyncs on stored chunks.
+  const unsubscribePreviews = deps.bus.subscribePreviews(taskId, (p) => {
+    if (following) push(p);
   });
   const onAbort = (): void => wake?.();
   signal?.addEventListener('abort', onAbort);
   let last = afterSeq;
   try {
     // Replay (and fill gaps) from the store until it has nothing newer.
-    const catchUp = async function* (upTo: number): AsyncGenerator<TaskEvent, boolean> {
+    const catchUp = async function* (upTo: number): AsyncGenerator<StreamItem, boolean> {
       for (;;) {
         const page = await deps.store.listEvents(taskId, last, PAGE);
         for (const e of page) {
           if (e.seq > upTo) return false;
+          const released = gate.stored(e);
           yield e;
           last = e.seq;
           if (ends(e)) return true;
+          yield* released;
         }
         if (page.length < PAGE) return false;
       }
@@ -43,6 +55,8 @@ export async function* followTaskEvents(
     if (yield* catchUp(Number.MAX_SAFE_INTEGER)) return;
     const task = await deps.store.findTask(taskId);
     if (task === undefined || (isTerminal(task.state) && task.lastSeq <= last)) return;
+    gate.begin(task.attempt);
+    following = true;
 
     while (!signal?.aborted) {
       if (live.length === 0) {
@@ -53,16 +67,23 @@ export async function* followTaskEvents(
         continue;
       }
       for (const e of live.splice(0)) {
+        if (isPreview(e)) {
+          yield* gate.preview(e);
+          continue;
+        }
         if (e.seq <= last) continue;
         if (e.seq > last + 1 && (yield* catchUp(e.seq - 1))) return;
         if (e.seq <= last) continue;
+        const released = gate.stored(e);
         yield e;
         last = e.seq;
         if (ends(e)) return;
+        yield* released;
       }
     }
   } finally {
     unsubscribe();
+    unsubscribePreviews();
     signal?.removeEventListener('abort', onAbort);
   }
 }

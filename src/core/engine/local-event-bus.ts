@@ -1,14 +1,17 @@
-/** In-process EventBus: fan-out by task id, and signals to the local scheduler. */
+/** In-process EventBus: fan-out of stored events and live previews by task id, and signals to the local scheduler. */
 import type { EventBus, TaskSignal } from '../ports.ts';
-import type { TaskEvent } from '../types.ts';
+import type { OutputPreview, TaskEvent } from '../types.ts';
 
-export function createLocalEventBus(): EventBus {
-  const byTask = new Map<string, Set<(e: TaskEvent) => void>>();
-  const signalListeners = new Set<(s: TaskSignal) => void>();
+/** Listeners keyed by task id. */
+function fanOut<T extends { readonly taskId: string }>(): {
+  publish(item: T): void;
+  subscribe(taskId: string, listener: (item: T) => void): () => void;
+} {
+  const byTask = new Map<string, Set<(item: T) => void>>();
   return {
-    publish(event) {
-      const listeners = byTask.get(event.taskId);
-      if (listeners) for (const l of listeners) safely(() => l(event));
+    publish(item) {
+      const listeners = byTask.get(item.taskId);
+      if (listeners) for (const l of listeners) safely(() => l(item));
     },
     subscribe(taskId, listener) {
       let set = byTask.get(taskId);
@@ -19,6 +22,18 @@ export function createLocalEventBus(): EventBus {
         if (set.size === 0) byTask.delete(taskId);
       };
     },
+  };
+}
+
+export function createLocalEventBus(): EventBus {
+  const events = fanOut<TaskEvent>();
+  const previews = fanOut<OutputPreview>();
+  const signalListeners = new Set<(s: TaskSignal) => void>();
+  return {
+    publish: events.publish,
+    subscribe: events.subscribe,
+    preview: previews.publish,
+    subscribePreviews: previews.subscribe,
     signal(s) {
       for (const l of signalListeners) safely(() => l(s));
     },

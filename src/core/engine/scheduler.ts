@@ -4,12 +4,14 @@
  * restart), and stops claiming on shutdown.
  */
 import { TaskStates } from '../task-states.ts';
-import type { AgentRegistry, Clock, EventBus, Logger, TaskStore, TimerHandle, Timers } from '../ports.ts';
+import type { AgentRegistry, Clock, EventBus, Logger, TaskStore, TimerHandle, Timers, ToolGate } from '../ports.ts';
 import type { Task } from '../types.ts';
 import type { CommitQueue } from './commit-queue.ts';
 import { runTask, type AbortReason, type RunningTask } from './task-runner.ts';
 import { auditFor } from './audit-records.ts';
 import type { TaskCache } from './task-cache.ts';
+import { approvalFromEvent } from './approval-wait.ts';
+import type { SessionMemoryStore } from '../session-memory.ts';
 
 /** Resolved scheduler options; defaults are stated where the config is read. */
 export interface SchedulerOptions {
@@ -32,6 +34,8 @@ export interface SchedulerDeps {
   readonly timers: Timers;
   readonly logger: Logger;
   readonly cache: TaskCache;
+  readonly tools?: ToolGate | undefined;
+  readonly sessionMemory?: SessionMemoryStore | undefined;
 }
 
 /** Remembered cancels for tasks not (yet) running here: a claim may race a cancel. */
@@ -63,7 +67,8 @@ export class Scheduler {
       if (s.kind === 'cancel') {
         if (run) run.controller.abort('cancel' satisfies AbortReason);
         else this.rememberCancel(s.taskId);
-      } else if (run?.answerWaiter) run.answerWaiter(s.answer);
+      } else if (s.kind === 'approval') run?.approvalWaiter?.(s.approvalId, s.decision);
+      else if (run?.answerWaiter) run.answerWaiter(s.answer);
     });
     await this.recover(this.options.nodeId);
     this.schedulePoll();
@@ -172,6 +177,9 @@ export class Scheduler {
         clock: this.deps.clock,
         timers: this.deps.timers,
         logger: this.deps.logger,
+        tools: this.deps.tools,
+        sessionMemory: this.deps.sessionMemory,
+        preview: (preview) => this.deps.bus.preview(preview),
         onSlotChange: (_r, holds) => {
           this.slotsUsed += holds ? 1 : -1;
           if (!holds) this.wake();
@@ -227,7 +235,14 @@ export class Scheduler {
         const recent = await this.deps.store.listEvents(run.taskId, Math.max(0, task.lastSeq - 20), 20);
         const answered = [...recent]
           .reverse()
-          .find((e) => e.type === 'state_change' && e.state === TaskStates.RUNNING && typeof e.data?.['answer'] === 'string');
+          .find(
+            (e) =>
+              e.type === 'state_change' &&
+              e.state === TaskStates.RUNNING &&
+              (typeof e.data?.['answer'] === 'string' || approvalFromEvent(e) !== undefined),
+          );
+        const approval = answered === undefined ? undefined : approvalFromEvent(answered);
+        if (approval !== undefined) run.approvalWaiter?.(approval.approvalId, approval.decision);
         const answer = answered?.data?.['answer'];
         if (typeof answer === 'string') run.answerWaiter?.(answer);
       } catch (err) {

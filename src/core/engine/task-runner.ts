@@ -5,10 +5,14 @@
  */
 import { AgentError } from '../errors.ts';
 import { TaskStates } from '../task-states.ts';
-import type { AgentAdapter, AgentEmission, AgentRunContext, Clock, Logger, Timers } from '../ports.ts';
-import type { AuditInput, JsonObject, Task } from '../types.ts';
+import type { AgentAdapter, AgentEmission, AgentRunContext, ApprovalDecision, Clock, Logger, Timers, ToolGate } from '../ports.ts';
+import type { AuditInput, JsonObject, OutputPreview, Task } from '../types.ts';
 import type { CommitQueue } from './commit-queue.ts';
 import { auditFor } from './audit-records.ts';
+import { createOutputStream } from './output-stream.ts';
+import { openSessionScope } from './session-scope.ts';
+import type { SessionMemoryStore } from '../session-memory.ts';
+import { approvalRequester } from './approval-wait.ts';
 
 /** Why a running task was aborted. */
 export type AbortReason = 'cancel' | 'shutdown' | 'lease-lost';
@@ -22,6 +26,8 @@ export interface RunningTask {
   answerWaiter: ((answer: string) => void) | undefined;
   /** True while waiting: the task holds no concurrency slot. */
   isWaiting: boolean;
+  /** Set while a tool call waits for an approval. */
+  approvalWaiter?: ((approvalId: string, decision: ApprovalDecision) => void) | undefined;
 }
 
 export interface TaskRunnerDeps {
@@ -31,6 +37,12 @@ export interface TaskRunnerDeps {
   readonly logger: Logger;
   /** Called when the task stops or starts holding a concurrency slot. */
   readonly onSlotChange: (running: RunningTask, holdsSlot: boolean) => void;
+  /** Sends a live output preview to this node's watchers. */
+  readonly preview: (preview: OutputPreview) => void;
+  /** Session memory and history for tasks in a session; without it agents get neither. */
+  readonly sessionMemory?: SessionMemoryStore | undefined;
+  /** Offers skills to the agent as tools; without it agents get no `tools`. */
+  readonly tools?: ToolGate | undefined;
 }
 
 const EMITTABLE = [TaskStates.RUNNING] as const;
@@ -61,7 +73,8 @@ export async function runTask(
         event: { type: e.type, message: e.message ?? null, progress: progress ?? null, data: e.data ?? null },
       })
       .then((outcome) => {
-        if (!outcome.applied) running.controller.abort('lease-lost' satisfies AbortReason);
+        // Not applied while the lease is still ours means the task is waiting: the event is dropped, the run goes on.
+        if (!outcome.applied && outcome.task?.leaseEpoch !== running.epoch) running.controller.abort('lease-lost' satisfies AbortReason);
       })
       .catch((err: unknown) => logger.error({ err, taskId: task.id }, 'could not record an agent event'));
   };
@@ -85,6 +98,7 @@ export async function runTask(
   const emit = (e: AgentEmission): void => {
     if (signal.aborted) return;
     if (e.type !== 'progress') {
+      output.flush(); // streamed text before it stays before this event
       void record(e);
       return;
     }
@@ -92,8 +106,17 @@ export async function runTask(
     if (!progressInFlight) flushProgress();
   };
 
+  const output = createOutputStream(
+    { timers: deps.timers, preview: deps.preview, store: (message, data) => void record({ type: 'output', message, data }) },
+    { taskId: task.id, attempt: task.attempt },
+  );
+  const stream = (text: string): void => {
+    if (!signal.aborted) output.write(text);
+  };
+
   const ask = async (question: string): Promise<string> => {
     signal.throwIfAborted();
+    output.flush();
     const answered = new Promise<string>((resolve, reject) => {
       running.answerWaiter = resolve;
       signal.addEventListener('abort', () => reject(signal.reason), { once: true });
@@ -135,6 +158,16 @@ export async function runTask(
       signal.addEventListener('abort', onAbort, { once: true });
     });
 
+  let scope;
+  try {
+    scope = await openSessionScope(deps.sessionMemory, clock, task);
+  } catch (err) {
+    logger.warn({ err, taskId: task.id }, 'could not read the session of a task');
+    await finishFailed(deps, task, running, 'Could not read the session memory and history');
+    return;
+  }
+
+  const requestApproval = approvalRequester(deps, task, running);
   const ctx: AgentRunContext = {
     taskId: task.id,
     attempt: task.attempt,
@@ -144,8 +177,23 @@ export async function runTask(
     sessionId: task.sessionId,
     projectId: task.projectId,
     signal,
-    memory: undefined,
+    memory: scope.memory,
+    history: scope.history,
+    ...(deps.tools !== undefined
+      ? {
+          tools: deps.tools.forTask({
+            task,
+            allowedSkills: agent.allowedSkills ?? [],
+            signal,
+            requestApproval: (request) => {
+              output.flush(); // the text before the call is stored before the task waits
+              return requestApproval(request);
+            },
+          }),
+        }
+      : {}),
     emit,
+    stream,
     ask,
     sleep,
   };
@@ -162,7 +210,9 @@ export async function runTask(
     queue.audit(record).catch((err: unknown) => logger.error({ err, taskId: task.id }, 'could not record agent.executed'));
   };
   try {
-    const outcome = await agent.run(ctx);
+    const outcome = await agent.run(ctx).finally(() => {
+      if (!signal.aborted) output.flush();
+    });
     executed(signal.aborted ? 'failure' : 'success', signal.aborted ? { outcome: 'aborted' } : { outcome: 'completed', ...usageOf(outcome.metadata) });
     if (signal.aborted) {
       await afterAbort(deps, task, running);
@@ -185,7 +235,7 @@ export async function runTask(
       return;
     }
     if (err instanceof AgentError && err.retryable && task.attempt < task.maxAttempts) {
-      const backoff = err.retryAfterMs ?? 1000 * 2 ** (task.attempt - 1);
+      const backoff = err.retryAfterMs ?? agent.retry.backoffMs * 2 ** (task.attempt - 1);
       await queue.change({
         ...fence,
         fromStates: [TaskStates.RUNNING],

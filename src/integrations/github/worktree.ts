@@ -8,7 +8,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 
 export interface Worktree {
   readonly path: string;
@@ -77,4 +77,25 @@ export async function removeTaskWorktree(repo: string, worktree: Worktree, optio
     if (!worktree.branch.startsWith('task/')) throw new Error('only task/ branches are deleted');
     await git(repoPath, ['branch', '-D', '--', worktree.branch]);
   }
+}
+
+/**
+ * Removes the worktree of `taskId` under `root`, finding its repository and branch
+ * from git itself; undefined when there is no such worktree. With `deleteBranch`,
+ * the `task/…` branch goes too.
+ */
+export async function removeTaskWorktreeById(
+  root: string,
+  taskId: string,
+  options: { deleteBranch?: boolean } = {},
+): Promise<{ path: string; branch: string; branchDeleted: boolean } | undefined> {
+  if (!SAFE_NAME.test(taskId)) return undefined;
+  const path = join(checkPath('worktree root', root), taskId);
+  if (!existsSync(join(path, '.git'))) return undefined;
+  const branch = (await git(path, ['rev-parse', '--abbrev-ref', 'HEAD'])).trim();
+  const commonDir = (await git(path, ['rev-parse', '--path-format=absolute', '--git-common-dir'])).trim();
+  const repo = basename(commonDir) === '.git' ? dirname(commonDir) : commonDir;
+  const deleteBranch = options.deleteBranch === true && branch.startsWith('task/');
+  await removeTaskWorktree(repo, { path, branch }, { deleteBranch });
+  return { path, branch, branchDeleted: deleteBranch };
 }

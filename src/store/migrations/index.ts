@@ -3,9 +3,17 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001-init.ts';
 import * as m0002 from './0002-audit-queries.ts';
 import * as m0003 from './0003-user-passwords.ts';
+import * as m0004 from './0004-session-memory.ts';
+import * as m0005 from './0005-devices.ts';
+import * as m0006 from './0006-policies.ts';
+import * as m0007 from './0007-agent-configs.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-init': m0001,
   '0002-audit-queries': m0002,
   '0003-user-passwords': m0003,
+  '0004-session-memory': m0004,
+  '0005-devices': m0005,
+  '0006-policies': m0006,
+  '0007-agent-configs': m0007,
 };

@@ -3,7 +3,9 @@
  * {@link ApiError} (the server's code and message) or {@link ConnectionError}.
  */
 import { ApiError, ConnectionError } from './cli-errors.ts';
+import type { AgentDefinitionView, WorktreeRemovalView } from './agent-wire-types.ts';
 import type { ClientSettings } from './settings.ts';
+import { rawRequestBody, type RawBody } from './raw-body.ts';
 import type {
   AgentView,
   AuditPage,
@@ -69,14 +71,22 @@ export interface ApiClient {
   listTasks(query: ListTasksQuery): Promise<TaskPage>;
   cancel(taskId: string): Promise<TaskView>;
   answer(taskId: string, answer: string): Promise<TaskView>;
+  /** Decides the pending approval of a skill call. */
+  approve(taskId: string, body: { decision: 'approve' | 'deny'; reason?: string; approval_id?: string }): Promise<TaskView>;
   listAgents(): Promise<AgentView[]>;
+  getAgent(agentId: string): Promise<AgentDefinitionView>;
+  /** Creates or replaces a database-defined agent. */
+  putAgent(agentId: string, config: Record<string, unknown>): Promise<AgentDefinitionView>;
+  deleteAgent(agentId: string): Promise<AgentDefinitionView>;
+  checkAgent(agentId: string): Promise<AgentDefinitionView>;
+  removeWorktree(taskId: string, deleteBranch: boolean): Promise<WorktreeRemovalView>;
   /** One page of audit records, newest first. */
   queryAudit(scope: AuditScope, query: AuditQuery): Promise<AuditPage>;
   /** Opens the streamed audit export (JSON array or NDJSON); the caller reads it to the end. */
   exportAudit(query: AuditFilterQuery, format: 'json' | 'ndjson', signal: AbortSignal): Promise<ReadableStream<Uint8Array>>;
   verifyAudit(): Promise<AuditVerifyView>;
   me(): Promise<UserView>;
-  login(body: { username: string; password: string; device_id?: string }): Promise<LoginView>;
+  login(body: { username: string; password: string; device_id?: string; device_proof?: { challenge_id: string; signature: string } }): Promise<LoginView>;
   logout(sessionId: string): Promise<unknown>;
   listUsers(): Promise<UserView[]>;
   createUser(body: NewUserRequest): Promise<UserView>;
@@ -84,6 +94,10 @@ export interface ApiClient {
   createToken(userId: string, body: { name: string; expires_at?: string }): Promise<CreatedTokenView>;
   listTokens(userId: string): Promise<TokenView[]>;
   revokeToken(userId: string, tokenId: string): Promise<TokenView>;
+  /** A JSON call to a path under the server URL (typed wrappers live next to their commands, e.g. policy-client.ts). */
+  call<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T>;
+  /** POSTs a raw body (an archive upload); waits up to `timeoutMs` (default: 10 minutes). */
+  upload<T>(path: string, body: RawBody, timeoutMs?: number): Promise<T>;
   /** Opens the SSE stream of a task's events after `afterSeq`; the caller reads and ends it. */
   openEvents(taskId: string, afterSeq: number, signal: AbortSignal): Promise<ReadableStream<Uint8Array>>;
 }
@@ -134,18 +148,23 @@ async function toApiError(res: Response): Promise<ApiError> {
 export function createApiClient(settings: ClientSettings): ApiClient {
   const base = settings.url;
 
-  async function send(method: string, path: string, init: { body?: unknown; headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<Response> {
+  async function send(
+    method: string,
+    path: string,
+    init: { body?: unknown; raw?: RawBody; timeoutMs?: number; headers?: Record<string, string>; signal?: AbortSignal } = {},
+  ): Promise<Response> {
     const headers = new Headers(init.headers);
     if (settings.token !== undefined) headers.set('authorization', `Bearer ${settings.token}`);
     if (!headers.has('accept')) headers.set('accept', 'application/json');
-    if (init.body !== undefined) headers.set('content-type', 'application/json');
+    if (init.raw !== undefined) headers.set('content-type', init.raw.contentType);
+    else if (init.body !== undefined) headers.set('content-type', 'application/json');
     let res: Response;
     try {
       res = await fetch(base + path, {
         method,
         headers,
-        ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
-        signal: init.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        ...(init.raw !== undefined ? rawRequestBody(init.raw) : init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+        signal: init.signal ?? AbortSignal.timeout(init.timeoutMs ?? REQUEST_TIMEOUT_MS),
       });
     } catch (err) {
       // Our own abort (Ctrl-C, end of a follow) is not a connection problem.
@@ -196,7 +215,13 @@ export function createApiClient(settings: ClientSettings): ApiClient {
     },
     cancel: (id) => json<TaskView>('POST', task(id, 'cancel'), {}),
     answer: (id, answer) => json<TaskView>('POST', task(id, 'answer'), { answer }),
+    approve: (id, body) => json<TaskView>('POST', task(id, 'approve'), body),
     listAgents: () => json<AgentView[]>('GET', '/api/runtime/agents'),
+    getAgent: (id) => json<AgentDefinitionView>('GET', `/api/runtime/agents/${encodeURIComponent(id)}`),
+    putAgent: (id, config) => json<AgentDefinitionView>('PUT', `/api/runtime/agents/${encodeURIComponent(id)}`, config),
+    deleteAgent: (id) => json<AgentDefinitionView>('DELETE', `/api/runtime/agents/${encodeURIComponent(id)}`),
+    checkAgent: (id) => json<AgentDefinitionView>('POST', `/api/runtime/agents/${encodeURIComponent(id)}/check`, {}),
+    removeWorktree: (id, deleteBranch) => json<WorktreeRemovalView>('DELETE', `${task(id, 'worktree')}${deleteBranch ? '?delete_branch=true' : ''}`),
     queryAudit: (scope, query) => json<AuditPage>('GET', withQuery(auditPath(scope), query)),
     async exportAudit(query, format, signal) {
       const res = await send('GET', withQuery('/api/audit/export', { ...query, format }), { signal });
@@ -213,6 +238,11 @@ export function createApiClient(settings: ClientSettings): ApiClient {
     createToken: (id, body) => json<CreatedTokenView>('POST', user(id, '/tokens'), body),
     listTokens: async (id) => (await json<{ tokens: TokenView[] }>('GET', user(id, '/tokens'))).tokens,
     revokeToken: (id, tokenId) => json<TokenView>('DELETE', user(id, `/tokens/${encodeURIComponent(tokenId)}`)),
+    call: (method, path, body) => json(method, path, body),
+    async upload<T>(path: string, raw: RawBody, timeoutMs = 10 * 60_000): Promise<T> {
+      const res = await send('POST', path, { raw, timeoutMs });
+      return (await res.json()) as T;
+    },
     async openEvents(id, afterSeq, signal) {
       const res = await send('GET', task(id, 'events'), {
         signal,

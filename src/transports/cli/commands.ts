@@ -4,7 +4,6 @@
  */
 import type { Command, CommanderError } from 'commander';
 import {
-  agentsAction,
   answerAction,
   cancelAction,
   listAction,
@@ -16,7 +15,13 @@ import {
   type SubmitOptions,
 } from './actions.ts';
 import { registerAuditCommands } from './audit-commands.ts';
+import { registerApproveCommand } from './approve-commands.ts';
 import { registerUserCommands } from './users-commands.ts';
+import { registerSkillCommands } from './skills-commands.ts';
+import { registerAgentCommands } from './agents-commands.ts';
+import { registerSessionCommands } from './sessions-commands.ts';
+import { registerDeviceCommands } from './devices-commands.ts';
+import { registerPolicyCommands } from './policy-commands.ts';
 import { ExitCodes, reportError, type TokenSource } from './cli-errors.ts';
 import { createApiClient } from './client.ts';
 import { positiveInt } from './input.ts';
@@ -117,11 +122,13 @@ export function registerClientCommands(program: Command): void {
     .argument('<answer...>', 'the answer; `-` reads it from stdin')
     .action((id: string, answer: string[], _opts: unknown, cmd: Command) => run(cmd, (ctx) => answerAction(ctx, id, answer)));
 
-  program
-    .command('agents')
-    .description('List the configured agents and whether each can run now')
-    .action((_opts: unknown, cmd: Command) => run(cmd, (ctx) => agentsAction(ctx)));
+  registerAgentCommands(program, run);
 
+  registerApproveCommand(program, run);
   registerAuditCommands(program, run);
   registerUserCommands(program, run);
+  registerSessionCommands(program, run);
+  registerDeviceCommands(program, run);
+  registerPolicyCommands(program, run);
+  registerSkillCommands(program, run);
 }

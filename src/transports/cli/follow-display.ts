@@ -49,7 +49,7 @@ export function createPlainDisplay(streams: DisplayStreams): FollowDisplay {
     event(e) {
       out.write(`${formatEventLine(e)}\n`);
       if (e.event_type === 'state_change' && e.state === 'waiting' && e.message !== null) {
-        out.write(`${formatQuestion(e.task_id, e.message)}\n`);
+        out.write(`${formatQuestion(e.task_id, e.message, e.metadata)}\n`);
       }
     },
     reconnecting: (attempt, reason) => err.write(`switchboard: event stream lost (${reason}); reconnecting (attempt ${attempt})…\n`),
@@ -66,7 +66,7 @@ export function createJsonDisplay(streams: DisplayStreams): FollowDisplay {
     event(e) {
       out.write(`${JSON.stringify(e)}\n`);
       if (e.event_type === 'state_change' && e.state === 'waiting' && e.message !== null) {
-        err.write(`${formatQuestion(e.task_id, e.message)}\n`);
+        err.write(`${formatQuestion(e.task_id, e.message, e.metadata)}\n`);
       }
     },
     reconnecting: (attempt, reason) => err.write(`switchboard: event stream lost (${reason}); reconnecting (attempt ${attempt})…\n`),

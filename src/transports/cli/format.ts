@@ -63,8 +63,13 @@ export function formatEventLine(e: EventView): string {
   return parts.filter((p) => p !== '').join(' ');
 }
 
-/** The lines telling the user how to answer a waiting task. */
-export function formatQuestion(taskId: string, question: string): string {
+/** The lines telling the user how to answer a waiting task (or decide the approval it waits for, given the event data). */
+export function formatQuestion(taskId: string, question: string, data?: Record<string, unknown> | null): string {
+  if (data?.['kind'] === 'approval') {
+    const input = data['input'] as { preview?: unknown } | undefined;
+    const preview = typeof input?.preview === 'string' ? `\n  input: ${truncate(input.preview, 200)}` : '';
+    return `? ${question}${preview}\n  approve with: switchboard approve ${taskId} · deny with: switchboard approve ${taskId} --deny --reason "..."`;
+  }
   return `? ${question}\n  answer with: switchboard answer ${taskId} "..."`;
 }
 
@@ -89,7 +94,11 @@ export function formatTaskSummary(t: TaskView): string {
   if (t.error !== null) rows.push(['Error', t.error]);
   const width = Math.max(...rows.map(([k]) => k.length)) + 2;
   let out = rows.map(([k, v]) => `${k.padEnd(width)}${v}`).join('\n');
-  if (t.state === 'waiting' && t.question !== null) out += `\n\nAnswer with: switchboard answer ${t.task_id} "..."`;
+  if (t.state === 'waiting' && t.question !== null) {
+    out += t.metadata['pending_approval'] !== undefined
+      ? `\n\nApprove with: switchboard approve ${t.task_id} (or --deny --reason "...")`
+      : `\n\nAnswer with: switchboard answer ${t.task_id} "..."`;
+  }
   const result = formatResult(t.result);
   if (result !== '') out += `\n\nResult:\n${result}`;
   return out;

@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { ExitCodes, UsageError } from './cli-errors.ts';
 import type { CommandContext } from './actions.ts';
 import { readStdin } from './input.ts';
+import { loginDevice } from './devices-actions.ts';
 import { credentialsFilePath, readStoredSession, removeStoredSession, writeStoredSession } from './credentials-file.ts';
 
 export interface LoginOptions {
@@ -38,11 +39,13 @@ const credentialsFile = (): string => credentialsFilePath(process.env, homedir()
 
 export async function loginAction(ctx: CommandContext, username: string, opts: LoginOptions): Promise<number> {
   const password = await readPassword(opts);
-  const session = await ctx.client.login({ username, password, ...(opts.device !== undefined ? { device_id: opts.device } : {}) });
+  // A registered device key proves this machine; the server refuses its id without the proof.
+  const device = await loginDevice(ctx, opts.device);
+  const session = await ctx.client.login({ username, password, ...device });
   const file = credentialsFile();
   writeStoredSession(file, { url: ctx.client.url, session_id: session.session_id, token: session.token, username, expires_at: session.expires_at });
   if (ctx.json) ctx.out(JSON.stringify({ session_id: session.session_id, user_id: session.user_id, expires_at: session.expires_at }, null, 2));
-  else ctx.out(`Logged in to ${ctx.client.url} as ${username} (session ${session.session_id}); saved in ${file}`);
+  else ctx.out(`Logged in to ${ctx.client.url} as ${username} (session ${session.session_id}${device.device_id !== undefined ? `, device ${device.device_id}` : ''}); saved in ${file}`);
   return ExitCodes.ok;
 }
 

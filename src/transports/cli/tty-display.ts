@@ -67,7 +67,7 @@ export function createTtyDisplay(streams: TtyStreams): FollowDisplay {
       switch (e.event_type) {
         case 'state_change':
           message = e.message ?? '';
-          if (e.state === 'waiting' && e.message !== null) above(paint('33', formatQuestion(e.task_id, e.message)));
+          if (e.state === 'waiting' && e.message !== null) above(paint('33', formatQuestion(e.task_id, e.message, e.metadata)));
           break;
         case 'progress':
           if (e.message !== null) message = e.message;

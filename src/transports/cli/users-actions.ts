@@ -36,7 +36,7 @@ async function readPassword(): Promise<string> {
 }
 
 /** A user id from an id or a username (usernames are looked up: needs admin:users); default: the caller. */
-async function resolveUser(ctx: CommandContext, ref: string | undefined): Promise<string> {
+export async function resolveUser(ctx: CommandContext, ref: string | undefined): Promise<string> {
   if (ref === undefined) return (await ctx.client.me()).id;
   if (UUID.test(ref)) return ref;
   const me = await ctx.client.me();

@@ -60,3 +60,25 @@ export function isTerminalState(state: string): boolean {
   const parsed = parseTaskState(state);
   return parsed !== undefined && isTerminal(parsed);
 }
+
+/** A device as the server returns it (GET /api/devices). */
+export interface DeviceView {
+  readonly device_id: string;
+  readonly name: string;
+  readonly owner_id: string;
+  readonly trust: string;
+  readonly public_key: string | null;
+  readonly key_fingerprint: string | null;
+  readonly first_seen: string;
+  readonly last_seen: string;
+  readonly approved_by: string | null;
+  readonly approved_at: string | null;
+  readonly revoked_at: string | null;
+}
+
+/** POST /api/auth/device-challenge: what a device signs to prove itself. */
+export interface DeviceChallengeView {
+  readonly challenge_id: string;
+  readonly nonce: string;
+  readonly expires_at: string;
+}

@@ -18,10 +18,22 @@ import type { SessionService, UserAdmin } from '../../core/identity.ts';
 import type { Caller } from '../../core/types.ts';
 import { HTTP_STATUS, errorBody } from './error-map.ts';
 import { registerTaskRoutes } from './task-routes.ts';
+import { registerApprovalRoutes } from './approval-routes.ts';
 import { registerDiscoveryRoutes, type DiscoveryOptions } from './discovery-routes.ts';
 import { registerAuditRoutes } from './audit-routes.ts';
 import { registerUserRoutes } from './user-routes.ts';
+import { registerPolicyRoutes } from './policy-routes.ts';
+import { registerGrantRoutes } from './grant-routes.ts';
+import type { GrantAdmin, PolicyAdmin } from '../../core/access.ts';
 import { LOGIN_PATH, registerAuthRoutes } from './auth-routes.ts';
+import { registerSessionRoutes } from './session-routes.ts';
+import type { SessionMemoryService } from '../../core/session-memory.ts';
+import { DEVICE_CHALLENGE_PATH, registerDeviceRoutes } from './device-routes.ts';
+import type { DeviceService } from '../../core/devices.ts';
+import type { AgentAdmin, WorktreeAdmin } from '../../core/agent-admin.ts';
+import { registerAgentAdminRoutes, registerWorktreeRoutes } from './agent-admin-routes.ts';
+import type { SkillAdmin } from '../../core/skills.ts';
+import { registerSkillRoutes } from './skill-routes.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -34,6 +46,8 @@ export interface HttpServerOptions extends DiscoveryOptions {
   /** Largest accepted request body in bytes. */
   readonly bodyLimit: number;
   readonly sseHeartbeatMs: number;
+  /** Largest skill archive upload in bytes (default: 20 MiB). */
+  readonly skillUploadLimit?: number;
   readonly version: string;
   /** Called once per response, for metrics. */
   readonly observe?: (route: string, method: string, status: number, seconds: number) => void;
@@ -44,6 +58,16 @@ export interface HttpServerDeps {
   readonly authenticator: Authenticator;
   readonly users: UserAdmin;
   readonly sessions: SessionService;
+  readonly sessionMemory: SessionMemoryService;
+  readonly devices: DeviceService;
+  readonly policies: PolicyAdmin;
+  readonly grants: GrantAdmin;
+  /** Agent definitions over the API (absent: those routes are not served). */
+  readonly agentAdmin?: AgentAdmin;
+  /** Removal of finished tasks' worktrees (absent: that route is not served). */
+  readonly worktrees?: WorktreeAdmin;
+  /** Skill install/uninstall and definitions. */
+  readonly skills?: SkillAdmin;
   readonly logger: FastifyBaseLogger;
 }
 
@@ -70,6 +94,8 @@ export async function createHttpServer(deps: HttpServerDeps, options: HttpServer
     // No per-request child logger (a measurable cost per call); error lines carry reqId themselves.
     childLoggerFactory: (logger) => logger,
     bodyLimit: options.bodyLimit,
+    // Path parameters up to 4 KiB (default 100): session memory keys are up to 200 characters, percent-encoded.
+    routerOptions: { maxParamLength: 4096 },
     trustProxy: false,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
@@ -97,7 +123,7 @@ export async function createHttpServer(deps: HttpServerDeps, options: HttpServer
 
   app.decorateRequest('caller', null as unknown as Caller);
   app.addHook('onRequest', async (req) => {
-    if (!req.url.startsWith('/api/') || req.routeOptions.url === LOGIN_PATH) return;
+    if (!req.url.startsWith('/api/') || req.routeOptions.url === LOGIN_PATH || req.routeOptions.url === DEVICE_CHALLENGE_PATH) return;
     req.caller = await deps.authenticator.authenticate(bearerOf(req.headers.authorization));
   });
 
@@ -148,9 +174,17 @@ export async function createHttpServer(deps: HttpServerDeps, options: HttpServer
   });
 
   registerTaskRoutes(app, deps.runtime, { sseHeartbeatMs: options.sseHeartbeatMs });
+  registerApprovalRoutes(app, deps.runtime);
   registerDiscoveryRoutes(app, deps.runtime, options);
+  if (deps.agentAdmin !== undefined) registerAgentAdminRoutes(app, deps.agentAdmin);
+  if (deps.worktrees !== undefined) registerWorktreeRoutes(app, deps.worktrees);
+  if (deps.skills !== undefined) registerSkillRoutes(app, deps.skills, { uploadLimit: options.skillUploadLimit ?? 20 * 1024 * 1024 });
   registerAuditRoutes(app, deps.runtime);
   registerUserRoutes(app, deps.users);
+  registerPolicyRoutes(app, deps.policies);
+  registerGrantRoutes(app, deps.grants);
   registerAuthRoutes(app, deps.sessions);
+  registerSessionRoutes(app, deps.sessions, deps.sessionMemory);
+  registerDeviceRoutes(app, deps.devices);
   return app;
 }

@@ -6,6 +6,12 @@ export function sseFrame(id: number, data: string): string {
   return `id: ${id}\ndata: ${data}\n\n`;
 }
 
+/** A live output preview: a named event without an id, so a reconnect's Last-Event-ID stays on stored events. */
+export function ssePreviewFrame(data: string): string {
+  if (data.includes('\n') || data.includes('\r')) throw new Error('SSE data must be a single line');
+  return `event: preview\ndata: ${data}\n\n`;
+}
+
 /** A comment line: keeps proxies and clients from timing the connection out. */
 export const SSE_HEARTBEAT = ': keepalive\n\n';
 

@@ -22,8 +22,10 @@ import {
   taskToWire,
   taskView,
   type TaskView,
+  previewJson,
 } from './wire.ts';
-import { SSE_HEARTBEAT, parseLastEventId, sseFrame } from './sse.ts';
+import { isPreview } from '../../core/types.ts';
+import { SSE_HEARTBEAT, parseLastEventId, sseFrame, ssePreviewFrame } from './sse.ts';
 
 export interface TaskRouteOptions {
   readonly sseHeartbeatMs: number;
@@ -146,7 +148,10 @@ export function registerTaskRoutes(app: FastifyInstance, runtime: Runtime, optio
         description:
           'As `text/event-stream` (default): each event has `id:` = its sequence number; reconnect with ' +
           '`Last-Event-ID` (or `after_seq`) to resume without gaps; `: keepalive` comments every 15 s; the ' +
-          'stream closes after the terminal event. With `Accept: application/json`: the stored events as an array.',
+          'stream closes after the terminal event. Between stored events, `event: preview` frames (no `id:`) carry ' +
+          'streamed output as it is produced: `{task_id, attempt, chunk, offset, text}`; the stored `output` event of ' +
+          'that chunk (`metadata.chunk`) repeats the whole text, so show only its part past what was previewed. ' +
+          'With `Accept: application/json`: the stored events as an array.',
         params: taskIdParams,
         querystring: eventsQuery,
         response: { 200: z.array(eventView), ...errors },
@@ -181,7 +186,7 @@ export function registerTaskRoutes(app: FastifyInstance, runtime: Runtime, optio
       const heartbeat = setInterval(() => res.write(SSE_HEARTBEAT), options.sseHeartbeatMs);
       try {
         for await (const e of runtime.stream(req.caller, taskId, { afterSeq, signal: ac.signal })) {
-          if (!res.write(sseFrame(e.seq, eventJson(e)))) {
+          if (!res.write(isPreview(e) ? ssePreviewFrame(previewJson(e)) : sseFrame(e.seq, eventJson(e)))) {
             await new Promise<void>((resolve) => {
               res.once('drain', resolve);
               ac.signal.addEventListener('abort', () => resolve(), { once: true });

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { ALL_STATES } from '../../core/task-states.ts';
-import { TaskEventTypes, type AgentInfo, type SkillInfo, type Task, type TaskEvent } from '../../core/types.ts';
+import { TaskEventTypes, type AgentInfo, type OutputPreview, type SkillInfo, type Task, type TaskEvent } from '../../core/types.ts';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -162,6 +162,11 @@ export function taskJson(t: Task): string {
     taskJsonMemo.set(t, json);
   }
   return json;
+}
+
+/** A live output preview on the wire (SSE `event: preview`). */
+export function previewJson(p: OutputPreview): string {
+  return JSON.stringify({ task_id: p.taskId, attempt: p.attempt, chunk: p.chunk, offset: p.offset, text: p.text });
 }
 
 const eventJsonMemo = new WeakMap<TaskEvent, string>();

@@ -1,0 +1,137 @@
+/**
+ * Wires the agent registry: config-file agents (or discovered ones when the file
+ * defines none), the built-in echo and programmatic agents, overlaid by agents
+ * stored in the database; the admin service over it; and the two timers that keep
+ * it fresh (database reload for changes made on other nodes, availability checks).
+ */
+import { join } from 'node:path';
+import { agentConfigSchema, type AgentConfig } from '../config/schema.ts';
+import type { ResolvedConfig } from '../config/load-config.ts';
+import type { AgentAdmin, AgentConfigStore, AgentConfigValidation, WorktreeAdmin } from '../core/agent-admin.ts';
+import type { AgentAdapter, Authorizer, Clock, Logger } from '../core/ports.ts';
+import type { AuditInput, JsonObject, Task } from '../core/types.ts';
+import { createEchoAgent } from '../agents/echo/echo-agent.ts';
+import { createMutableAgentRegistry, type BaseAgent, type MutableAgentRegistry } from '../agents/registry/mutable-registry.ts';
+import { createAgentAdmin } from '../security/agent-admin.ts';
+import { createWorktreeAdmin } from '../security/worktree-admin.ts';
+import { removeTaskWorktreeById } from '../integrations/github/worktree.ts';
+import { buildAgent } from './build-agents.ts';
+import { discoverAgents } from './discover-agents.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface AgentRuntime {
+  readonly registry: MutableAgentRegistry;
+  readonly admin: AgentAdmin;
+  /** Starts the reload and re-check timers. */
+  startTimers(): void;
+  stopTimers(): void;
+}
+
+export interface AgentRuntimeDeps {
+  readonly config: ResolvedConfig;
+  readonly store: AgentConfigStore;
+  /** Values of `env:` references, PATH for discovery and availability (default: process.env). */
+  readonly env: Env;
+  readonly extraAgents: readonly AgentAdapter[];
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly recordAudit: (input: AuditInput) => Promise<void>;
+  /** Decides `agent:configure` (roles, grants and resource policies on `agent:<id>`). */
+  readonly authorizer: Authorizer;
+}
+
+/** The config schema for one agent, as the admin service wants it. */
+export function validateAgentConfig(raw: unknown): AgentConfigValidation {
+  const parsed = agentConfigSchema.safeParse(raw);
+  if (parsed.success) return { ok: true, kind: parsed.data.kind, config: parsed.data as unknown as JsonObject };
+  return { ok: false, issues: parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })) };
+}
+
+export async function createAgentRuntime(deps: AgentRuntimeDeps): Promise<AgentRuntime> {
+  const { config, env, logger } = deps;
+  const options = { dataDir: config.dataDir };
+  const discovered: AgentConfig[] =
+    config.agents.length === 0 && config.discoverAgents ? await discoverAgents(env, logger) : [];
+  const fromConfig = (c: AgentConfig, source: 'file' | 'discovered'): BaseAgent => ({
+    ...buildAgent(c, env, options),
+    source,
+    kind: c.kind,
+    config: c as unknown as JsonObject,
+  });
+  const base: BaseAgent[] = [
+    ...config.agents.map((c) => fromConfig(c, 'file')),
+    ...discovered.map((c) => fromConfig(c, 'discovered')),
+  ];
+  if (!base.some((b) => b.adapter.info.agentType === 'echo')) {
+    const echo = createEchoAgent();
+    base.unshift({ adapter: echo, probe: async () => ({ available: true, reason: null }), source: 'builtin', kind: 'echo', config: null });
+  }
+  for (const adapter of deps.extraAgents) {
+    base.push({
+      adapter,
+      probe: async () => ({ available: await adapter.isAvailable(), reason: null }),
+      source: 'extra',
+      kind: typeof adapter.info.metadata['kind'] === 'string' ? adapter.info.metadata['kind'] : 'custom',
+      config: null,
+    });
+  }
+
+  const registry = createMutableAgentRegistry({
+    base,
+    factory: (record) => buildAgent(agentConfigSchema.parse(record.config), env, options),
+    clock: deps.clock,
+    logger,
+  });
+  registry.sync(await deps.store.listAgentConfigs());
+  await registry.checkAll();
+
+  const admin = createAgentAdmin({
+    store: deps.store,
+    agents: registry,
+    validate: validateAgentConfig,
+    clock: deps.clock,
+    recordAudit: deps.recordAudit,
+    authorizer: deps.authorizer,
+  });
+
+  const timers: NodeJS.Timeout[] = [];
+  return {
+    registry,
+    admin,
+    startTimers() {
+      const reload = setInterval(() => {
+        const before = registry.version;
+        deps.store.listAgentConfigs().then(
+          // A change made here while the query ran is newer than what it read: the next reload catches up.
+          (records) => {
+            if (registry.version === before) registry.sync(records);
+          },
+          (err: unknown) => logger.error({ err }, 'reloading agent definitions failed; will retry'),
+        );
+      }, config.agentReloadMs);
+      const recheck = setInterval(() => void registry.checkAll(), config.agentCheckMs);
+      for (const t of [reload, recheck]) {
+        t.unref();
+        timers.push(t);
+      }
+    },
+    stopTimers() {
+      for (const t of timers.splice(0)) clearInterval(t);
+    },
+  };
+}
+
+/** Worktree removal, over the worktrees command agents create in `<dataDir>/worktrees`. */
+export function createWorktrees(deps: {
+  readonly dataDir: string;
+  readonly findTask: (taskId: string) => Promise<Task | undefined>;
+  readonly recordAudit: (input: AuditInput) => Promise<void>;
+}): WorktreeAdmin {
+  const root = join(deps.dataDir, 'worktrees');
+  return createWorktreeAdmin({
+    findTask: deps.findTask,
+    recordAudit: deps.recordAudit,
+    removeWorktree: (taskId, o) => removeTaskWorktreeById(root, taskId, { deleteBranch: o.deleteBranch }),
+  });
+}

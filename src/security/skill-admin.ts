@@ -1,0 +1,139 @@
+/**
+ * Skill administration: authorize → act → audit around the skill installer.
+ * Installing needs `skill:install`; installing from the server's own filesystem (a
+ * folder path or a file:// repository) also needs `admin:system`, because it reads
+ * whatever the server process can read. The audit record is written before the skill
+ * is moved into place, so a skill is never installed without its record; a refused
+ * install is recorded with status `failure` and the reason. Secrets in git URLs
+ * (user:password@) never reach the record.
+ */
+import { createHash } from 'node:crypto';
+import { deny as denyAndRecord } from './denials.ts';
+import { SwitchboardError, isSwitchboardError } from '../core/errors.ts';
+import type { Permission } from '../core/permissions.ts';
+import type { Authorizer } from '../core/ports.ts';
+import type { SkillAdmin, SkillInstaller, SkillSource } from '../core/skills.ts';
+import type { AuditInput, Caller, JsonObject } from '../core/types.ts';
+import { createRoleAuthorizer } from './authorizer.ts';
+
+export interface SkillAdminDeps {
+  readonly installer: SkillInstaller;
+  /** Writes an audit record on its own. */
+  readonly recordAudit: (input: AuditInput) => Promise<void>;
+  readonly authorizer?: Authorizer;
+}
+
+/** user:password@ removed from a URL. */
+function redact(url: string): string {
+  return url.replace(/^([a-z]+:\/\/)[^/@\s]*@/i, '$1');
+}
+
+/** What the audit record says about the source (never the archive bytes, never URL credentials). */
+function sourceDetails(source: SkillSource): JsonObject {
+  switch (source.kind) {
+    case 'archive':
+      return { source: 'archive', format: source.format, sha256: createHash('sha256').update(source.data).digest('hex'), archive_bytes: source.data.byteLength };
+    case 'git':
+      return { source: 'git', url: redact(source.url) };
+    case 'path':
+      return { source: 'path', path: source.path };
+    default: {
+      const never: never = source;
+      return never;
+    }
+  }
+}
+
+const readsServerFiles = (source: SkillSource): boolean => source.kind === 'path' || (source.kind === 'git' && /^file:/i.test(source.url));
+
+export function createSkillAdmin(deps: SkillAdminDeps): SkillAdmin {
+  const authorizer = deps.authorizer ?? createRoleAuthorizer();
+  const { installer } = deps;
+
+  async function need(caller: Caller, permission: Permission, skillId: string | null, reason?: string): Promise<void> {
+    const decision = await authorizer.check(caller, permission, { type: 'skill', id: skillId });
+    if (!decision.allowed) await denyAndRecord(deps.recordAudit, caller, permission, 'skill', skillId, reason ?? decision.reason);
+  }
+
+  const record = (caller: Caller, r: Pick<AuditInput, 'eventType' | 'resourceId' | 'action' | 'status' | 'details'>): AuditInput => ({
+    ...r,
+    userId: caller.principal.id,
+    sessionId: caller.sessionId ?? null,
+    resourceType: 'skill',
+  });
+
+  /** Records a refused install or uninstall (best effort: the original error is what the caller gets). */
+  async function recordFailure(caller: Caller, action: string, skillId: string | null, details: JsonObject, err: unknown): Promise<void> {
+    if (!isSwitchboardError(err) || err.code === 'AUTH_FORBIDDEN') return;
+    const eventType = action === 'skill.uninstall' ? 'resource.deleted' : 'resource.modified';
+    await deps
+      .recordAudit(record(caller, { eventType, resourceId: skillId, action, status: 'failure', details: { ...details, error: err.code, reason: err.message } }))
+      .catch(() => undefined);
+  }
+
+  return {
+    async get(caller, skillId) {
+      await need(caller, 'skill:list', skillId);
+      const skill = await installer.find(skillId);
+      if (skill === undefined) throw new SwitchboardError('SKILL_NOT_FOUND', undefined, { skill_id: skillId });
+      return skill;
+    },
+
+    async install(caller, source, options) {
+      const requested = options.id ?? null;
+      await need(caller, 'skill:install', requested);
+      if (readsServerFiles(source)) {
+        await need(caller, 'admin:system', requested, "installing from the server's filesystem (a path or file:// URL) requires admin:system");
+      }
+      const details = sourceDetails(source);
+      let staged;
+      try {
+        staged = await installer.stage(source, options);
+      } catch (err) {
+        await recordFailure(caller, 'skill.install', requested, details, err);
+        throw err;
+      }
+      const result = {
+        ...details,
+        name: staged.definition.name,
+        file_count: staged.fileCount,
+        total_bytes: staged.totalBytes,
+        replaced: staged.replaces,
+        required_permissions: [...staged.definition.requiredPermissions],
+      };
+      try {
+        // The record first: if it cannot be written, nothing is installed.
+        await deps.recordAudit(record(caller, { eventType: 'resource.modified', resourceId: staged.id, action: 'skill.install', status: 'success', details: result }));
+        const skill = await staged.commit();
+        return {
+          skill,
+          sourceKind: source.kind,
+          sha256: typeof details['sha256'] === 'string' ? details['sha256'] : null,
+          fileCount: staged.fileCount,
+          totalBytes: staged.totalBytes,
+          replaced: staged.replaces,
+        };
+      } catch (err) {
+        await recordFailure(caller, 'skill.install', staged.id, result, err);
+        throw err;
+      } finally {
+        await staged.discard();
+      }
+    },
+
+    async uninstall(caller, skillId) {
+      await need(caller, 'skill:install', skillId);
+      try {
+        await installer.checkRemovable(skillId);
+      } catch (err) {
+        await recordFailure(caller, 'skill.uninstall', skillId, {}, err);
+        throw err;
+      }
+      const skill = await installer.find(skillId);
+      await deps.recordAudit(
+        record(caller, { eventType: 'resource.deleted', resourceId: skillId, action: 'skill.uninstall', status: 'success', details: { name: skill?.name ?? null } }),
+      );
+      await installer.remove(skillId);
+    },
+  };
+}

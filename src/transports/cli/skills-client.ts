@@ -1,0 +1,82 @@
+/**
+ * Typed calls of /api/runtime/skills over the CLI's ApiClient, and packing a local
+ * skill folder into a .tar.gz so `skills install <dir>` works against a remote server.
+ * Type-only imports of the server's zod schemas keep client and server in step.
+ */
+import { lstat, readdir, realpath } from 'node:fs/promises';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import { create } from 'tar';
+import type { z } from 'zod';
+import type { ApiClient } from './client.ts';
+import { UsageError } from './cli-errors.ts';
+import type { RawBody } from './raw-body.ts';
+import type { installView, skillDetailView } from '../http/skill-wire.ts';
+import type { skillView } from '../http/wire.ts';
+
+export type SkillView = z.infer<typeof skillView>;
+export type SkillDetailView = z.infer<typeof skillDetailView>;
+export type SkillInstallView = z.infer<typeof installView>;
+
+export interface InstallQuery {
+  readonly replace?: boolean;
+  readonly id?: string;
+}
+
+const skill = (id: string): string => `/api/runtime/skills/${encodeURIComponent(id)}`;
+
+function withQuery(query: InstallQuery): string {
+  const qs = new URLSearchParams();
+  if (query.replace === true) qs.set('replace', 'true');
+  if (query.id !== undefined) qs.set('id', query.id);
+  const q = qs.toString();
+  return `/api/runtime/skills${q === '' ? '' : `?${q}`}`;
+}
+
+/** The skill calls the `skills` commands make. */
+export function skillsClient(client: ApiClient) {
+  return {
+    list: () => client.call<SkillView[]>('GET', '/api/runtime/skills'),
+    get: (id: string) => client.call<SkillDetailView>('GET', skill(id)),
+    uninstall: (id: string) => client.call<{ skill_id: string; uninstalled: true }>('DELETE', skill(id)),
+    uploadArchive: (body: RawBody, query: InstallQuery) => client.upload<SkillInstallView>(withQuery(query), body),
+    // Sent as a raw JSON body through upload() for its longer time limit: the server clones before it answers.
+    installFromGit: (url: string, query: InstallQuery) =>
+      client.upload<SkillInstallView>(withQuery(query), { data: Buffer.from(JSON.stringify({ git_url: url })), contentType: 'application/json' }),
+  };
+}
+
+/** True for what the server takes as a git URL. */
+export function isGitUrl(source: string): boolean {
+  return /^(https:\/\/|ssh:\/\/|file:\/\/)/.test(source) || /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:/.test(source);
+}
+
+/** Refuses links that leave the folder (they would upload files from elsewhere); `.git` is not packed. */
+async function checkLinks(root: string, dir: string): Promise<void> {
+  for (const name of await readdir(dir)) {
+    if (dir === root && name === '.git') continue;
+    const path = join(dir, name);
+    const info = await lstat(path);
+    if (info.isSymbolicLink()) {
+      const target = await realpath(path).catch(() => undefined);
+      if (target === undefined || (target !== root && !target.startsWith(root + sep))) {
+        throw new UsageError(`${path} is a link to outside the skill folder (or to nothing); remove it or copy the file in`);
+      }
+      // A link to a folder could loop when packed with its targets.
+      if ((await lstat(target)).isDirectory()) throw new UsageError(`${path} is a link to a folder; only links to files can be packed`);
+    } else if (info.isDirectory()) {
+      await checkLinks(root, path);
+    }
+  }
+}
+
+/** Packs a local skill folder (with SKILL.md at its top) as a .tar.gz with one top-level folder. */
+export async function packSkillFolder(folder: string): Promise<Buffer> {
+  const dir = await realpath(resolve(folder));
+  const top = await lstat(join(dir, 'SKILL.md')).catch(() => undefined);
+  if (top === undefined || !top.isFile()) throw new UsageError(`${folder} has no SKILL.md at its top`);
+  await checkLinks(dir, dir);
+  const name = basename(dir);
+  // Links inside the folder are stored as the files they point to: the server refuses links in archives.
+  const pack = create({ gzip: true, cwd: dirname(dir), portable: true, follow: true, filter: (path) => path !== `${name}/.git` && !path.startsWith(`${name}/.git/`) }, [name]);
+  return pack.concat();
+}
