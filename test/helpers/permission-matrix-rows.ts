@@ -36,9 +36,11 @@ export interface MatrixRow {
 }
 
 /** Endpoints open without a credential (they are tested elsewhere). */
-export const PUBLIC_ENDPOINTS: readonly string[] = ['GET /health', 'GET /metrics', 'POST /api/auth/login'];
+export const PUBLIC_ENDPOINTS: readonly string[] = ['GET /health', 'GET /metrics', 'POST /api/auth/login', 'POST /api/auth/device-challenge'];
 
 let serial = 0;
+/** The device each role registers for the device rows. */
+const deviceOf = (me: RoleFixture): string => `matrix-${me.role}-${process.pid}`;
 const unique = (prefix: string): string => `${prefix}-${process.pid}-${++serial}`;
 
 export const MATRIX: readonly MatrixRow[] = [
@@ -214,4 +216,43 @@ export const MATRIX: readonly MatrixRow[] = [
     ok: 200,
     request: () => ({ path: `/api/audit/sessions/${crypto.randomUUID()}/activity` }),
   },
+  // Approvals: the caller's own finished task has none pending.
+  {
+    method: 'POST',
+    route: '/api/runtime/tasks/{task_id}/approve',
+    permissions: ['task:view'],
+    ok: 409,
+    request: (_fx, me) => ({ path: `/api/runtime/tasks/${me.tasks.done}/approve`, body: { decision: 'approve' } }),
+  },
+  // Skills: installing from an address that refuses the connection fails after authorization.
+  {
+    method: 'POST',
+    route: '/api/runtime/skills',
+    permissions: ['skill:install'],
+    ok: 422,
+    request: () => ({ path: '/api/runtime/skills', body: { git_url: 'https://127.0.0.1:9/none.git' } }),
+  },
+  { method: 'GET', route: '/api/runtime/skills/{skill_id}', permissions: ['skill:list'], ok: 404, request: () => ({ path: '/api/runtime/skills/no-such-skill' }) },
+  { method: 'DELETE', route: '/api/runtime/skills/{skill_id}', permissions: ['skill:install'], ok: 404, request: () => ({ path: '/api/runtime/skills/no-such-skill' }) },
+  // Devices: each caller registers, reads and revokes a device of its own; approving another's needs admin:users.
+  {
+    method: 'POST',
+    route: '/api/devices',
+    permissions: [],
+    ok: 201,
+    request: (_fx, me) => ({ path: '/api/devices', body: { device_id: deviceOf(me), name: 'matrix' } }),
+  },
+  { method: 'GET', route: '/api/devices', permissions: [], ok: 200, request: () => ({ path: '/api/devices' }) },
+  { method: 'GET', route: '/api/devices/{id}', permissions: [], ok: 200, request: (_fx, me) => ({ path: `/api/devices/${deviceOf(me)}` }) },
+  {
+    method: 'POST',
+    route: '/api/devices/{id}/approve',
+    permissions: ['admin:users'],
+    // The admin's own device has no key: it cannot be approved (409); others may not even see it.
+    ok: 409,
+    denied: 404,
+    deniedAs: 'device.approve',
+    request: (fx) => ({ path: `/api/devices/${deviceOf(fx.other)}/approve` }),
+  },
+  { method: 'POST', route: '/api/devices/{id}/revoke', permissions: [], ok: 200, request: (_fx, me) => ({ path: `/api/devices/${deviceOf(me)}/revoke` }) },
 ];
