@@ -89,13 +89,17 @@ for (const dialect of DIALECTS) {
     let dev2: { userId: string; token: string };
     let viewer: { userId: string; token: string };
     let doneTask = '';
+    let sess = '';
 
     before(async () => {
       t = await startTestApp(dialect);
       dev = await t.createUser('dora', ['developer']);
       dev2 = await t.createUser('dan', ['developer']);
       viewer = await t.createUser('vic', ['viewer']);
-      const ok = await submit(t, { agent_type: 'echo', prompt: 'a', session_id: 'sess-audit' }, { token: dev.token });
+      const made = await t.request('/api/runtime/sessions', { method: 'POST', token: dev.token, body: '{}' });
+      assert.equal(made.status, 201);
+      sess = ((await made.json()) as { session_id: string }).session_id;
+      const ok = await submit(t, { agent_type: 'echo', prompt: 'a', session_id: sess }, { token: dev.token });
       const bad = await submit(t, { agent_type: 'echo', prompt: 'b', context: { fail: 'no' } }, { token: dev.token });
       const other = await submit(t, { agent_type: 'echo', prompt: 'c' }, { token: dev2.token });
       const more = await Promise.all(Array.from({ length: 5 }, (_, i) => submit(t, { agent_type: 'echo', prompt: `m${i}` })));
@@ -122,10 +126,10 @@ for (const dialect of DIALECTS) {
         return got;
       };
       const mine = await check(`user_id=${dev.userId}`, (r) => r.userId === dev.userId);
-      // submitted, started, agent.executed, completed + submitted, started, agent.executed, failed
-      assert.equal(mine.length, 8);
+      // session.created + submitted, started, agent.executed, completed + submitted, started, agent.executed, failed
+      assert.equal(mine.length, 9);
       assert.equal(mine.filter((e) => e.event_type === 'agent.executed').length, 2);
-      await check('session_id=sess-audit', (r) => r.sessionId === 'sess-audit');
+      await check(`session_id=${sess}`, (r) => r.sessionId === sess);
       const failed = await check('event_type=task.failed', (r) => r.eventType === 'task.failed');
       assert.equal(failed.length, 1);
       const ofTask = await check(`resource_type=task&resource_id=${doneTask}`, (r) => r.resourceType === 'task' && r.resourceId === doneTask);
@@ -191,13 +195,14 @@ for (const dialect of DIALECTS) {
     });
 
     it("shows a session's activity to admins and to callers in that session only", async () => {
-      const events = await allPages(t, '/api/audit/sessions/sess-audit/activity');
-      assert.equal(events.length, 4); // submitted, started, agent.executed, completed
-      assert.ok(events.every((e) => e.session_id === 'sess-audit'));
-      assert.equal((await t.request('/api/audit/sessions/sess-audit/activity', { token: dev.token })).status, 403);
+      const events = await allPages(t, `/api/audit/sessions/${sess}/activity`);
+      // The session's creation is attributed to the session its creator acted in (none: an API token).
+      assert.deepEqual(events.map((e) => e.event_type).sort(), ['agent.executed', 'task.completed', 'task.started', 'task.submitted']);
+      assert.ok(events.every((e) => e.session_id === sess));
+      assert.equal((await t.request(`/api/audit/sessions/${sess}/activity`, { token: dev.token })).status, 403);
       const principal = { id: dev.userId, username: 'dora', kind: 'user' as const, roles: ['developer' as const], grants: [] };
-      const inSession: Caller = { principal, sessionId: 'sess-audit', via: 'session' };
-      const page = await t.app.runtime.sessionActivity(inSession, 'sess-audit', { limit: 10 });
+      const inSession: Caller = { principal, sessionId: sess, via: 'session' };
+      const page = await t.app.runtime.sessionActivity(inSession, sess, { limit: 10 });
       assert.equal(page.items.length, 4);
       await assert.rejects(t.app.runtime.sessionActivity(inSession, 'another-session', { limit: 10 }), /Permission denied/);
     });

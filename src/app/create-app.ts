@@ -3,8 +3,8 @@
  * store (migrated) → admin bootstrap → agents → engine (recovers orphans) → HTTP.
  * Stop in reverse: HTTP stops accepting → engine drains/hands back → store closes.
  */
+import { VERSION } from './version.ts';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import type { ResolvedConfig } from '../config/load-config.ts';
@@ -66,9 +66,7 @@ export interface CreateAppOptions {
   readonly loginLimits?: LoginLimits;
 }
 
-export const VERSION: string = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+export { VERSION };
 
 /** Secrets never reach a log line, whatever object is logged. */
 const REDACT = [

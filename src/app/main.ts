@@ -8,7 +8,7 @@ import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config/load-config.ts';
 import { isSwitchboardError } from '../core/errors.ts';
 import { registerClientCommands } from '../transports/cli/commands.ts';
-import { VERSION, createApp } from './create-app.ts';
+import { VERSION } from './version.ts';
 
 async function serve(opts: { config?: string; port?: string; host?: string }): Promise<void> {
   const config = loadConfig(process.env, {
@@ -16,6 +16,8 @@ async function serve(opts: { config?: string; port?: string; host?: string }): P
     ...(opts.port !== undefined ? { port: opts.port } : {}),
     ...(opts.host !== undefined ? { host: opts.host } : {}),
   });
+  // Loaded here only: client commands start without the server's modules.
+  const { createApp } = await import('./create-app.ts');
   const app = await createApp({ config });
   if (app.bootstrap.created && app.bootstrap.generatedToken !== undefined) {
     const file = join(config.dataDir, 'admin-token');
