@@ -137,7 +137,9 @@ async function main(): Promise<number> {
     { key: 'c', label: '(c) per-call overhead', run: (d) => overheadHttp(d, sizes.overhead) },
     { key: 'c', label: '(c2) session GET state', run: (d) => overheadSession(d, sizes.overhead) },
     { key: 'd', label: '(d) SSE delivery', run: (d) => sseDelivery(d, sizes.sse) },
-    { key: 'e', label: '(e) streaming overhead', run: (d) => streamingOverhead(d, sizes.stream) },
+    // The target's case (one model streaming), then ten at once as a load figure.
+    { key: 'e', label: '(e) streaming overhead, 1 task', run: (d) => streamingOverhead(d, { ...sizes.stream, tasks: 1 }) },
+    { key: 'e', label: '(e) streaming overhead, many tasks', run: (d) => streamingOverhead(d, sizes.stream) },
   ];
   const figures: Figure[] = [];
   let failures = 0;

@@ -140,7 +140,7 @@ function streamFigures(
   writes: readonly TaskWrites[],
   storeWrites: number,
 ): Figure[] {
-  const name = '(e) streaming overhead';
+  const name = `(e) streaming overhead, ${sizes.tasks} task${sizes.tasks === 1 ? '' : 's'}`;
   const sent = stub.sentAt.length;
   const delays: number[] = [];
   stub.sentAt.forEach((at, n) => {
