@@ -120,7 +120,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       logger,
     });
     const engine = createEngine(
-      { tools, store: store.tasks, bus: createLocalEventBus(), agents, skills, clock, timers: nodeTimers, ids: uuidIds, logger, metrics: metrics.engine, sessionMemory: store.sessionMemory },
+      { tools, store: store.tasks, bus: createLocalEventBus(), agents, skills, clock, timers: nodeTimers, ids: uuidIds, logger, metrics: metrics.engine, sessionMemory: store.sessionMemory, ...(store.taskChanges !== undefined ? { taskChanges: store.taskChanges } : {}) },
       {
         nodeId: config.nodeId,
         concurrency: config.concurrency,
@@ -129,8 +129,9 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
         pollMs: config.pollMs,
         maxBatch: 500,
         shutdownGraceMs: config.shutdownGraceMs,
-        // SQLite: this process is the only writer, so its own commits keep the cache exact.
-        taskCacheSize: store.dialect === 'sqlite' ? 10_000 : 0,
+        // SQLite: this process is the only writer, so its own commits keep the cache exact;
+        // PostgreSQL: the change feed evicts what other nodes change (no feed, no cache).
+        taskCacheSize: 10_000,
       },
     );
     // Policies are cached on the hot path: dropped at once on change here, ≤ 1 s stale on other nodes.

@@ -36,6 +36,8 @@ export interface KyselyTaskStoreDeps {
   readonly dialect: DialectName;
   readonly ids: Ids;
   readonly hashAudit: AuditHasher;
+  /** Tells other nodes which tasks a transaction changed (shared databases). */
+  readonly notifyChanged?: (trx: Transaction<Database>, taskIds: readonly string[]) => Promise<void>;
 }
 
 const EVENT_COLUMNS = ['task_id', 'seq', 'type', 'state', 'message', 'progress', 'data', 'created_at'] as const;
@@ -234,6 +236,10 @@ export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & Au
         audits.push(...batch.audits);
         await insertEvents(trx, events);
         await appendAudit(trx, audits, batch.now);
+        if (deps.notifyChanged !== undefined) {
+          const changed = changes.flatMap((c) => (c.applied ? [c.task.id] : []));
+          if (changed.length > 0) await deps.notifyChanged(trx, changed);
+        }
         return { creates, changes };
       });
     },
@@ -284,6 +290,7 @@ export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & Au
         }
         await insertEvents(trx, events);
         await appendAudit(trx, audits, req.now);
+        if (deps.notifyChanged !== undefined && claimed.length > 0) await deps.notifyChanged(trx, claimed.map((c) => c.task.id));
         return claimed;
       });
     },

@@ -2,11 +2,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, sql, type Dialect } from 'kysely';
-import type { AuditHasher, AuditStore, CredentialStore, Ids, PolicyStore, TaskStore } from '../core/ports.ts';
+import type { AuditHasher, AuditStore, CredentialStore, Ids, PolicyStore, TaskChangeFeed, TaskStore } from '../core/ports.ts';
 import type { Database } from './schema.ts';
 import { migrateToLatest } from './migrate.ts';
 import { createSqliteDialect } from './sqlite/sqlite-dialect.ts';
 import { createPostgresDialect } from './postgres/postgres-dialect.ts';
+import { channelFor, createPgTaskChanges, type PgTaskChanges } from './postgres/task-change-feed.ts';
 import { createKyselyTaskStore, type DialectName } from './kysely-task-store.ts';
 import { createKyselyCredentialStore } from './kysely-credential-store.ts';
 import { createKyselySessionMemoryStore } from './kysely-session-memory-store.ts';
@@ -24,6 +25,8 @@ export type StoreLocation =
 export interface OpenedStore {
   readonly dialect: DialectName;
   readonly tasks: TaskStore & AuditStore;
+  /** Other nodes' task changes (PostgreSQL); absent on SQLite, where this process is the only writer. */
+  readonly taskChanges?: TaskChangeFeed;
   readonly credentials: CredentialStore;
   /** Session memory and the tasks of a session (its history). */
   readonly sessionMemory: SessionMemoryStore;
@@ -52,20 +55,33 @@ export async function openStore(
     dialect = await createPostgresDialect({ url: location.url, ...(location.schema ? { schema: location.schema } : {}) });
   }
   const db = new Kysely<Database>({ dialect });
+  let changes: PgTaskChanges | undefined;
   try {
     const schema =
       location.kind === 'postgres'
         ? (location.schema ?? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s)
         : undefined;
     await migrateToLatest(db as Kysely<unknown>, schema);
+    // Nodes sharing a schema tell each other which tasks they changed.
+    if (location.kind === 'postgres' && schema !== undefined) {
+      changes = createPgTaskChanges({ url: location.url, channel: channelFor(schema) });
+    }
   } catch (err) {
     await db.destroy();
     await afterClose();
     throw err;
   }
+  const feed = changes;
   return {
     dialect: location.kind,
-    tasks: createKyselyTaskStore({ db, dialect: location.kind, ids: deps.ids, hashAudit: deps.hashAudit }),
+    tasks: createKyselyTaskStore({
+      db,
+      dialect: location.kind,
+      ids: deps.ids,
+      hashAudit: deps.hashAudit,
+      ...(feed !== undefined ? { notifyChanged: (trx, taskIds) => feed.notify(trx, taskIds) } : {}),
+    }),
+    ...(feed !== undefined ? { taskChanges: feed.feed } : {}),
     credentials: createKyselyCredentialStore({ db, isPg: location.kind === 'postgres', ids: deps.ids, hashAudit: deps.hashAudit }),
     sessionMemory: createKyselySessionMemoryStore({ db, isPg: location.kind === 'postgres', ids: deps.ids, hashAudit: deps.hashAudit }),
     policies: createKyselyPolicyStore({ db, isPg: location.kind === 'postgres', ids: deps.ids, hashAudit: deps.hashAudit }),
@@ -76,6 +92,7 @@ export async function openStore(
       await db.selectFrom('audit_head').select('id').limit(1).execute();
     },
     async close() {
+      await feed?.close();
       // Ends the driver too: closes the SQLite file / ends the pool.
       await db.destroy();
       await afterClose();

@@ -129,6 +129,7 @@ export class CommitQueue {
       audits: audits.map((p) => p.item),
     };
     let result;
+    const since = this.deps.cache?.epoch;
     try {
       result = await this.deps.store.commit(batch);
     } catch (err) {
@@ -150,12 +151,12 @@ export class CommitQueue {
     const published: TaskEvent[] = [];
     const cache = this.deps.cache;
     result.creates.forEach((outcome, i) => {
-      cache?.put(outcome.task);
+      cache?.put(outcome.task, since);
       if (outcome.kind === 'created') published.push(outcome.event);
       creates[i]?.resolve(outcome);
     });
     result.changes.forEach((outcome, i) => {
-      if (outcome.task !== undefined) cache?.put(outcome.task);
+      if (outcome.task !== undefined) cache?.put(outcome.task, since);
       if (outcome.applied) {
         published.push(outcome.event);
         const t = outcome.task;

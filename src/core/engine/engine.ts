@@ -16,6 +16,7 @@ import type {
   TaskStore,
   Timers,
   ToolGate,
+  TaskChangeFeed,
 } from '../ports.ts';
 import type { ApprovalInput, StreamOptions, SubmitResult, TaskEngine } from '../runtime.ts';
 import type { AgentInfo, AuditInput, Caller, StreamItem, SubmitInput, Task, TaskEvent } from '../types.ts';
@@ -43,6 +44,8 @@ export interface EngineDeps {
   readonly tools?: ToolGate;
   /** Session memory and history for tasks in a session; absent: agents get neither. */
   readonly sessionMemory?: SessionMemoryStore;
+  /** Other nodes' task changes (shared databases); with it, the task cache runs only while the feed is up. */
+  readonly taskChanges?: TaskChangeFeed;
 }
 
 /** Resolved engine options. */
@@ -51,7 +54,7 @@ export interface EngineOptions extends SchedulerOptions {
   readonly maxBatch: number;
   /** How long running tasks may finish on shutdown before they are handed back. */
   readonly shutdownGraceMs: number;
-  /** Tasks kept in memory for reads; 0 when other nodes may write the same database. */
+  /** Tasks kept in memory for reads (0: none); on a shared database only with `taskChanges`. */
   readonly taskCacheSize: number;
 }
 
@@ -65,7 +68,11 @@ export interface Engine extends TaskEngine {
 
 export function createEngine(deps: EngineDeps, options: EngineOptions): Engine {
   const { store, bus, agents, clock, ids } = deps;
-  const cache = new TaskCache(options.taskCacheSize);
+  const cache = new TaskCache(options.taskCacheSize, { startEnabled: deps.taskChanges === undefined });
+  const unwatch = deps.taskChanges?.subscribe((notice) => {
+    if (notice.kind === 'changed') cache.evict(notice.taskIds);
+    else cache.reset(notice.kind === 'up');
+  });
   const queue = new CommitQueue({ ...deps, cache }, { maxBatch: options.maxBatch });
   const scheduler = new Scheduler({ ...deps, queue, cache }, options);
   let accepting = false;
@@ -73,8 +80,9 @@ export function createEngine(deps: EngineDeps, options: EngineOptions): Engine {
   async function findTask(taskId: string): Promise<Task | undefined> {
     const cached = cache.get(taskId);
     if (cached !== undefined) return cached;
+    const since = cache.epoch;
     const task = await store.findTask(taskId);
-    if (task !== undefined) cache.put(task);
+    if (task !== undefined) cache.put(task, since);
     return task;
   }
 
@@ -106,6 +114,7 @@ export function createEngine(deps: EngineDeps, options: EngineOptions): Engine {
       accepting = false;
       await scheduler.stop(options.shutdownGraceMs);
       await queue.idle();
+      unwatch?.();
     },
 
     async submit(caller: Caller, input: SubmitInput): Promise<SubmitResult> {

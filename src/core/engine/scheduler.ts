@@ -131,6 +131,7 @@ export class Scheduler {
 
   private async claim(limit: number): Promise<void> {
     let claimed;
+    const since = this.deps.cache.epoch;
     try {
       claimed = await this.deps.store.claim({
         owner: this.options.nodeId,
@@ -151,7 +152,7 @@ export class Scheduler {
       return;
     }
     for (const { task, event } of claimed) {
-      this.deps.cache.put(task);
+      this.deps.cache.put(task, since);
       this.deps.bus.publish(event);
     }
     for (const { task } of claimed) this.startRun(task);

@@ -1,0 +1,114 @@
+/**
+ * Task changes across nodes on PostgreSQL: every commit that changes tasks sends
+ * `NOTIFY <channel>, '<node tag>:<id>,<id>…'` in its transaction (delivered only if it
+ * commits), and each node LISTENs on a connection of its own, skipping its own tag.
+ * While that connection is down the feed says so (the engine then reads every task
+ * from the database) and it reconnects with a growing delay.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { sql, type Transaction } from 'kysely';
+import type { TaskChangeFeed, TaskChangeNotice } from '../../core/ports.ts';
+import type { Database } from '../schema.ts';
+
+/** Task ids per NOTIFY: a payload stays under PostgreSQL's 8,000-byte limit. */
+const IDS_PER_NOTIFY = 150;
+const MAX_RETRY_MS = 10_000;
+
+/** The channel of a schema: nodes sharing a schema share the channel. */
+export function channelFor(schema: string): string {
+  return `sb_tasks_${schema}`.slice(0, 63);
+}
+
+export interface PgTaskChanges {
+  readonly feed: TaskChangeFeed;
+  /** Sends the ids changed in `trx` to the other nodes (on commit). */
+  notify(trx: Transaction<Database>, taskIds: readonly string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createPgTaskChanges(options: { readonly url: string; readonly channel: string }): PgTaskChanges {
+  const { channel } = options;
+  if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error('Invalid notification channel name');
+  const tag = randomBytes(8).toString('hex');
+  const listeners = new Set<(n: TaskChangeNotice) => void>();
+  let up = false;
+  let closing = false;
+  let client: pg.Client | undefined;
+  let retryMs = 250;
+  let retryTimer: NodeJS.Timeout | undefined;
+
+  const tell = (n: TaskChangeNotice): void => {
+    for (const l of listeners) {
+      try {
+        l(n);
+      } catch {
+        // a listener's error is its own
+      }
+    }
+  };
+  const setUp = (value: boolean): void => {
+    if (up === value) return;
+    up = value;
+    tell({ kind: value ? 'up' : 'down' });
+  };
+
+  const lost = (c: pg.Client): void => {
+    if (client !== c) return;
+    client = undefined;
+    setUp(false);
+    c.end().catch(() => undefined);
+    if (closing) return;
+    retryTimer = setTimeout(connect, retryMs);
+    retryTimer.unref();
+    retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
+  };
+
+  async function connect(): Promise<void> {
+    if (closing) return;
+    const c = new pg.Client({ connectionString: options.url });
+    client = c;
+    c.on('error', () => lost(c));
+    c.on('end', () => lost(c));
+    c.on('notification', (msg) => {
+      if (msg.channel !== channel || msg.payload === undefined) return;
+      const colon = msg.payload.indexOf(':');
+      if (colon < 0 || msg.payload.slice(0, colon) === tag) return; // our own commits keep our cache current
+      tell({ kind: 'changed', taskIds: msg.payload.slice(colon + 1).split(',') });
+    });
+    try {
+      await c.connect();
+      await c.query(`LISTEN "${channel}"`);
+      if (client !== c) return;
+      retryMs = 250;
+      setUp(true);
+    } catch {
+      lost(c);
+    }
+  }
+  void connect();
+
+  return {
+    feed: {
+      subscribe(listener) {
+        listeners.add(listener);
+        if (up) listener({ kind: 'up' });
+        return () => listeners.delete(listener);
+      },
+    },
+    async notify(trx, taskIds) {
+      for (let i = 0; i < taskIds.length; i += IDS_PER_NOTIFY) {
+        const payload = `${tag}:${taskIds.slice(i, i + IDS_PER_NOTIFY).join(',')}`;
+        await sql`select pg_notify(${channel}, ${payload})`.execute(trx);
+      }
+    },
+    async close() {
+      closing = true;
+      clearTimeout(retryTimer);
+      const c = client;
+      client = undefined;
+      setUp(false);
+      await c?.end().catch(() => undefined);
+    },
+  };
+}
