@@ -5,19 +5,15 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { DIALECTS } from './helpers/databases.ts';
 import { startTestApp, type TestApp } from './helpers/test-app.ts';
+import { runCliAgainst, type CliResult } from './helpers/cli-process.ts';
 import { submit, waitForState } from './helpers/api.ts';
 import type { AuditRecord, Caller } from '../src/core/types.ts';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const MAIN = join(ROOT, 'src', 'app', 'main.ts');
 
 interface WireAudit {
   event_id: string;
@@ -37,23 +33,8 @@ interface WirePage {
   next_cursor: string | null;
 }
 
-/** Runs the real CLI against the test server; resolves with its exit code and output. */
-function cli(t: TestApp, args: readonly string[], token = t.adminToken): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const home = mkdtempSync(join(tmpdir(), 'sb-audit-cli-'));
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SWITCHBOARD_')) env[k] = v;
-  Object.assign(env, { HOME: home, SWITCHBOARD_DATA_DIR: join(home, 'data'), SWITCHBOARD_URL: t.url, SWITCHBOARD_TOKEN: token, NO_COLOR: '1' });
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  child.stdin.end();
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** Runs the real CLI against the test server (as the admin unless given a token). */
+const cli = (t: TestApp, args: readonly string[], token?: string): Promise<CliResult> => runCliAgainst(t, args, { token });
 
 async function allRecords(t: TestApp): Promise<AuditRecord[]> {
   return [...(await t.app.store.tasks.listAudit(0, 1_000_000))];

@@ -4,50 +4,17 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startTestApp, type TestApp } from './helpers/test-app.ts';
+import { cliHome, finished, runCli, spawnCli, type CliOptions, type CliResult } from './helpers/cli-process.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const MAIN = join(ROOT, 'src', 'app', 'main.ts');
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
 const STACK_LINE = /^\s+at .+\(?.*:\d+:\d+\)?$/m;
-
-interface CliResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** An environment free of the caller's SWITCHBOARD_* settings, config file and data dir. */
-function isolatedEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const home = mkdtempSync(join(tmpdir(), 'sb-cli-home-'));
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SWITCHBOARD_')) env[k] = v;
-  return { ...env, HOME: home, SWITCHBOARD_DATA_DIR: join(home, 'data'), NO_COLOR: '1', ...extra };
-}
-
-function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, env });
-}
-
-/** Collects a started CLI's output until it exits. */
-function finished(child: ChildProcessWithoutNullStreams, input?: string): Promise<CliResult> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  child.stdin.end(input);
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** Resolves with the first match of `pattern` on the child's stdout; rejects if it exits first. */
 function waitForStdout(child: ChildProcessWithoutNullStreams, pattern: RegExp): Promise<RegExpMatchArray> {
@@ -81,13 +48,13 @@ const seqsOf = (stdout: string): number[] => [...stdout.matchAll(/^\[[^\]]+\] #(
 
 describe('switchboard CLI (client commands)', { concurrency: 4 }, () => {
   let t: TestApp;
-  let env: NodeJS.ProcessEnv;
+  let asAdmin: CliOptions;
   const cli = (args: readonly string[], input?: string, extraEnv: Record<string, string> = {}): Promise<CliResult> =>
-    finished(spawnCli(args, { ...env, ...extraEnv }), input);
+    runCli(args, { ...asAdmin, env: extraEnv, stdin: input });
 
   before(async () => {
     t = await startTestApp('sqlite');
-    env = isolatedEnv({ SWITCHBOARD_URL: t.url, SWITCHBOARD_TOKEN: t.adminToken });
+    asAdmin = { url: t.url, token: t.adminToken, home: cliHome() };
   });
   after(async () => {
     await t.close();
@@ -169,7 +136,7 @@ describe('switchboard CLI (client commands)', { concurrency: 4 }, () => {
   });
 
   it('cancel of a running task stops it and its follower exits 1', async () => {
-    const follower = spawnCli(['submit', 'echo', 'long', '-f', '--context', '{"delay_ms":60000}'], env);
+    const follower = spawnCli(['submit', 'echo', 'long', '-f', '--context', '{"delay_ms":60000}'], asAdmin);
     const output = finished(follower);
     const [, id] = await waitForStdout(follower, new RegExp(`Submitted task (${UUID.source})`));
     const r = await cli(['cancel', id ?? '']);
@@ -181,7 +148,7 @@ describe('switchboard CLI (client commands)', { concurrency: 4 }, () => {
   });
 
   it('answer resumes a waiting task; its follower exits 0 with the answer in the result', async () => {
-    const follower = spawnCli(['submit', 'echo', 'q', '--context', '{"ask":"color?"}', '--follow'], env);
+    const follower = spawnCli(['submit', 'echo', 'q', '--context', '{"ask":"color?"}', '--follow'], asAdmin);
     const output = finished(follower);
     const [, id] = await waitForStdout(follower, new RegExp(`switchboard answer (${UUID.source}) "\\.\\.\\."`));
     const r = await cli(['answer', id ?? '', 'blue']);
@@ -264,7 +231,7 @@ describe('switchboard CLI (client commands)', { concurrency: 4 }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'sb-cli-config-'));
     const file = join(dir, 'config.json');
     writeFileSync(file, JSON.stringify({ url: t.url, token: t.adminToken }));
-    const cfgEnv = { ...isolatedEnv({ SWITCHBOARD_CLI_CONFIG: file }) };
+    const cfgEnv: CliOptions = { home: cliHome(), env: { SWITCHBOARD_CLI_CONFIG: file } };
     chmodSync(file, 0o644);
     const loose = await finished(spawnCli(['agents', '--json'], cfgEnv));
     assert.equal(loose.code, 0, loose.stderr);

@@ -1,33 +1,12 @@
 /** `switchboard roles|grant|revoke` and `switchboard policies …` as child processes against a real server. */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DIALECTS } from './helpers/databases.ts';
 import { startTestApp, type TestApp } from './helpers/test-app.ts';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const MAIN = join(ROOT, 'src', 'app', 'main.ts');
-
-function cli(t: TestApp, args: readonly string[], opts: { token?: string } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const home = mkdtempSync(join(tmpdir(), 'sb-policies-cli-'));
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SWITCHBOARD_')) env[k] = v;
-  Object.assign(env, { HOME: home, SWITCHBOARD_DATA_DIR: join(home, 'data'), SWITCHBOARD_URL: t.url, NO_COLOR: '1', SWITCHBOARD_TOKEN: opts.token ?? t.adminToken });
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  child.stdin.end();
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runCliAgainst as cli } from './helpers/cli-process.ts';
 
 for (const dialect of DIALECTS) {
   describe(`roles, grants and policies CLI on ${dialect}`, () => {

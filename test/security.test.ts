@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { DIALECTS } from './helpers/databases.ts';
 import { startTestApp, type TestApp } from './helpers/test-app.ts';
 import { submit, waitForState } from './helpers/api.ts';
+import { waitFor } from './helpers/wait.ts';
 import { verifyAuditChain } from '../src/security/audit-chain.ts';
 import type { AuditRecord } from '../src/core/types.ts';
 
@@ -85,6 +86,11 @@ for (const dialect of DIALECTS) {
       await waitForState(t, bad.task_id, ['failed']);
       await waitForState(t, slow.task_id, ['running']);
       assert.equal((await t.request(`/api/runtime/tasks/${slow.task_id}/cancel`, { method: 'POST', token: devA.token })).status, 200);
+      // The cancelled run writes its agent.executed record once the agent has stopped: wait for it.
+      await waitFor(
+        async () => ((await auditRecords(t)).some((r) => r.eventType === 'agent.executed' && r.details['task_id'] === slow.task_id) ? true : undefined),
+        'the cancelled run to be recorded',
+      );
       const records = await auditRecords(t);
       const typesOf = (id: string): string[] => records.filter((r) => r.resourceId === id).map((r) => r.eventType);
       assert.deepEqual(typesOf(ok.task_id), ['task.submitted', 'task.started', 'task.completed']);

@@ -1,39 +1,17 @@
 /** `switchboard sessions …` as child processes against a real server, with the session `switchboard login` stored. */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DIALECTS } from './helpers/databases.ts';
 import { startTestApp, type TestApp } from './helpers/test-app.ts';
+import { runCliAgainst as cli } from './helpers/cli-process.ts';
 import { waitForState } from './helpers/api.ts';
 import { recordSecret } from './helpers/log-capture.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const MAIN = join(ROOT, 'src', 'app', 'main.ts');
 const PASSWORD = 'Liam-password-22';
 const IDLE_MS = 120_000;
-
-interface Result { code: number | null; stdout: string; stderr: string }
-
-function cli(t: TestApp, args: readonly string[], opts: { token?: string | null; stdin?: string; home: string }): Promise<Result> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SWITCHBOARD_')) env[k] = v;
-  Object.assign(env, { HOME: opts.home, SWITCHBOARD_DATA_DIR: join(opts.home, 'data'), SWITCHBOARD_URL: t.url, NO_COLOR: '1' });
-  if (opts.token !== null) env['SWITCHBOARD_TOKEN'] = opts.token ?? t.adminToken;
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  child.stdin.end(opts.stdin ?? '');
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 for (const dialect of DIALECTS) {
   describe(`sessions CLI on ${dialect}`, () => {

@@ -1,37 +1,13 @@
 /** `switchboard skills …` as child processes against a real server. */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DIALECTS } from './helpers/databases.ts';
 import { startTestApp, type TestApp } from './helpers/test-app.ts';
+import { runCliAgainst as cli } from './helpers/cli-process.ts';
 import { skillMd, zip } from './helpers/craft-archives.ts';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const MAIN = join(ROOT, 'src', 'app', 'main.ts');
-
-function cli(t: TestApp, args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const home = mkdtempSync(join(tmpdir(), 'sb-skills-cli-'));
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SWITCHBOARD_')) env[k] = v;
-  Object.assign(env, { HOME: home, SWITCHBOARD_DATA_DIR: join(home, 'data'), SWITCHBOARD_URL: t.url, SWITCHBOARD_TOKEN: t.adminToken, NO_COLOR: '1' });
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  child.stdin.end();
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      rmSync(home, { recursive: true, force: true });
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 for (const dialect of DIALECTS) {
   describe(`skills CLI on ${dialect}`, () => {

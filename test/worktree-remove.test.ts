@@ -8,40 +8,24 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DIALECTS } from './helpers/databases.ts';
 import { startTestApp, type TestApp } from './helpers/test-app.ts';
+import { runCliAgainst, type CliResult } from './helpers/cli-process.ts';
 import { submit, waitForState } from './helpers/api.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const MAIN = join(ROOT, 'src', 'app', 'main.ts');
 const WAIT_FOR_FILE = fileURLToPath(new URL('./fixtures/wait-for-file.mjs', import.meta.url));
 
 function git(repo: string, args: readonly string[]): string {
   return execFileSync('git', ['-C', repo, '-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], { encoding: 'utf8' });
 }
 
-/** Runs the CLI against the test server; resolves with its exit code and output. */
-function cli(t: TestApp, args: readonly string[], token: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const home = mkdtempSync(join(tmpdir(), 'sb-wt-cli-'));
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SWITCHBOARD_')) env[k] = v;
-  Object.assign(env, { HOME: home, SWITCHBOARD_DATA_DIR: join(home, 'data'), SWITCHBOARD_URL: t.url, SWITCHBOARD_TOKEN: token, NO_COLOR: '1' });
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  child.stdin.end();
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** Runs the CLI against the test server with `token`. */
+const cli = (t: TestApp, args: readonly string[], token: string): Promise<CliResult> => runCliAgainst(t, args, { token });
 
 interface WireError { error: { code: string } }
 

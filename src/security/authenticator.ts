@@ -51,8 +51,14 @@ export function createAuthenticator(
     };
   }
 
+  const inFlight = new Map<string, Promise<Caller | undefined>>();
+  // Bumped by every eviction: a lookup that began before one must not refill the cache.
+  let generation = 0;
+
   return {
     evictUser(userId) {
+      generation += 1;
+      inFlight.clear();
       for (const [hash, entry] of cache) if (entry.caller.principal.id === userId) cache.delete(hash);
     },
     async authenticate(bearer) {
@@ -64,11 +70,19 @@ export function createAuthenticator(
       const now = deps.clock.now();
       const hit = cache.get(hash);
       if (hit !== undefined && hit.until > now) return hit.caller;
-      const caller = await lookup(bearer, hash, now);
+      // One lookup per credential at a time: requests arriving while it runs share it.
+      const since = generation;
+      let pending = inFlight.get(hash);
+      if (pending === undefined) {
+        pending = lookup(bearer, hash, now).finally(() => inFlight.delete(hash));
+        inFlight.set(hash, pending);
+      }
+      const caller = await pending;
       if (caller === undefined) {
         cache.delete(hash);
         throw new SwitchboardError('AUTH_INVALID');
       }
+      if (since !== generation) return caller;
       if (cache.size >= options.cacheSize) cache.clear();
       cache.set(hash, { caller, until: now + options.cacheMs });
       return caller;

@@ -7,8 +7,8 @@
 import { TaskStates } from '../task-states.ts';
 import type { ApprovalDecision, ApprovalRequest } from '../ports.ts';
 import type { JsonObject, Task, TaskEvent } from '../types.ts';
-import type { CommitQueue } from './commit-queue.ts';
-import type { AbortReason, RunningTask } from './task-runner.ts';
+import type { RunningTask } from './task-runner.ts';
+import { waitOutsideSlot, type TaskWaitDeps, type WaitingChange } from './task-wait.ts';
 
 /** The metadata key of a pending approval. */
 export const PENDING_APPROVAL_KEY = 'pending_approval';
@@ -59,35 +59,16 @@ export function approvalFromEvent(e: TaskEvent): { approvalId: string; decision:
   return { approvalId, decision: { approved: decision === 'approve', by, reason: typeof reason === 'string' ? reason : null } };
 }
 
-export interface ApprovalWaitDeps {
-  readonly queue: CommitQueue;
-  readonly onSlotChange: (running: RunningTask, holdsSlot: boolean) => void;
-}
-
 /** Builds the `requestApproval` of one run. Calls must not overlap (the tool loop calls one at a time). */
 export function approvalRequester(
-  deps: ApprovalWaitDeps,
+  deps: TaskWaitDeps,
   task: Task,
   running: RunningTask,
 ): (request: ApprovalRequest) => Promise<ApprovalDecision> {
   return async (request) => {
-    const { signal } = running.controller;
-    signal.throwIfAborted();
-    const decided = new Promise<ApprovalDecision>((resolve, reject) => {
-      running.approvalWaiter = (id, decision) => {
-        if (id === request.approvalId) resolve(decision);
-      };
-      // The engine refuses plain answers to approvals; should one slip through a race, the call is denied, not run.
-      running.answerWaiter = () => resolve({ approved: false, by: 'system', reason: 'resumed by an answer, not an approval' });
-      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-    });
-    decided.catch(() => undefined); // an abort before we await it is handled below, not "unhandled"
+    running.controller.signal.throwIfAborted();
     const marker: JsonObject = { approval_id: request.approvalId, skill_id: request.skillId, question: request.question };
-    const outcome = await deps.queue.change({
-      taskId: task.id,
-      epoch: running.epoch,
-      fromStates: [TaskStates.RUNNING],
-      to: TaskStates.WAITING,
+    const change: WaitingChange = {
       set: { question: request.question, metadata: { ...task.metadata, [PENDING_APPROVAL_KEY]: marker } },
       event: {
         type: 'state_change',
@@ -100,20 +81,17 @@ export function approvalRequester(
           input: request.summary,
         },
       },
+    };
+    return waitOutsideSlot<ApprovalDecision>(deps, task.id, running, change, (resolve) => {
+      running.approvalWaiter = (id, decision) => {
+        if (id === request.approvalId) resolve(decision);
+      };
+      // The engine refuses plain answers to approvals; should one slip through a race, the call is denied, not run.
+      running.answerWaiter = () => resolve({ approved: false, by: 'system', reason: 'resumed by an answer, not an approval' });
+      return () => {
+        running.approvalWaiter = undefined;
+        running.answerWaiter = undefined;
+      };
     });
-    if (!outcome.applied) {
-      running.controller.abort('lease-lost' satisfies AbortReason);
-      signal.throwIfAborted();
-    }
-    running.isWaiting = true;
-    deps.onSlotChange(running, false);
-    try {
-      return await decided;
-    } finally {
-      running.approvalWaiter = undefined;
-      running.answerWaiter = undefined;
-      running.isWaiting = false;
-      deps.onSlotChange(running, true);
-    }
   };
 }

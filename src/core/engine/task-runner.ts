@@ -13,6 +13,7 @@ import { createOutputStream } from './output-stream.ts';
 import { openSessionScope } from './session-scope.ts';
 import type { SessionMemoryStore } from '../session-memory.ts';
 import { approvalRequester } from './approval-wait.ts';
+import { waitOutsideSlot, type WaitingChange } from './task-wait.ts';
 
 /** Why a running task was aborted. */
 export type AbortReason = 'cancel' | 'shutdown' | 'lease-lost';
@@ -117,31 +118,13 @@ export async function runTask(
   const ask = async (question: string): Promise<string> => {
     signal.throwIfAborted();
     output.flush();
-    const answered = new Promise<string>((resolve, reject) => {
+    const change: WaitingChange = { set: { question }, event: { type: 'state_change', message: question, data: { question } } };
+    return waitOutsideSlot<string>(deps, task.id, running, change, (resolve) => {
       running.answerWaiter = resolve;
-      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+      return () => {
+        running.answerWaiter = undefined;
+      };
     });
-    answered.catch(() => undefined); // an abort before we await it is handled below, not "unhandled"
-    const outcome = await queue.change({
-      ...fence,
-      fromStates: [TaskStates.RUNNING],
-      to: TaskStates.WAITING,
-      set: { question },
-      event: { type: 'state_change', message: question, data: { question } },
-    });
-    if (!outcome.applied) {
-      running.controller.abort('lease-lost' satisfies AbortReason);
-      signal.throwIfAborted();
-    }
-    running.isWaiting = true;
-    deps.onSlotChange(running, false);
-    try {
-      return await answered;
-    } finally {
-      running.answerWaiter = undefined;
-      running.isWaiting = false;
-      deps.onSlotChange(running, true);
-    }
   };
 
   const sleep = (ms: number): Promise<void> =>
