@@ -47,6 +47,7 @@ async function setUp(p: Provider, script: readonly Behaviour[], maxAttempts = 1)
     model: 'test-model',
     systemPrompt: 'Be brief.',
     retry: { maxAttempts, backoffMs: 1000 },
+    pricing: { inputPerMillion: 3, outputPerMillion: 15 },
     ...(p.auth ? { apiKey: KEY, apiKeyRef: 'env:TEST_KEY' } : {}),
   });
   const t = await startTestEngine('sqlite', [agent]);
@@ -73,6 +74,8 @@ for (const p of PROVIDERS) {
       assert.equal(outputs.join(''), REPLY);
       assert.equal(done.metadata['model'], SERVED_MODEL);
       assert.deepEqual(done.metadata['usage'], { input_tokens: USAGE.input, output_tokens: USAGE.output, total_tokens: USAGE.input + USAGE.output });
+      // Priced at $3 / $15 per million input / output tokens.
+      assert.equal(done.metadata['cost_usd'], Number(((USAGE.input * 3 + USAGE.output * 15) / 1e6).toFixed(6)));
 
       assert.equal(server.received.length, 1);
       const req = server.received[0]!;

@@ -179,5 +179,6 @@ function llmOptions(c: LlmConfig, env: Env): LlmAgentOptions {
     ...(apiKey !== undefined ? { apiKey } : {}),
     ...(c.system_prompt !== undefined ? { systemPrompt: c.system_prompt } : {}),
     ...(c.max_tokens !== undefined ? { maxTokens: c.max_tokens } : {}),
+    ...(c.pricing !== undefined ? { pricing: { inputPerMillion: c.pricing.input_per_million, outputPerMillion: c.pricing.output_per_million } } : {}),
   };
 }

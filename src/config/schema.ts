@@ -54,6 +54,8 @@ const llmCommon = {
   ...common,
   model: z.string().min(1),
   system_prompt: z.string().optional(),
+  /** Prices in USD per million tokens: the task's metadata then carries `cost_usd`. */
+  pricing: z.object({ input_per_million: z.number().nonnegative(), output_per_million: z.number().nonnegative() }).strict().optional(),
 };
 
 const headers = z.record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'not a valid header name'), z.string()).superRefine((h, ctx) => {

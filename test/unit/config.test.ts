@@ -267,6 +267,19 @@ describe('loadConfig from a YAML file', () => {
     });
   });
 
+  it('reads model pricing, and refuses a negative or unknown price field by name', () => {
+    const good = 'agents:\n  - {id: g, kind: openai, model: m, api_key: "env:K", pricing: {input_per_million: 0.15, output_per_million: 0.6}}\n';
+    withConfigFile(good, (file, dir) => {
+      const [g] = loadConfig({ SWITCHBOARD_DATA_DIR: join(dir, 'data'), SWITCHBOARD_CONFIG: file }).agents;
+      assert.deepEqual(g?.kind === 'openai' ? g.pricing : undefined, { input_per_million: 0.15, output_per_million: 0.6 });
+    });
+    const bad = 'agents:\n  - id: g\n    kind: openai\n    model: m\n    api_key: "env:K"\n    pricing: {input_per_million: -1, output_per_million: 1, per_call: 2}\n';
+    withConfigFile(bad, (file, dir) => {
+      const err = configErrorOf(() => loadConfig({ SWITCHBOARD_DATA_DIR: join(dir, 'data'), SWITCHBOARD_CONFIG: file }));
+      assert.ok(err.message.includes('agents.0.pricing'), err.message);
+    });
+  });
+
   it('names every invalid field, not only the first', () => {
     const text = 'agents:\n  - id: Bad Id\n    kind: echo\n  - id: x\n    kind: telepathy\n';
     withConfigFile(text, (file, dir) => {

@@ -138,7 +138,7 @@ export function createAnthropicAgent(options: LlmAgentOptions): AgentAdapter {
       } finally {
         out.flush();
       }
-      return { result: summary.text, metadata: summaryMetadata(PROVIDER, summary) };
+      return { result: summary.text, metadata: summaryMetadata(PROVIDER, summary, options.pricing) };
     },
   };
 }

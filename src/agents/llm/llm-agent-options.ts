@@ -21,6 +21,14 @@ export interface LlmAgentOptions {
   readonly retry?: RetryPolicy;
   /** Model turns of the tool-calling loop at most (default: 10). */
   readonly maxToolTurns?: number;
+  /** USD per million tokens, for `cost_usd` in the metadata. */
+  readonly pricing?: TokenPricing;
+}
+
+/** Prices of a model in USD per million tokens. */
+export interface TokenPricing {
+  readonly inputPerMillion: number;
+  readonly outputPerMillion: number;
 }
 
 /** Fails with a clear, key-free message when the configured key variable was not set. */
@@ -56,7 +64,7 @@ export interface StreamSummary {
 }
 
 /** Builds the outcome metadata (model, usage, stop reason) from a summary. */
-export function summaryMetadata(provider: string, s: StreamSummary): JsonObject {
+export function summaryMetadata(provider: string, s: StreamSummary, pricing?: TokenPricing): JsonObject {
   const usage: Record<string, number> = {};
   if (s.inputTokens !== undefined) usage['input_tokens'] = s.inputTokens;
   if (s.outputTokens !== undefined) usage['output_tokens'] = s.outputTokens;
@@ -66,5 +74,8 @@ export function summaryMetadata(provider: string, s: StreamSummary): JsonObject 
     model: s.model,
     usage,
     ...(s.stopReason !== undefined ? { stop_reason: s.stopReason } : {}),
+    ...(pricing !== undefined && s.inputTokens !== undefined && s.outputTokens !== undefined
+      ? { cost_usd: Number(((s.inputTokens * pricing.inputPerMillion + s.outputTokens * pricing.outputPerMillion) / 1e6).toFixed(6)) }
+      : {}),
   };
 }

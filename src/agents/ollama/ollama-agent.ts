@@ -106,7 +106,7 @@ export function createOllamaAgent(options: LlmAgentOptions): AgentAdapter {
       } finally {
         out.flush();
       }
-      return { result: summary.text, metadata: summaryMetadata(PROVIDER, summary) };
+      return { result: summary.text, metadata: summaryMetadata(PROVIDER, summary, options.pricing) };
     },
   };
 }

@@ -118,7 +118,7 @@ export function createOpenAiAgent(options: LlmAgentOptions): AgentAdapter {
       } finally {
         out.flush();
       }
-      return { result: summary.text, metadata: summaryMetadata(PROVIDER, summary) };
+      return { result: summary.text, metadata: summaryMetadata(PROVIDER, summary, options.pricing) };
     },
   };
 }
