@@ -252,6 +252,23 @@ for (const dialect of DIALECTS) {
       const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
       assert.equal((await post('/api/devices', { device_id: newDeviceId(), name: 'x', public_key: rsa }, users['dana']?.token ?? null)).status, 400);
     });
+
+    it('limits challenges per device id and per address, with Retry-After, and lets them through again later', async () => {
+      // A fresh minute: the earlier tests' challenges no longer count.
+      offset += 61_000;
+      const ask = (deviceId: string) => post('/api/auth/device-challenge', { device_id: deviceId }, null);
+      const one = newDeviceId();
+      for (let i = 0; i < 10; i++) assert.equal((await ask(one)).status, 201);
+      const limited = await ask(one);
+      assert.equal(limited.status, 429);
+      assert.ok(Number(limited.headers.get('retry-after')) > 0);
+      assert.equal(await errorCode(limited), 'AUTH_RATE_LIMITED');
+      // Other device ids from the same address, up to 30 a minute in all.
+      for (let i = 0; i < 20; i++) assert.equal((await ask(newDeviceId())).status, 201);
+      assert.equal((await ask(newDeviceId())).status, 429);
+      offset += 61_000;
+      assert.equal((await ask(one)).status, 201);
+    });
   });
 
   describe(`device owner approval on ${dialect}`, () => {

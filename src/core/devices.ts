@@ -81,8 +81,11 @@ export interface DeviceService {
   approve(caller: Caller, deviceId: string): Promise<DeviceInfo>;
   /** Final; ends every live session on the device at once. Owner or admin:users. */
   revoke(caller: Caller, deviceId: string): Promise<RevokedDevice>;
-  /** Unauthenticated: answers the same whether the device exists or not. */
-  issueChallenge(deviceId: string): Promise<DeviceChallenge>;
+  /**
+   * Unauthenticated: answers the same whether the device exists or not. Limited per
+   * device and per client address (AUTH_RATE_LIMITED with a retry time beyond that).
+   */
+  issueChallenge(deviceId: string, ip: string): Promise<DeviceChallenge>;
   /**
    * Decides the device of a new session of `userId` (after its credential was
    * verified): records an unseen id as `unknown`, requires a valid proof for a device

@@ -8,6 +8,7 @@
  * Register, approve and revoke are audited as `resource.modified` (resource type
  * `device`); refusals as `permission.denied`.
  */
+import { createLoginLimiter, type LoginLimits } from './login-limiter.ts';
 import { createHash, createPublicKey, randomBytes, verify, type KeyObject } from 'node:crypto';
 import { deny } from './denials.ts';
 import { SwitchboardError } from '../core/errors.ts';
@@ -32,6 +33,9 @@ export interface DeviceServiceDeps {
   /** Forgets cached credentials of a user, so a trust change applies to the next request. */
   readonly evictUser: (userId: string) => void;
 }
+
+/** Device challenges per device id and per client address within a minute, at most. */
+export const CHALLENGE_LIMITS: LoginLimits = { perUser: 10, perIp: 30, windowMs: 60_000 };
 
 export interface DeviceOptions {
   /** Owners may approve their own devices (default: false; only admin:users). */
@@ -77,6 +81,7 @@ function verifies(publicKey: string, message: string, signature: string): boolea
 
 export function createDeviceService(deps: DeviceServiceDeps, options: DeviceOptions): DeviceService {
   const { devices } = deps;
+  const challengeLimiter = createLoginLimiter(CHALLENGE_LIMITS);
 
   const record = (caller: Caller, action: string, deviceId: string, details: AuditInput['details']): AuditInput => ({
     eventType: 'resource.modified',
@@ -245,9 +250,13 @@ export function createDeviceService(deps: DeviceServiceDeps, options: DeviceOpti
       return { device: toInfo(revoked.device), revokedSessions: revoked.sessionCount };
     },
 
-    async issueChallenge(deviceId) {
+    async issueChallenge(deviceId, ip) {
       checkDeviceId(deviceId);
       const now = deps.clock.now();
+      // Each challenge is a stored row and the route needs no credential: count them like failed logins.
+      const wait = challengeLimiter.retryAfter(deviceId, ip, now);
+      if (wait > 0) throw new SwitchboardError('AUTH_RATE_LIMITED', 'Too many device challenges; try again later', undefined, { retryAfterMs: wait });
+      challengeLimiter.recordFailure(deviceId, ip, now);
       const challenge = { challengeId: deps.ids.uuid(), nonce: randomBytes(32).toString('base64url'), expiresAt: now + DEVICE_CHALLENGE_TTL_MS };
       await devices.createChallenge({ ...challenge, deviceId }, now);
       return challenge;

@@ -82,17 +82,18 @@ export function registerDeviceRoutes(app: FastifyInstance, devices: DeviceServic
         tags,
         summary: 'Get a single-use challenge (60 s) for a device to sign',
         description:
-          'Needs no credential. Sign the UTF-8 text `switchboard-device-proof:v1:<challenge_id>:<nonce>` with the device\'s Ed25519 key and send `device_proof: {challenge_id, signature}` when creating a session. Unknown devices get a challenge too.',
+          'Needs no credential; at most 10 per device id and 30 per client address a minute (then 429 with Retry-After). Sign the UTF-8 text `switchboard-device-proof:v1:<challenge_id>:<nonce>` with the device\'s Ed25519 key and send `device_proof: {challenge_id, signature}` when creating a session. Unknown devices get a challenge too.',
         security: [],
         body: z.object({ device_id: deviceId }).strict(),
         response: {
           201: z.object({ challenge_id: z.string(), nonce: z.string().describe('base64url, 256 bits'), expires_at: z.string() }),
           400: errorView,
+          429: errorView,
         },
       },
     },
     async (req, reply) => {
-      const c = await devices.issueChallenge(req.body.device_id);
+      const c = await devices.issueChallenge(req.body.device_id, req.ip);
       return reply
         .code(201)
         .header('cache-control', 'no-store')
