@@ -7,9 +7,8 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { AgentError } from '../../core/errors.ts';
 import type { AgentAdapter, AgentOutcome, AgentRunContext } from '../../core/ports.ts';
-import { DEFAULT_LLM_RETRY, publicUrl, requireKey, summaryMetadata, type LlmAgentOptions, type StreamSummary } from '../llm/llm-agent-options.ts';
+import { DEFAULT_LLM_RETRY, llmAgentInfo, newSummary, requireKey, summaryMetadata, type LlmAgentOptions } from '../llm/llm-agent-options.ts';
 import { conversationMessages } from '../llm/conversation.ts';
-import { streamedOutput } from '../llm/output-coalescer.ts';
 import { toAgentError } from '../llm/provider-errors.ts';
 import { addUsage, offeredTools, pushText, resultText, runToolLoop, toolDescription } from '../llm/tool-loop.ts';
 
@@ -22,13 +21,7 @@ const RETRYABLE_STREAM_ERRORS = new Set(['overloaded_error', 'api_error', 'rate_
 /** Creates an agent that talks to `{baseUrl}/v1/messages`. */
 export function createAnthropicAgent(options: LlmAgentOptions): AgentAdapter {
   return {
-    info: {
-      agentType: options.id,
-      name: options.name ?? options.id,
-      description: options.description ?? `Anthropic model ${options.model}`,
-      capabilities: ['conversation', 'analysis', 'code_generation'],
-      metadata: { kind: 'anthropic', model: options.model, base_url: publicUrl(options.baseUrl) },
-    },
+    info: llmAgentInfo(options, 'anthropic', 'Anthropic model'),
     retry: options.retry ?? DEFAULT_LLM_RETRY,
     // Listing agents must stay cheap: a present key is all we check, no network call.
     isAvailable: async () => options.apiKey !== undefined,
@@ -40,8 +33,7 @@ export function createAnthropicAgent(options: LlmAgentOptions): AgentAdapter {
         maxRetries: 0, // the engine retries, honouring Retry-After, so attempts are visible and durable
         logLevel: 'off',
       });
-      const summary: StreamSummary = { text: '', model: options.model, inputTokens: undefined, outputTokens: undefined, stopReason: undefined };
-      const out = streamedOutput(ctx);
+      const summary = newSummary(options.model);
       const messages: Anthropic.MessageParam[] = conversationMessages(ctx.history, ctx.prompt);
       let assistant: Anthropic.ContentBlockParam[] = [];
       try {
@@ -54,7 +46,6 @@ export function createAnthropicAgent(options: LlmAgentOptions): AgentAdapter {
           ctx,
           provider: PROVIDER,
           summary,
-          out,
           ...(options.maxToolTurns !== undefined ? { maxTurns: options.maxToolTurns } : {}),
           turn: async () => {
             const stream = await client.messages.create(
@@ -91,7 +82,7 @@ export function createAnthropicAgent(options: LlmAgentOptions): AgentAdapter {
                   if (event.delta.type === 'text_delta') {
                     if (block?.kind === 'text') block.text += event.delta.text;
                     else blocks.set(event.index, { kind: 'text', text: event.delta.text });
-                    pushText({ summary, out }, event.delta.text);
+                    pushText({ summary, ctx }, event.delta.text);
                   } else if (event.delta.type === 'input_json_delta' && block?.kind === 'tool') block.json += event.delta.partial_json;
                   break;
                 }
@@ -135,8 +126,6 @@ export function createAnthropicAgent(options: LlmAgentOptions): AgentAdapter {
         });
       } catch (err) {
         throw toAgentError(streamErrorOf(err), { provider: PROVIDER, secrets: [options.apiKey], signal: ctx.signal });
-      } finally {
-        out.flush();
       }
       return { result: summary.text, metadata: summaryMetadata(PROVIDER, summary, options.pricing) };
     },

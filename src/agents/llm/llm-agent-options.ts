@@ -1,7 +1,7 @@
 /** Options shared by the LLM agent kinds (OpenAI-compatible, Anthropic, Ollama), resolved by the composition root. */
 import { AgentError } from '../../core/errors.ts';
 import type { RetryPolicy } from '../../core/ports.ts';
-import type { JsonObject } from '../../core/types.ts';
+import type { AgentInfo, JsonObject } from '../../core/types.ts';
 
 /** One configured LLM agent. The key is already resolved from its `env:` reference. */
 export interface LlmAgentOptions {
@@ -61,6 +61,22 @@ export interface StreamSummary {
   inputTokens: number | undefined;
   outputTokens: number | undefined;
   stopReason: string | undefined;
+}
+
+/** A summary before the first turn. */
+export function newSummary(model: string): StreamSummary {
+  return { text: '', model, inputTokens: undefined, outputTokens: undefined, stopReason: undefined };
+}
+
+/** What every LLM agent shows in listings (never its key). */
+export function llmAgentInfo(options: LlmAgentOptions, kind: string, label: string): Omit<AgentInfo, 'available'> {
+  return {
+    agentType: options.id,
+    name: options.name ?? options.id,
+    description: options.description ?? `${label} ${options.model}`,
+    capabilities: ['conversation', 'analysis', 'code_generation'],
+    metadata: { kind, model: options.model, base_url: publicUrl(options.baseUrl) },
+  };
 }
 
 /** Builds the outcome metadata (model, usage, stop reason) from a summary. */

@@ -1,10 +1,8 @@
 /**
- * Buffers streamed text deltas and hands them on in batches, so a model that
- * streams one token at a time costs one task event per ~100 ms or ~2 KB, not
- * one per token (every event is a database write and a message to every watcher).
+ * Buffers text and hands it on in batches (one event per ~100 ms or ~2 KB). The CLI
+ * stream parsers use it for the assistant text they read; LLM agents need it not:
+ * they stream through `ctx.stream`, which the runner coalesces itself.
  */
-
-import type { AgentRunContext } from '../../core/ports.ts';
 
 /** How often buffered text is flushed (defaults: 100 ms, 2,048 bytes). */
 export interface CoalesceOptions {
@@ -16,15 +14,6 @@ export interface CoalesceOptions {
 export interface OutputCoalescer {
   push(delta: string): void;
   flush(): void;
-}
-
-/**
- * Model text through the runner's output stream: watchers see each delta at once (a
- * preview) and the runner stores it coalesced, so the agent needs no timer of its own.
- * `flush` is a no-op: the runner stores buffered text before any other event of the task.
- */
-export function streamedOutput(ctx: Pick<AgentRunContext, 'stream'>): OutputCoalescer {
-  return { push: (delta) => ctx.stream(delta), flush: () => undefined };
 }
 
 /** Creates a coalescer that calls `emit` with the joined deltas. */

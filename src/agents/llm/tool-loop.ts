@@ -8,7 +8,6 @@ import { AgentError } from '../../core/errors.ts';
 import type { AgentRunContext, ToolResult, ToolSpec } from '../../core/ports.ts';
 import type { JsonObject } from '../../core/types.ts';
 import type { StreamSummary } from './llm-agent-options.ts';
-import type { OutputCoalescer } from './output-coalescer.ts';
 
 /** Model turns per task at most (default). */
 export const DEFAULT_MAX_TOOL_TURNS = 10;
@@ -35,7 +34,6 @@ export interface ToolLoop {
   readonly ctx: AgentRunContext;
   readonly provider: string;
   readonly summary: StreamSummary;
-  readonly out: OutputCoalescer;
   /** (default: 10) */
   readonly maxTurns?: number;
   /** Streams one model turn over the conversation so far; returns the tool calls it made (none: done). */
@@ -67,10 +65,10 @@ export function addUsage(summary: StreamSummary, input: number | undefined, outp
 }
 
 /** Appends streamed text to the result and the output events. */
-export function pushText(loop: Pick<ToolLoop, 'summary' | 'out'>, text: string): void {
+export function pushText(loop: Pick<ToolLoop, 'summary' | 'ctx'>, text: string): void {
   if (text.length === 0) return;
   loop.summary.text += text;
-  loop.out.push(text);
+  loop.ctx.stream(text);
 }
 
 function parseInput(input: string | JsonObject): JsonObject | undefined {
@@ -110,7 +108,6 @@ export async function runToolLoop(loop: ToolLoop): Promise<void> {
     if (turn >= max) {
       throw new AgentError(`${loop.provider}: the model still called tools after ${max} turns; stopped without a final answer`);
     }
-    loop.out.flush(); // the text before the calls is stored before a tool may put the task in `waiting`
     const outcomes: ToolCallOutcome[] = [];
     // One at a time: an approval puts the whole task in `waiting`.
     for (const call of calls) outcomes.push({ call, result: await runCall(loop, call) });

@@ -8,9 +8,8 @@
 import { Ollama, type Message, type Tool, type ToolCall } from 'ollama';
 import { AgentError } from '../../core/errors.ts';
 import type { AgentAdapter, AgentOutcome, AgentRunContext } from '../../core/ports.ts';
-import { DEFAULT_LLM_RETRY, publicUrl, summaryMetadata, type LlmAgentOptions, type StreamSummary } from '../llm/llm-agent-options.ts';
+import { DEFAULT_LLM_RETRY, llmAgentInfo, newSummary, summaryMetadata, type LlmAgentOptions } from '../llm/llm-agent-options.ts';
 import { conversationMessages } from '../llm/conversation.ts';
-import { streamedOutput } from '../llm/output-coalescer.ts';
 import { errorForStatus, toAgentError } from '../llm/provider-errors.ts';
 import { addUsage, offeredTools, pushText, resultText, runToolLoop, toolDescription } from '../llm/tool-loop.ts';
 import type { JsonObject } from '../../core/types.ts';
@@ -20,13 +19,7 @@ const PROVIDER = 'ollama';
 /** Creates an agent that talks to `{baseUrl}/api/chat`. */
 export function createOllamaAgent(options: LlmAgentOptions): AgentAdapter {
   return {
-    info: {
-      agentType: options.id,
-      name: options.name ?? options.id,
-      description: options.description ?? `Ollama model ${options.model}`,
-      capabilities: ['conversation', 'analysis', 'code_generation'],
-      metadata: { kind: 'ollama', model: options.model, base_url: publicUrl(options.baseUrl) },
-    },
+    info: llmAgentInfo(options, 'ollama', 'Ollama model'),
     retry: options.retry ?? DEFAULT_LLM_RETRY,
     // No key, and listing agents must not probe the network: assume a configured server is there.
     isAvailable: async () => true,
@@ -41,8 +34,7 @@ export function createOllamaAgent(options: LlmAgentOptions): AgentAdapter {
         return new Response(res.body.pipeThrough(ndjsonGuard()), { status: res.status, statusText: res.statusText, headers: res.headers });
       };
       const client = new Ollama({ host: options.baseUrl, fetch: guardedFetch });
-      const summary: StreamSummary = { text: '', model: options.model, inputTokens: undefined, outputTokens: undefined, stopReason: undefined };
-      const out = streamedOutput(ctx);
+      const summary = newSummary(options.model);
       const messages: Message[] = options.systemPrompt !== undefined ? [{ role: 'system', content: options.systemPrompt }] : [];
       messages.push(...conversationMessages(ctx.history, ctx.prompt));
       const modelOptions = {
@@ -60,7 +52,6 @@ export function createOllamaAgent(options: LlmAgentOptions): AgentAdapter {
           ctx,
           provider: PROVIDER,
           summary,
-          out,
           ...(options.maxToolTurns !== undefined ? { maxTurns: options.maxToolTurns } : {}),
           turn: async () => {
             turnNo += 1;
@@ -79,7 +70,7 @@ export function createOllamaAgent(options: LlmAgentOptions): AgentAdapter {
               if (part.model) summary.model = part.model;
               const delta = part.message?.content ?? '';
               text += delta;
-              pushText({ summary, out }, delta);
+              pushText({ summary, ctx }, delta);
               for (const call of part.message?.tool_calls ?? []) calls.push(call);
               if (part.done) {
                 done = true;
@@ -103,8 +94,6 @@ export function createOllamaAgent(options: LlmAgentOptions): AgentAdapter {
         });
       } catch (err) {
         throw toAgentError(classify(err, lastHeaders), { provider: PROVIDER, secrets: [], signal: ctx.signal });
-      } finally {
-        out.flush();
       }
       return { result: summary.text, metadata: summaryMetadata(PROVIDER, summary, options.pricing) };
     },

@@ -8,9 +8,8 @@
 import OpenAI from 'openai';
 import { AgentError } from '../../core/errors.ts';
 import type { AgentAdapter, AgentOutcome, AgentRunContext } from '../../core/ports.ts';
-import { DEFAULT_LLM_RETRY, publicUrl, requireKey, summaryMetadata, type LlmAgentOptions, type StreamSummary } from '../llm/llm-agent-options.ts';
+import { DEFAULT_LLM_RETRY, llmAgentInfo, newSummary, requireKey, summaryMetadata, type LlmAgentOptions } from '../llm/llm-agent-options.ts';
 import { conversationMessages } from '../llm/conversation.ts';
-import { streamedOutput } from '../llm/output-coalescer.ts';
 import { toAgentError } from '../llm/provider-errors.ts';
 import { addUsage, offeredTools, pushText, resultText, runToolLoop, toolDescription } from '../llm/tool-loop.ts';
 
@@ -21,13 +20,7 @@ const NO_KEY = 'sk-no-key-required';
 /** Creates an agent that talks to `{baseUrl}/chat/completions`. */
 export function createOpenAiAgent(options: LlmAgentOptions): AgentAdapter {
   return {
-    info: {
-      agentType: options.id,
-      name: options.name ?? options.id,
-      description: options.description ?? `OpenAI-compatible chat model ${options.model}`,
-      capabilities: ['conversation', 'analysis', 'code_generation'],
-      metadata: { kind: 'openai', model: options.model, base_url: publicUrl(options.baseUrl) },
-    },
+    info: llmAgentInfo(options, 'openai', 'OpenAI-compatible chat model'),
     retry: options.retry ?? DEFAULT_LLM_RETRY,
     // Listing agents must stay cheap: a present key is all we check, no network call.
     isAvailable: async () => options.apiKeyRef === undefined || options.apiKey !== undefined,
@@ -41,8 +34,7 @@ export function createOpenAiAgent(options: LlmAgentOptions): AgentAdapter {
         maxRetries: 0, // the engine retries, honouring Retry-After, so attempts are visible and durable
         logLevel: 'off',
       });
-      const summary: StreamSummary = { text: '', model: options.model, inputTokens: undefined, outputTokens: undefined, stopReason: undefined };
-      const out = streamedOutput(ctx);
+      const summary = newSummary(options.model);
       const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [];
       if (options.systemPrompt !== undefined) messages.push({ role: 'system', content: options.systemPrompt });
       messages.push(...conversationMessages(ctx.history, ctx.prompt));
@@ -56,7 +48,6 @@ export function createOpenAiAgent(options: LlmAgentOptions): AgentAdapter {
           ctx,
           provider: PROVIDER,
           summary,
-          out,
           ...(options.maxToolTurns !== undefined ? { maxTurns: options.maxToolTurns } : {}),
           turn: async () => {
             const stream = await client.chat.completions.create(
@@ -83,7 +74,7 @@ export function createOpenAiAgent(options: LlmAgentOptions): AgentAdapter {
               const delta = choice?.delta?.content;
               if (typeof delta === 'string' && delta.length > 0) {
                 text += delta;
-                pushText({ summary, out }, delta);
+                pushText({ summary, ctx }, delta);
               }
               for (const tc of choice?.delta?.tool_calls ?? []) {
                 const call = calls.get(tc.index) ?? { id: '', name: '', args: '' };
@@ -115,8 +106,6 @@ export function createOpenAiAgent(options: LlmAgentOptions): AgentAdapter {
         });
       } catch (err) {
         throw toAgentError(err, { provider: PROVIDER, secrets: [options.apiKey], signal: ctx.signal });
-      } finally {
-        out.flush();
       }
       return { result: summary.text, metadata: summaryMetadata(PROVIDER, summary, options.pricing) };
     },
