@@ -10,7 +10,7 @@
  */
 import { createLoginLimiter, type LoginLimits } from './login-limiter.ts';
 import { createHash, createPublicKey, randomBytes, verify, type KeyObject } from 'node:crypto';
-import { deny } from './denials.ts';
+import { denialRecord, deny } from './denials.ts';
 import { SwitchboardError } from '../core/errors.ts';
 import {
   DEVICE_CHALLENGE_TTL_MS,
@@ -100,16 +100,8 @@ export function createDeviceService(deps: DeviceServiceDeps, options: DeviceOpti
     const mine = device !== undefined && device.ownerId === caller.principal.id;
     const allowed = mine || hasPermission(caller, 'admin:users');
     if (!allowed) {
-      await deps.recordAudit({
-        eventType: 'permission.denied',
-        userId: caller.principal.id,
-        sessionId: caller.sessionId ?? null,
-        resourceType: 'device',
-        resourceId: deviceId,
-        action,
-        status: 'denied',
-        details: { permission: 'admin:users', reason: 'not the owner of the device' },
-      });
+      const reason = 'not the owner of the device';
+      await deps.recordAudit({ ...denialRecord(caller, action, 'device', deviceId, reason), details: { permission: 'admin:users', reason } });
     }
     if (device === undefined || !allowed) {
       throw new SwitchboardError('DEVICE_NOT_FOUND', undefined, { device_id: deviceId });
