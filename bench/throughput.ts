@@ -5,7 +5,8 @@
  * from the first submit to the last task's finished_at; then every task is listed
  * to check that each submitted task completed exactly once.
  */
-import type { Caller, Task } from '../src/core/types.ts';
+import type { Caller } from '../src/core/domain/caller.ts';
+import type { Task } from '../src/core/domain/task.ts';
 import type { TaskView } from '../src/transports/http/wire.ts';
 import { figure, TARGETS, type Dialect, type Figure } from './lib/results.ts';
 import { expectStatus, keepAliveAgent, requestJson } from './lib/http.ts';

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createMutableAgentRegistry, type BuiltAgent } from '../src/agents/registry/mutable-registry.ts';
-import type { AgentAdapter, AgentEmission, AgentRunContext } from '../src/core/ports.ts';
+import type { AgentAdapter, AgentEmission, AgentRunContext } from '../src/core/ports/agent-adapter.ts';
 import { DIALECTS } from './helpers/databases.ts';
 import { startTestApp, type TestApp } from './helpers/test-app.ts';
 import { eventsOf, submit, waitForState } from './helpers/api.ts';

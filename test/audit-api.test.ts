@@ -13,7 +13,8 @@ import { DIALECTS } from './helpers/databases.ts';
 import { startTestApp, type TestApp } from './helpers/test-app.ts';
 import { runCliAgainst, type CliResult } from './helpers/cli-process.ts';
 import { submit, waitForState } from './helpers/api.ts';
-import type { AuditRecord, Caller } from '../src/core/types.ts';
+import type { AuditRecord } from '../src/core/domain/audit.ts';
+import type { Caller } from '../src/core/domain/caller.ts';
 
 interface WireAudit {
   event_id: string;

@@ -15,8 +15,8 @@ import { buildAgents } from '../src/app/build-agents.ts';
 import { removeTaskWorktree } from '../src/integrations/github/worktree.ts';
 import { createCodexParser } from '../src/agents/command/stream-parsers/codex.ts';
 import { findOnPath } from '../src/agents/command/presets.ts';
-import type { AgentAdapter, AgentEmission } from '../src/core/ports.ts';
-import type { TaskEvent } from '../src/core/types.ts';
+import type { AgentAdapter, AgentEmission } from '../src/core/ports/agent-adapter.ts';
+import type { TaskEvent } from '../src/core/domain/event.ts';
 import { adminCaller, startTestEngine, waitForTaskState, type TestEngine } from './helpers/test-engine.ts';
 import { waitFor } from './helpers/wait.ts';
 

@@ -4,9 +4,10 @@ import assert from 'node:assert/strict';
 import { DIALECTS, makeTestDatabase } from './helpers/databases.ts';
 import { adminCaller, openTestStore, startTestEngine, waitForTaskState } from './helpers/test-engine.ts';
 import { createEchoAgent } from '../src/agents/echo/echo-agent.ts';
-import { AgentError } from '../src/core/errors.ts';
-import { TaskStates } from '../src/core/task-states.ts';
-import type { AgentAdapter, AgentRunContext, TaskChange, TaskStore } from '../src/core/ports.ts';
+import { AgentError } from '../src/core/domain/errors.ts';
+import { TaskStates } from '../src/core/domain/task-states.ts';
+import type { AgentAdapter, AgentRunContext } from '../src/core/ports/agent-adapter.ts';
+import type { TaskChange, TaskStore } from '../src/core/ports/task-store.ts';
 
 /** An agent whose behaviour each test scripts. */
 function scripted(id: string, run: (ctx: AgentRunContext) => Promise<unknown>, maxAttempts = 1): AgentAdapter {

@@ -12,7 +12,7 @@ import { DIALECTS } from './helpers/databases.ts';
 import { startTestApp, type TestApp } from './helpers/test-app.ts';
 import { getState, submit, waitForState } from './helpers/api.ts';
 import { waitFor } from './helpers/wait.ts';
-import type { TaskChangeNotice } from '../src/core/ports.ts';
+import type { TaskChangeNotice } from '../src/core/ports/task-change-feed.ts';
 
 /** Resolves on the feed's next notice of `kind` (or at once when it is already up and `kind` is up). */
 function nextNotice(t: TestApp, kind: TaskChangeNotice['kind']): Promise<void> {

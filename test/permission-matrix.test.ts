@@ -12,8 +12,8 @@ import assert from 'node:assert/strict';
 import { DIALECTS } from './helpers/databases.ts';
 import { startTestApp, type TestApp } from './helpers/test-app.ts';
 import { waitForState } from './helpers/api.ts';
-import { ROLE_PERMISSIONS, Roles, type Permission, type Role } from '../src/core/permissions.ts';
-import type { Caller, Principal } from '../src/core/types.ts';
+import { ROLE_PERMISSIONS, Roles, type Permission, type Role } from '../src/core/domain/permissions.ts';
+import type { Caller, Principal } from '../src/core/domain/caller.ts';
 import { MATRIX, PUBLIC_ENDPOINTS, type Fixture, type MatrixRow, type RoleFixture } from './helpers/permission-matrix-rows.ts';
 
 const PASSWORD = 'Matrix-password-77';

@@ -10,9 +10,9 @@ import assert from 'node:assert/strict';
 import { DIALECTS } from './helpers/databases.ts';
 import { startTestApp, type TestApp } from './helpers/test-app.ts';
 import { createEchoAgent } from '../src/agents/echo/echo-agent.ts';
-import type { AgentAdapter } from '../src/core/ports.ts';
-import type { Caller } from '../src/core/types.ts';
-import { isSwitchboardError } from '../src/core/errors.ts';
+import type { AgentAdapter } from '../src/core/ports/agent-adapter.ts';
+import type { Caller } from '../src/core/domain/caller.ts';
+import { isSwitchboardError } from '../src/core/domain/errors.ts';
 
 function namedAgent(agentType: string): AgentAdapter {
   const echo = createEchoAgent();

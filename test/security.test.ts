@@ -7,7 +7,7 @@ import { startTestApp, type TestApp } from './helpers/test-app.ts';
 import { submit, waitForState } from './helpers/api.ts';
 import { waitFor } from './helpers/wait.ts';
 import { verifyAuditChain } from '../src/security/audit-chain.ts';
-import type { AuditRecord } from '../src/core/types.ts';
+import type { AuditRecord } from '../src/core/domain/audit.ts';
 
 async function auditRecords(t: TestApp): Promise<AuditRecord[]> {
   return [...(await t.app.store.tasks.listAudit(0, 100_000))];

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { DIALECTS } from './helpers/databases.ts';
 import { startTestApp, type TestApp } from './helpers/test-app.ts';
 import { submit, waitForState } from './helpers/api.ts';
-import type { AuditRecord } from '../src/core/types.ts';
+import type { AuditRecord } from '../src/core/domain/audit.ts';
 
 interface Session { session_id: string; token: string }
 interface Entry { key: string; value: unknown; updated_at: string }

@@ -9,8 +9,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { isSwitchboardError, type ErrorCode } from '../src/core/errors.ts';
-import type { SkillInstaller, SkillSource } from '../src/core/skills.ts';
+import { isSwitchboardError, type ErrorCode } from '../src/core/domain/errors.ts';
+import type { SkillSource } from '../src/core/domain/skill.ts';
+import type { SkillInstaller } from '../src/core/ports/skill-installer.ts';
 import { createSkillCatalog, type LocalSkillCatalog } from '../src/skills/skill-catalog.ts';
 import { createSkillInstaller } from '../src/skills/skill-installer.ts';
 import { skillMd, tarGz, zip } from './helpers/craft-archives.ts';

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSkillRunner, resolveEntrypoint } from '../src/skills/skill-runner.ts';
-import type { SkillDefinition } from '../src/core/ports.ts';
+import type { SkillDefinition } from '../src/core/domain/skill.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'sb-skill-runner-'));
 after(() => rmSync(root, { recursive: true, force: true }));

@@ -3,9 +3,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DIALECTS, makeTestDatabase } from './helpers/databases.ts';
 import { openTestStore } from './helpers/test-engine.ts';
-import { TaskStates } from '../src/core/task-states.ts';
-import type { TaskChange } from '../src/core/ports.ts';
-import type { Task } from '../src/core/types.ts';
+import { TaskStates } from '../src/core/domain/task-states.ts';
+import type { TaskChange } from '../src/core/ports/task-store.ts';
+import type { Task } from '../src/core/domain/task.ts';
 
 function pendingTask(id: string, now: number): Task {
   return {

@@ -11,7 +11,7 @@ import { createParser } from 'eventsource-parser';
 import { DIALECTS } from './helpers/databases.ts';
 import { startTestApp, type TestApp } from './helpers/test-app.ts';
 import { submit, waitForState } from './helpers/api.ts';
-import type { AgentAdapter } from '../src/core/ports.ts';
+import type { AgentAdapter } from '../src/core/ports/agent-adapter.ts';
 
 const PIECES = Array.from({ length: 120 }, (_, i) => `tok${i} `);
 const FULL = PIECES.join('');

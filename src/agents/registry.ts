@@ -1,5 +1,6 @@
 /** A fixed set of agents, by agent type. */
-import type { AgentAdapter, AgentRegistry } from '../core/ports.ts';
+import type { AgentAdapter } from '../core/ports/agent-adapter.ts';
+import type { AgentRegistry } from '../core/ports/agent-registry.ts';
 
 export function createAgentRegistry(agents: readonly AgentAdapter[]): AgentRegistry {
   const byType = new Map<string, AgentAdapter>();

@@ -1,5 +1,5 @@
 /** Availability probes of the networked agent kinds: the key is present and the endpoint answers a cheap GET. */
-import type { AgentAdapter } from '../core/ports.ts';
+import type { AgentAdapter } from '../core/ports/agent-adapter.ts';
 import type { BuiltAgent } from '../agents/registry/mutable-registry.ts';
 import { probeEndpoint } from '../agents/probe-endpoint.ts';
 

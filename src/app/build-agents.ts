@@ -6,7 +6,7 @@
  * applied on top of the kind's adapter; concurrency and (for kinds without their
  * own) the time limit are enforced by the registry.
  */
-import type { AgentAdapter, RetryPolicy } from '../core/ports.ts';
+import type { AgentAdapter, RetryPolicy } from '../core/ports/agent-adapter.ts';
 import { ENV_REF, HEADER_ENV_REF, type AgentConfig } from '../config/schema.ts';
 import { createEchoAgent } from '../agents/echo/echo-agent.ts';
 import { createCommandAgent, DEFAULT_ENV, type PrepareWorkdir } from '../agents/command/command-agent.ts';

@@ -7,7 +7,7 @@
  */
 import { agentConfigSchema, type AgentConfig } from '../config/schema.ts';
 import { findOnPath } from '../agents/command/presets.ts';
-import type { Logger } from '../core/ports.ts';
+import type { Logger } from '../core/ports/logger.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

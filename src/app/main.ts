@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config/load-config.ts';
-import { isSwitchboardError } from '../core/errors.ts';
+import { isSwitchboardError } from '../core/domain/errors.ts';
 import { registerClientCommands } from '../transports/cli/commands.ts';
 import { VERSION } from './version.ts';
 

@@ -1,6 +1,8 @@
 /** The real clock, timers and ids behind the core's ports. */
 import { randomUUID } from 'node:crypto';
-import type { Clock, Ids, Timers } from '../core/ports.ts';
+import type { Clock } from '../core/ports/clock.ts';
+import type { Ids } from '../core/ports/ids.ts';
+import type { Timers } from '../core/ports/timers.ts';
 
 export const systemClock: Clock = { now: () => Date.now() };
 

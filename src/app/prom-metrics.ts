@@ -1,6 +1,6 @@
 /** Prometheus metrics for the engine and the HTTP transport (one registry per app, no globals). */
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { EngineMetrics } from '../core/ports.ts';
+import type { EngineMetrics } from '../core/ports/engine-metrics.ts';
 
 export interface AppMetrics {
   readonly engine: EngineMetrics;

@@ -3,7 +3,6 @@
  * YAML keys (`sessions:`, `login:`), which win over the defaults stated here.
  */
 import { z } from 'zod';
-import type { EnvConfig } from './schema.ts';
 
 /** A whole number from the environment or the file; an empty value counts as unset. */
 const int = (min: number, max: number) =>
@@ -57,7 +56,9 @@ export interface LoginLimitConfig {
   readonly windowMs: number;
 }
 
-type SessionEnv = Pick<EnvConfig, keyof typeof sessionEnvShape>;
+// Typed from this file's own shape, so schema.ts (which merges it) is not imported back.
+const sessionEnvSchema = z.object(sessionEnvShape);
+type SessionEnv = z.infer<typeof sessionEnvSchema>;
 
 export function resolveSessionLifetimes(env: SessionEnv, file: SessionFileConfig): SessionLifetimes {
   return {

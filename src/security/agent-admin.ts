@@ -6,18 +6,16 @@
  * changed fields, never values (a value may be a command line or a URL).
  */
 import { deny } from './denials.ts';
-import { SwitchboardError } from '../core/errors.ts';
-import type { Authorizer, Clock } from '../core/ports.ts';
-import type {
-  AgentAdmin,
-  AgentConfigRecord,
-  AgentConfigStore,
-  AgentConfigValidation,
-  AgentDefinition,
-  ConfigurableAgents,
-  PreparedAgent,
-} from '../core/agent-admin.ts';
-import type { AuditInput, Caller, JsonObject } from '../core/types.ts';
+import { SwitchboardError } from '../core/domain/errors.ts';
+import type { Authorizer } from '../core/ports/authorizer.ts';
+import type { Clock } from '../core/ports/clock.ts';
+import type { AgentConfigRecord, AgentDefinition } from '../core/domain/agent.ts';
+import type { AgentConfigStore } from '../core/ports/agent-config-store.ts';
+import type { AgentConfigValidation, ConfigurableAgents, PreparedAgent } from '../core/ports/configurable-agents.ts';
+import type { AgentAdmin } from '../core/services/agent-admin.ts';
+import type { AuditInput } from '../core/domain/audit.ts';
+import type { Caller } from '../core/domain/caller.ts';
+import type { JsonObject } from '../core/domain/json.ts';
 
 export interface AgentAdminDeps {
   readonly store: AgentConfigStore;

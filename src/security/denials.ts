@@ -1,6 +1,7 @@
 /** Permission denials: audited first (fail closed), then refused. Shared by every security service. */
-import { SwitchboardError } from '../core/errors.ts';
-import type { AuditInput, Caller } from '../core/types.ts';
+import { SwitchboardError } from '../core/domain/errors.ts';
+import type { AuditInput } from '../core/domain/audit.ts';
+import type { Caller } from '../core/domain/caller.ts';
 
 /** The `permission.denied` record of a refused call. */
 export function denialRecord(

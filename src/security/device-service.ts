@@ -11,18 +11,14 @@
 import { createLoginLimiter, type LoginLimits } from './login-limiter.ts';
 import { createHash, createPublicKey, randomBytes, verify, type KeyObject } from 'node:crypto';
 import { denialRecord, deny } from './denials.ts';
-import { SwitchboardError } from '../core/errors.ts';
-import {
-  DEVICE_CHALLENGE_TTL_MS,
-  deviceProofMessage,
-  type DeviceInfo,
-  type DeviceRecord,
-  type DeviceService,
-  type DeviceStore,
-} from '../core/devices.ts';
-import { hasPermission } from '../core/permissions.ts';
-import type { Clock, Ids } from '../core/ports.ts';
-import type { AuditInput, Caller } from '../core/types.ts';
+import { SwitchboardError } from '../core/domain/errors.ts';
+import { DEVICE_CHALLENGE_TTL_MS, deviceProofMessage, type DeviceInfo, type DeviceRecord } from '../core/domain/device.ts';
+import type { DeviceStore } from '../core/ports/device-store.ts';
+import type { DeviceService } from '../core/services/device-service.ts';
+import type { Clock } from '../core/ports/clock.ts';
+import type { Ids } from '../core/ports/ids.ts';
+import type { AuditInput } from '../core/domain/audit.ts';
+import { hasPermission, type Caller } from '../core/domain/caller.ts';
 
 export interface DeviceServiceDeps {
   readonly devices: DeviceStore;

@@ -8,12 +8,14 @@
  * writes nothing.
  */
 import { deny as denyAndRecord } from './denials.ts';
-import type { GrantAdmin, GrantOutcome } from '../core/access.ts';
-import { SwitchboardError } from '../core/errors.ts';
-import type { UserInfo } from '../core/identity.ts';
-import { ROLE_PERMISSIONS, effectivePermissions, hasPermission, type Permission, type Role } from '../core/permissions.ts';
-import type { Clock, CredentialStore } from '../core/ports.ts';
-import type { AuditInput, Caller } from '../core/types.ts';
+import type { GrantAdmin, GrantOutcome } from '../core/services/grant-admin.ts';
+import { SwitchboardError } from '../core/domain/errors.ts';
+import type { UserInfo } from '../core/domain/identity.ts';
+import { ROLE_PERMISSIONS, type Permission, type Role } from '../core/domain/permissions.ts';
+import type { Clock } from '../core/ports/clock.ts';
+import type { CredentialStore } from '../core/ports/credential-store.ts';
+import type { AuditInput } from '../core/domain/audit.ts';
+import { effectivePermissions, hasPermission, type Caller } from '../core/domain/caller.ts';
 
 export interface GrantAdminDeps {
   readonly credentials: CredentialStore;

@@ -7,12 +7,17 @@
  * `explain` evaluates exactly as the authorizer does, on the same policy set.
  */
 import { deny as denyAndRecord } from './denials.ts';
-import type { ExplainRequest, Explanation, NewPolicyInput, PolicyAdmin, PolicyInput } from '../core/access.ts';
-import { SwitchboardError } from '../core/errors.ts';
-import { hasPermission, type Permission } from '../core/permissions.ts';
-import { POLICY_ID, PolicyResourceTypes, evaluate, isResourcePattern, type Policy, type PolicyRules } from '../core/policy.ts';
-import type { Clock, CredentialStore, Ids, PolicyStore } from '../core/ports.ts';
-import type { AuditInput, Caller, JsonObject } from '../core/types.ts';
+import type { ExplainRequest, Explanation, NewPolicyInput, PolicyAdmin, PolicyInput } from '../core/services/policy-admin.ts';
+import { SwitchboardError } from '../core/domain/errors.ts';
+import { type Permission } from '../core/domain/permissions.ts';
+import { POLICY_ID, PolicyResourceTypes, evaluate, isResourcePattern, type Policy, type PolicyRules } from '../core/domain/policy.ts';
+import type { Clock } from '../core/ports/clock.ts';
+import type { CredentialStore } from '../core/ports/credential-store.ts';
+import type { Ids } from '../core/ports/ids.ts';
+import type { PolicyStore } from '../core/ports/policy-store.ts';
+import type { AuditInput } from '../core/domain/audit.ts';
+import { hasPermission, type Caller } from '../core/domain/caller.ts';
+import type { JsonObject } from '../core/domain/json.ts';
 import type { PolicyAuthorizer } from './policy-authorizer.ts';
 
 export interface PolicyAdminDeps {

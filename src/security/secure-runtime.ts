@@ -17,14 +17,17 @@
  * acting in that session. Nothing here edits or deletes audit records.
  */
 import { denialRecord, deny as denyAndRecord } from './denials.ts';
-import { SwitchboardError } from '../core/errors.ts';
-import { hasPermission, type Permission } from '../core/permissions.ts';
-import type { Runtime, StreamOptions, TaskEngine } from '../core/runtime.ts';
-import type { AuditExportFilter, AuditRecord, Caller, Task, StreamItem, TaskFilter } from '../core/types.ts';
+import { SwitchboardError } from '../core/domain/errors.ts';
+import { type Permission } from '../core/domain/permissions.ts';
+import type { Runtime, StreamOptions, TaskEngine } from '../core/services/runtime.ts';
+import type { AuditExportFilter, AuditRecord } from '../core/domain/audit.ts';
+import { hasPermission, type Caller } from '../core/domain/caller.ts';
+import type { StreamItem } from '../core/domain/event.ts';
+import type { Task, TaskFilter } from '../core/domain/task.ts';
 import { verifyLiveAuditChain } from './audit-verify.ts';
 import { createRoleAuthorizer } from './authorizer.ts';
 import { checkSubmitSession, type SubmitSessionDeps } from './submit-session.ts';
-import type { Authorizer } from '../core/ports.ts';
+import type { Authorizer } from '../core/ports/authorizer.ts';
 import { pendingApproval } from '../core/engine/approval-wait.ts';
 
 export function createSecureRuntime(

@@ -6,17 +6,14 @@
  * `resource.accessed`, writes as `resource.modified` and deletes as
  * `resource.deleted` (in the write's transaction); audit details name keys, never values.
  */
-import { SwitchboardError } from '../core/errors.ts';
-import type { Clock } from '../core/ports.ts';
-import {
-  MEMORY_LIMITS,
-  checkMemoryKey,
-  encodeMemoryValue,
-  memoryFullError,
-  type SessionMemoryService,
-  type SessionMemoryStore,
-} from '../core/session-memory.ts';
-import type { AuditEventType, AuditInput, Caller, JsonObject } from '../core/types.ts';
+import { SwitchboardError } from '../core/domain/errors.ts';
+import type { Clock } from '../core/ports/clock.ts';
+import { MEMORY_LIMITS, checkMemoryKey, encodeMemoryValue, memoryFullError } from '../core/domain/session-memory.ts';
+import type { SessionMemoryStore } from '../core/ports/session-memory-store.ts';
+import type { SessionMemoryService } from '../core/services/session-memory-service.ts';
+import type { AuditEventType, AuditInput } from '../core/domain/audit.ts';
+import type { Caller } from '../core/domain/caller.ts';
+import type { JsonObject } from '../core/domain/json.ts';
 import { denialRecord } from './denials.ts';
 
 export interface SessionMemoryServiceDeps {

@@ -9,12 +9,15 @@
  * admin:users anyone's.
  */
 import { denialRecord, deny as denyAndRecord } from './denials.ts';
-import { SwitchboardError } from '../core/errors.ts';
-import type { CreatedSession, SessionDeviceRequest, SessionInfo, SessionService, UserInfo } from '../core/identity.ts';
-import { effectivePermissions, hasPermission } from '../core/permissions.ts';
-import type { Clock, CredentialStore, Ids } from '../core/ports.ts';
-import type { AuditInput, Caller } from '../core/types.ts';
-import type { DeviceService } from '../core/devices.ts';
+import { SwitchboardError } from '../core/domain/errors.ts';
+import type { CreatedSession, SessionInfo, UserInfo } from '../core/domain/identity.ts';
+import type { SessionDeviceRequest, SessionService } from '../core/services/session-service.ts';
+import type { Clock } from '../core/ports/clock.ts';
+import type { CredentialStore } from '../core/ports/credential-store.ts';
+import type { Ids } from '../core/ports/ids.ts';
+import type { AuditInput } from '../core/domain/audit.ts';
+import { effectivePermissions, hasPermission, type Caller } from '../core/domain/caller.ts';
+import type { DeviceService } from '../core/services/device-service.ts';
 import type { LoginLimiter } from './login-limiter.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { generateSessionSecret } from './tokens.ts';

@@ -9,11 +9,15 @@
  */
 import { createHash } from 'node:crypto';
 import { deny as denyAndRecord } from './denials.ts';
-import { SwitchboardError, isSwitchboardError } from '../core/errors.ts';
-import type { Permission } from '../core/permissions.ts';
-import type { Authorizer } from '../core/ports.ts';
-import type { SkillAdmin, SkillInstaller, SkillSource } from '../core/skills.ts';
-import type { AuditInput, Caller, JsonObject } from '../core/types.ts';
+import { SwitchboardError, isSwitchboardError } from '../core/domain/errors.ts';
+import type { Permission } from '../core/domain/permissions.ts';
+import type { Authorizer } from '../core/ports/authorizer.ts';
+import type { SkillSource } from '../core/domain/skill.ts';
+import type { SkillInstaller } from '../core/ports/skill-installer.ts';
+import type { SkillAdmin } from '../core/services/skill-admin.ts';
+import type { AuditInput } from '../core/domain/audit.ts';
+import type { Caller } from '../core/domain/caller.ts';
+import type { JsonObject } from '../core/domain/json.ts';
 import { createRoleAuthorizer } from './authorizer.ts';
 
 export interface SkillAdminDeps {

@@ -9,23 +9,20 @@
  * its values).
  */
 import { Ajv, type ValidateFunction } from 'ajv';
-import type { Permission } from '../core/permissions.ts';
-import type {
-  Authorizer,
-  Clock,
-  CredentialStore,
-  Ids,
-  Logger,
-  SkillCatalog,
-  SkillDefinition,
-  SkillExecutor,
-  TaskTools,
-  ToolGate,
-  ToolResult,
-  ToolRun,
-  ToolSpec,
-} from '../core/ports.ts';
-import type { AuditInput, Caller, JsonObject, Task } from '../core/types.ts';
+import type { Permission } from '../core/domain/permissions.ts';
+import type { SkillDefinition } from '../core/domain/skill.ts';
+import type { Authorizer } from '../core/ports/authorizer.ts';
+import type { Clock } from '../core/ports/clock.ts';
+import type { CredentialStore } from '../core/ports/credential-store.ts';
+import type { Ids } from '../core/ports/ids.ts';
+import type { Logger } from '../core/ports/logger.ts';
+import type { SkillCatalog } from '../core/ports/skill-catalog.ts';
+import type { SkillExecutor } from '../core/ports/skill-executor.ts';
+import type { TaskTools, ToolGate, ToolResult, ToolRun, ToolSpec } from '../core/ports/tool-gate.ts';
+import type { AuditInput } from '../core/domain/audit.ts';
+import type { Caller } from '../core/domain/caller.ts';
+import type { JsonObject } from '../core/domain/json.ts';
+import type { Task } from '../core/domain/task.ts';
 
 export interface SkillToolDeps {
   readonly skills: SkillCatalog;

@@ -8,10 +8,12 @@
  * 404 (not revealed). Without `session_id`, a caller acting in a session submits
  * into it (the engine fills it in).
  */
-import { SwitchboardError } from '../core/errors.ts';
-import type { SessionInfo } from '../core/identity.ts';
-import type { Clock } from '../core/ports.ts';
-import type { AuditInput, Caller, SubmitInput } from '../core/types.ts';
+import { SwitchboardError } from '../core/domain/errors.ts';
+import type { SessionInfo } from '../core/domain/identity.ts';
+import type { Clock } from '../core/ports/clock.ts';
+import type { AuditInput } from '../core/domain/audit.ts';
+import type { Caller } from '../core/domain/caller.ts';
+import type { SubmitInput } from '../core/domain/task.ts';
 import { denialRecord, deny } from './denials.ts';
 
 /** How submit looks sessions up (the CredentialStore does it). */

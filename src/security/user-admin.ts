@@ -8,11 +8,15 @@
  * (other nodes: within the cache's short TTL).
  */
 import { deny as denyAndRecord } from './denials.ts';
-import { SwitchboardError } from '../core/errors.ts';
-import type { TokenInfo, UserAdmin, UserInfo } from '../core/identity.ts';
-import { ROLE_PERMISSIONS, effectivePermissions, hasPermission, type Permission, type Role } from '../core/permissions.ts';
-import type { Clock, CredentialStore, Ids } from '../core/ports.ts';
-import type { AuditInput, Caller } from '../core/types.ts';
+import { SwitchboardError } from '../core/domain/errors.ts';
+import type { TokenInfo, UserInfo } from '../core/domain/identity.ts';
+import type { UserAdmin } from '../core/services/user-admin.ts';
+import { ROLE_PERMISSIONS, type Permission, type Role } from '../core/domain/permissions.ts';
+import type { Clock } from '../core/ports/clock.ts';
+import type { CredentialStore } from '../core/ports/credential-store.ts';
+import type { Ids } from '../core/ports/ids.ts';
+import type { AuditInput } from '../core/domain/audit.ts';
+import { effectivePermissions, hasPermission, type Caller } from '../core/domain/caller.ts';
 import { hashPassword } from './passwords.ts';
 import { generateToken } from './tokens.ts';
 

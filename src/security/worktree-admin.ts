@@ -5,11 +5,12 @@
  * may still be writing there. The removal is audited as `resource.deleted`.
  */
 import { denialRecord } from './denials.ts';
-import { SwitchboardError } from '../core/errors.ts';
-import { hasPermission } from '../core/permissions.ts';
-import { isTerminal } from '../core/task-states.ts';
-import type { WorktreeAdmin, WorktreeRemoval } from '../core/agent-admin.ts';
-import type { AuditInput, Task } from '../core/types.ts';
+import { hasPermission } from '../core/domain/caller.ts';
+import { SwitchboardError } from '../core/domain/errors.ts';
+import { isTerminal } from '../core/domain/transitions.ts';
+import type { WorktreeAdmin, WorktreeRemoval } from '../core/services/worktree-admin.ts';
+import type { AuditInput } from '../core/domain/audit.ts';
+import type { Task } from '../core/domain/task.ts';
 
 export interface WorktreeAdminDeps {
   readonly findTask: (taskId: string) => Promise<Task | undefined>;

@@ -4,7 +4,7 @@
  * `git@host:path` and file:// URLs are accepted (no `ext::` or other transports).
  */
 import { execFile } from 'node:child_process';
-import { SwitchboardError } from '../core/errors.ts';
+import { SwitchboardError } from '../core/domain/errors.ts';
 
 const HTTPS = /^https:\/\/[^\s/@]+(@[^\s/]+)?\/\S+$/;
 const SSH = /^ssh:\/\/[^\s/]+\/\S+$/;

@@ -8,9 +8,10 @@
  */
 import { readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
-import type { Logger, SkillCatalog } from '../core/ports.ts';
-import { isSkillId, type SkillDetails, type SkillOrigin } from '../core/skills.ts';
-import type { JsonObject } from '../core/types.ts';
+import type { Logger } from '../core/ports/logger.ts';
+import type { SkillCatalog } from '../core/ports/skill-catalog.ts';
+import { isSkillId, type SkillDetails, type SkillOrigin } from '../core/domain/skill.ts';
+import type { JsonObject } from '../core/domain/json.ts';
 import { MAX_SKILL_MD_BYTES, parseSkillMarkdown } from './skill-markdown.ts';
 
 export interface SkillCatalogOptions {

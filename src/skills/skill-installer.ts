@@ -8,9 +8,10 @@
  */
 import { lstat, mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join } from 'node:path';
-import { SwitchboardError } from '../core/errors.ts';
-import type { Logger } from '../core/ports.ts';
-import { isSkillId, type SkillInstaller, type SkillInstallOptions, type SkillSource, type StagedSkill } from '../core/skills.ts';
+import { SwitchboardError } from '../core/domain/errors.ts';
+import type { Logger } from '../core/ports/logger.ts';
+import { isSkillId, type SkillSource } from '../core/domain/skill.ts';
+import type { SkillInstaller, SkillInstallOptions, StagedSkill } from '../core/ports/skill-installer.ts';
 import type { LocalSkillCatalog } from './skill-catalog.ts';
 import { loadSkillFolder } from './skill-catalog.ts';
 import { gitClone, repoBaseName } from './git-fetch.ts';

@@ -5,8 +5,8 @@
  * author sees all that is wrong at once; an invalid skill is never half-loaded.
  */
 import { parse } from 'yaml';
-import { isPermission, type Permission } from '../core/permissions.ts';
-import type { Json as JsonValue, JsonObject } from '../core/types.ts';
+import { isPermission, type Permission } from '../core/domain/permissions.ts';
+import type { Json as JsonValue, JsonObject } from '../core/domain/json.ts';
 
 /** The largest SKILL.md read (default: 256 KiB); a bigger one is an invalid skill. */
 export const MAX_SKILL_MD_BYTES = 256 * 1024;

@@ -1,8 +1,8 @@
 /** Where a fetched skill's SKILL.md is, and which id it gets. */
 import { lstat, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SwitchboardError } from '../core/errors.ts';
-import { isSkillId } from '../core/skills.ts';
+import { SwitchboardError } from '../core/domain/errors.ts';
+import { isSkillId } from '../core/domain/skill.ts';
 import { MAX_SKILL_MD_BYTES, parseSkillMarkdown, type ParsedSkill } from './skill-markdown.ts';
 
 /** Files some archivers add that are never part of a skill. */

@@ -7,8 +7,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { realpath } from 'node:fs/promises';
 import { isAbsolute, resolve, sep } from 'node:path';
-import type { SkillDefinition, SkillExecutor, ToolResult } from '../core/ports.ts';
-import type { JsonObject } from '../core/types.ts';
+import type { SkillDefinition } from '../core/domain/skill.ts';
+import type { SkillExecutor } from '../core/ports/skill-executor.ts';
+import type { ToolResult } from '../core/ports/tool-gate.ts';
+import type { JsonObject } from '../core/domain/json.ts';
 
 /** Limits of a skill run. */
 export interface SkillRunnerOptions {

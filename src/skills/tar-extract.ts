@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
-import { SwitchboardError, isSwitchboardError } from '../core/errors.ts';
+import { SwitchboardError, isSwitchboardError } from '../core/domain/errors.ts';
 import { UnpackBudget, entrySegments, fileMode, refuse, type UnpackLimits } from './unpack-budget.ts';
 
 const FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile']);

@@ -3,7 +3,7 @@
  * passes: a confined relative path, and running counts of entries and bytes that are
  * charged as data arrives (never taken from an archive's own headers).
  */
-import { SwitchboardError } from '../core/errors.ts';
+import { SwitchboardError } from '../core/domain/errors.ts';
 
 /** Limits of one skill (defaults: 2,000 entries, 50 MiB unpacked). */
 export interface UnpackLimits {

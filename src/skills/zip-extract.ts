@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
-import { SwitchboardError, isSwitchboardError } from '../core/errors.ts';
+import { SwitchboardError, isSwitchboardError } from '../core/domain/errors.ts';
 import { UnpackBudget, entrySegments, fileMode, refuse, type UnpackLimits } from './unpack-budget.ts';
 
 const S_IFMT = 0o170000;

@@ -7,8 +7,8 @@
  * PostgreSQL.
  */
 import { sql, type Selectable, type Transaction } from 'kysely';
-import type { ChangeOutcome, TaskChange } from '../core/ports.ts';
-import type { TaskEvent } from '../core/types.ts';
+import type { ChangeOutcome, TaskChange } from '../core/ports/task-store.ts';
+import type { TaskEvent } from '../core/domain/event.ts';
 import type { Database, TaskEventsTable, TasksTable } from './schema.ts';
 import { eventToRow, rowToTask } from './rows.ts';
 

@@ -1,7 +1,8 @@
 /** Appends audit records to the hash chain inside a caller's transaction (shared by every store). */
 import type { Transaction } from 'kysely';
-import type { AuditHasher, Ids } from '../core/ports.ts';
-import type { AuditInput, AuditRecord } from '../core/types.ts';
+import type { AuditHasher } from '../core/ports/audit-hasher.ts';
+import type { Ids } from '../core/ports/ids.ts';
+import type { AuditInput, AuditRecord } from '../core/domain/audit.ts';
 import type { Database } from './schema.ts';
 import { auditToRow } from './rows.ts';
 import { bulkInsert } from './bulk-insert.ts';

@@ -1,5 +1,5 @@
 /** Opaque keyset-pagination cursors: (created_at, id) in base64url. */
-import { SwitchboardError } from '../core/errors.ts';
+import { SwitchboardError } from '../core/domain/errors.ts';
 
 export interface Cursor {
   readonly createdAt: number;

@@ -1,8 +1,10 @@
 /** Database-defined agents over Kysely (both dialects). Changes carry their audit records in the same transaction. */
 import type { Kysely } from 'kysely';
-import type { AgentConfigRecord, AgentConfigStore } from '../core/agent-admin.ts';
-import type { AuditHasher, Ids } from '../core/ports.ts';
-import type { JsonObject } from '../core/types.ts';
+import type { AgentConfigRecord } from '../core/domain/agent.ts';
+import type { AgentConfigStore } from '../core/ports/agent-config-store.ts';
+import type { AuditHasher } from '../core/ports/audit-hasher.ts';
+import type { Ids } from '../core/ports/ids.ts';
+import type { JsonObject } from '../core/domain/json.ts';
 import type { AgentConfigsTable, Database } from './schema.ts';
 import { appendAudit } from './audit-append.ts';
 

@@ -1,7 +1,8 @@
 /** The read side of the audit log: filtered, newest-first queries with keyset pagination on seq. */
 import type { Kysely } from 'kysely';
-import type { AuditStore } from '../core/ports.ts';
-import type { AuditFilter, AuditRecord, Page } from '../core/types.ts';
+import type { AuditStore } from '../core/ports/audit-store.ts';
+import type { AuditFilter, AuditRecord } from '../core/domain/audit.ts';
+import type { Page } from '../core/domain/page.ts';
 import type { Database } from './schema.ts';
 import { rowToAudit } from './rows.ts';
 import { decodeSeqCursor, encodeSeqCursor } from './cursor.ts';

@@ -1,9 +1,12 @@
 /** Users and API tokens over Kysely (both dialects). Changes carry their audit records in the same transaction. */
 import type { Kysely, Transaction } from 'kysely';
-import type { AuditHasher, CredentialStore, Ids } from '../core/ports.ts';
-import type { TokenInfo, UserInfo } from '../core/identity.ts';
-import { isPermission, isRole } from '../core/permissions.ts';
-import type { AuditInput, Principal } from '../core/types.ts';
+import type { AuditHasher } from '../core/ports/audit-hasher.ts';
+import type { CredentialStore } from '../core/ports/credential-store.ts';
+import type { Ids } from '../core/ports/ids.ts';
+import type { TokenInfo, UserInfo } from '../core/domain/identity.ts';
+import { isPermission, isRole } from '../core/domain/permissions.ts';
+import type { AuditInput } from '../core/domain/audit.ts';
+import type { Principal } from '../core/domain/caller.ts';
 import type { ApiTokensTable, Database, UsersTable } from './schema.ts';
 import { appendAudit } from './audit-append.ts';
 import { createKyselySessionMethods } from './kysely-session-store.ts';

@@ -1,8 +1,10 @@
 /** Devices and their challenges over Kysely (both dialects): the DeviceStore. */
 import type { Kysely } from 'kysely';
-import type { DeviceRecord, DeviceStore } from '../core/devices.ts';
-import type { AuditHasher, Ids } from '../core/ports.ts';
-import { DeviceTrustLevels, type DeviceTrust } from '../core/types.ts';
+import type { DeviceRecord } from '../core/domain/device.ts';
+import type { DeviceStore } from '../core/ports/device-store.ts';
+import type { AuditHasher } from '../core/ports/audit-hasher.ts';
+import type { Ids } from '../core/ports/ids.ts';
+import { DeviceTrustLevels, type DeviceTrust } from '../core/domain/caller.ts';
 import type { Database, DevicesTable } from './schema.ts';
 import { appendAudit } from './audit-append.ts';
 

@@ -1,9 +1,11 @@
 /** Resource policies over Kysely (both dialects). Every change carries its audit records in the same transaction. */
 import type { Kysely, Transaction } from 'kysely';
-import type { AuditHasher, Ids, PolicyStore } from '../core/ports.ts';
-import { isPermission, isRole } from '../core/permissions.ts';
-import { PolicyResourceTypes, type Policy, type PolicyResourceType } from '../core/policy.ts';
-import type { AuditInput } from '../core/types.ts';
+import type { AuditHasher } from '../core/ports/audit-hasher.ts';
+import type { Ids } from '../core/ports/ids.ts';
+import type { PolicyStore } from '../core/ports/policy-store.ts';
+import { isPermission, isRole } from '../core/domain/permissions.ts';
+import { PolicyResourceTypes, type Policy, type PolicyResourceType } from '../core/domain/policy.ts';
+import type { AuditInput } from '../core/domain/audit.ts';
 import type { Database, PoliciesTable } from './schema.ts';
 import { appendAudit } from './audit-append.ts';
 

@@ -1,9 +1,11 @@
 /** Session memory (the session_memory table) and a session's tasks, over Kysely (both dialects). */
 import type { Kysely } from 'kysely';
-import type { AuditHasher, Ids } from '../core/ports.ts';
-import type { MemoryEntry, SessionMemoryStore } from '../core/session-memory.ts';
-import { TaskStates } from '../core/task-states.ts';
-import type { Json } from '../core/types.ts';
+import type { AuditHasher } from '../core/ports/audit-hasher.ts';
+import type { Ids } from '../core/ports/ids.ts';
+import type { MemoryEntry } from '../core/domain/session-memory.ts';
+import type { SessionMemoryStore } from '../core/ports/session-memory-store.ts';
+import { TaskStates } from '../core/domain/task-states.ts';
+import type { Json } from '../core/domain/json.ts';
 import type { Database, SessionMemoryTable } from './schema.ts';
 import { appendAudit } from './audit-append.ts';
 import { rowToTask } from './rows.ts';

@@ -1,9 +1,11 @@
 /** Login sessions and password lookup over Kysely (both dialects): the session half of the CredentialStore. */
 import type { Kysely } from 'kysely';
-import type { AuditHasher, CredentialStore, Ids } from '../core/ports.ts';
-import type { SessionInfo } from '../core/identity.ts';
-import { isPermission, isRole } from '../core/permissions.ts';
-import { DeviceTrustLevels } from '../core/types.ts';
+import type { AuditHasher } from '../core/ports/audit-hasher.ts';
+import type { CredentialStore } from '../core/ports/credential-store.ts';
+import type { Ids } from '../core/ports/ids.ts';
+import type { SessionInfo } from '../core/domain/identity.ts';
+import { isPermission, isRole } from '../core/domain/permissions.ts';
+import { DeviceTrustLevels } from '../core/domain/caller.ts';
 import type { Database, SessionsTable } from './schema.ts';
 import { appendAudit } from './audit-append.ts';
 

@@ -1,8 +1,13 @@
 /** The read side of the task store: lookups, listings, event replay, audit reads. */
 import type { Kysely } from 'kysely';
-import { ACTIVE_STATES, TaskStates } from '../core/task-states.ts';
-import type { AuditStore, TaskStore } from '../core/ports.ts';
-import type { AuditRecord, Page, Task, TaskEvent, TaskFilter } from '../core/types.ts';
+import { TaskStates } from '../core/domain/task-states.ts';
+import { ACTIVE_STATES } from '../core/domain/transitions.ts';
+import type { AuditStore } from '../core/ports/audit-store.ts';
+import type { TaskStore } from '../core/ports/task-store.ts';
+import type { AuditRecord } from '../core/domain/audit.ts';
+import type { TaskEvent } from '../core/domain/event.ts';
+import type { Page } from '../core/domain/page.ts';
+import type { Task, TaskFilter } from '../core/domain/task.ts';
 import type { Database } from './schema.ts';
 import { rowToAudit, rowToEvent, rowToTask } from './rows.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';

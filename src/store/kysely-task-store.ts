@@ -5,23 +5,15 @@
  * each other change. The read side is in kysely-task-queries.ts.
  */
 import { type Kysely, type Transaction, sql } from 'kysely';
-import { ACTIVE_STATES, TaskStates } from '../core/task-states.ts';
-import type {
-  AuditHasher,
-  AuditStore,
-  ChangeOutcome,
-  ClaimRequest,
-  ClaimedTask,
-  CommitBatch,
-  CommitResult,
-  CreateOutcome,
-  EventInput,
-  Ids,
-  LeaseRef,
-  TaskChange,
-  TaskStore,
-} from '../core/ports.ts';
-import type { AuditInput, Task, TaskEvent } from '../core/types.ts';
+import { TaskStates } from '../core/domain/task-states.ts';
+import { ACTIVE_STATES } from '../core/domain/transitions.ts';
+import type { AuditHasher } from '../core/ports/audit-hasher.ts';
+import type { AuditStore } from '../core/ports/audit-store.ts';
+import type { Ids } from '../core/ports/ids.ts';
+import type { ChangeOutcome, ClaimRequest, ClaimedTask, CommitBatch, CommitResult, CreateOutcome, EventInput, LeaseRef, TaskChange, TaskStore } from '../core/ports/task-store.ts';
+import type { AuditInput } from '../core/domain/audit.ts';
+import type { TaskEvent } from '../core/domain/event.ts';
+import type { Task } from '../core/domain/task.ts';
 import type { Database, TaskEventsTable } from './schema.ts';
 import { eventToRow, rowToTask, taskToRow } from './rows.ts';
 import { createKyselyTaskQueries } from './kysely-task-queries.ts';

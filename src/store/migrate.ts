@@ -1,7 +1,7 @@
 /** Brings a database to the latest schema (run at start). */
 import { Migrator, type Kysely, type MigrationProvider } from 'kysely';
 import { MIGRATIONS } from './migrations/index.ts';
-import { SwitchboardError } from '../core/errors.ts';
+import { SwitchboardError } from '../core/domain/errors.ts';
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };
 

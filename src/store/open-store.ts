@@ -2,7 +2,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, sql, type Dialect } from 'kysely';
-import type { AuditHasher, AuditStore, CredentialStore, Ids, PolicyStore, TaskChangeFeed, TaskStore } from '../core/ports.ts';
+import type { AuditHasher } from '../core/ports/audit-hasher.ts';
+import type { AuditStore } from '../core/ports/audit-store.ts';
+import type { CredentialStore } from '../core/ports/credential-store.ts';
+import type { Ids } from '../core/ports/ids.ts';
+import type { PolicyStore } from '../core/ports/policy-store.ts';
+import type { TaskChangeFeed } from '../core/ports/task-change-feed.ts';
+import type { TaskStore } from '../core/ports/task-store.ts';
 import type { Database } from './schema.ts';
 import { migrateToLatest } from './migrate.ts';
 import { createSqliteDialect } from './sqlite/sqlite-dialect.ts';
@@ -11,12 +17,12 @@ import { channelFor, createPgTaskChanges, type PgTaskChanges } from './postgres/
 import { createKyselyTaskStore, type DialectName } from './kysely-task-store.ts';
 import { createKyselyCredentialStore } from './kysely-credential-store.ts';
 import { createKyselySessionMemoryStore } from './kysely-session-memory-store.ts';
-import type { SessionMemoryStore } from '../core/session-memory.ts';
+import type { SessionMemoryStore } from '../core/ports/session-memory-store.ts';
 import { createKyselyPolicyStore } from './kysely-policy-store.ts';
 import { createKyselyDeviceStore } from './kysely-device-store.ts';
-import type { DeviceStore } from '../core/devices.ts';
+import type { DeviceStore } from '../core/ports/device-store.ts';
 import { createKyselyAgentConfigStore } from './kysely-agent-config-store.ts';
-import type { AgentConfigStore } from '../core/agent-admin.ts';
+import type { AgentConfigStore } from '../core/ports/agent-config-store.ts';
 
 export type StoreLocation =
   | { readonly kind: 'sqlite'; readonly dataDir: string; readonly file?: string }

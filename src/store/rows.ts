@@ -1,7 +1,10 @@
 /** Mapping between database rows and domain objects (the only place that knows both). */
 import type { Selectable } from 'kysely';
-import type { AuditInput, AuditRecord, Json, JsonObject, Task, TaskEvent, TaskEventType } from '../core/types.ts';
-import type { TaskState } from '../core/task-states.ts';
+import type { AuditInput, AuditRecord } from '../core/domain/audit.ts';
+import type { TaskEvent, TaskEventType } from '../core/domain/event.ts';
+import type { Json, JsonObject } from '../core/domain/json.ts';
+import type { Task } from '../core/domain/task.ts';
+import type { TaskState } from '../core/domain/task-states.ts';
 import type { AuditLogTable, TaskEventsTable, TasksTable } from './schema.ts';
 
 const parseObject = (text: string): JsonObject => JSON.parse(text) as JsonObject;

@@ -4,7 +4,7 @@
  * `permissions: []` means any authenticated caller. Requests act on the caller's own
  * objects unless the row is about someone else's (then `fx.other`, the admin's).
  */
-import type { Permission, Role } from '../../src/core/permissions.ts';
+import type { Permission, Role } from '../../src/core/domain/permissions.ts';
 
 export interface RoleFixture {
   readonly role: Role;

@@ -6,8 +6,9 @@ import { createAgentRegistry } from '../../src/agents/registry.ts';
 import { openStore, type OpenedStore } from '../../src/store/open-store.ts';
 import { hashAuditRecord } from '../../src/security/audit-chain.ts';
 import { nodeTimers, systemClock, uuidIds } from '../../src/app/node-timers.ts';
-import type { AgentAdapter, EngineMetrics } from '../../src/core/ports.ts';
-import type { Caller } from '../../src/core/types.ts';
+import type { AgentAdapter } from '../../src/core/ports/agent-adapter.ts';
+import type { EngineMetrics } from '../../src/core/ports/engine-metrics.ts';
+import type { Caller } from '../../src/core/domain/caller.ts';
 import { makeTestDatabase, type DialectName, type TestDatabase } from './databases.ts';
 
 export const noMetrics: EngineMetrics = { taskSubmitted() {}, taskFinished() {}, commitFlushed() {} };

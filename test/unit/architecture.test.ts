@@ -17,6 +17,22 @@ const CLOSE_TO_MAX = 300;
 /** Top-level folders of src/ and what each may import of ours (besides itself). */
 const KNOWN_FOLDERS = ['core', 'security', 'store', 'agents', 'skills', 'transports', 'integrations', 'config', 'app'] as const;
 type Folder = (typeof KNOWN_FOLDERS)[number];
+/**
+ * Sub-folders of src/core, cut by role, and what each may import of core (besides itself).
+ * `testing/` (in-memory doubles for tests) may import all of core; production code
+ * outside core may import neither `testing/` nor the engine's internals (only app/ builds
+ * the engine).
+ */
+const CORE_PARTS = ['domain', 'ports', 'services', 'engine', 'testing'] as const;
+type CorePart = (typeof CORE_PARTS)[number];
+const CORE_MAY_IMPORT: Readonly<Record<CorePart, readonly CorePart[]>> = {
+  domain: [],
+  ports: ['domain'],
+  services: ['domain', 'ports'],
+  engine: ['domain', 'ports', 'services'],
+  testing: ['domain', 'ports', 'services', 'engine'],
+};
+
 const MAY_IMPORT: Readonly<Record<Folder, readonly Folder[] | 'anything'>> = {
   core: [],
   security: ['core'],
@@ -31,6 +47,8 @@ const MAY_IMPORT: Readonly<Record<Folder, readonly Folder[] | 'anything'>> = {
 
 interface Specifier {
   readonly text: string;
+  /** `export` for re-exports (`export … from`), else `import`. */
+  readonly kind?: 'import' | 'export';
   /** False for `import(expr)` / `require(expr)` with a computed argument. */
   readonly literal: boolean;
 }
@@ -47,7 +65,9 @@ function importSpecifiers(source: string): Specifier[] {
   const literal = (text: string | undefined): void => {
     if (text !== undefined) out.push({ text, literal: true });
   };
-  for (const m of code.matchAll(/^\s*(?:import|export)\b[^;'"]*?\bfrom\s*['"]([^'"\n]+)['"]/gm)) literal(m[1]);
+  for (const m of code.matchAll(/^\s*(import|export)\b[^;'"]*?\bfrom\s*['"]([^'"\n]+)['"]/gm)) {
+    if (m[2] !== undefined) out.push({ text: m[2], literal: true, kind: m[1] === 'export' ? 'export' : 'import' });
+  }
   for (const m of code.matchAll(/^\s*import\s*['"]([^'"\n]+)['"]/gm)) literal(m[1]);
   for (const m of code.matchAll(/(?<![.\w$])(?:import|require)\s*\(\s*([^)]*?)\s*[),]/g)) {
     const arg = m[1] ?? '';
@@ -77,10 +97,20 @@ function folderOf(absPath: string): string | undefined {
   return r.split(sep)[0];
 }
 
+/** The sub-folder of src/core a path is in, or undefined outside src/core. */
+function corePartOf(absPath: string): string | undefined {
+  const r = relative(join(SRC, 'core'), absPath);
+  if (r.startsWith('..') || r === '') return undefined;
+  const parts = r.split(sep);
+  return parts.length > 1 ? parts[0] : '';
+}
+
 interface Import {
   readonly file: string;
   readonly folder: string;
   readonly specifier: Specifier;
+  /** `export` for a re-export, else `import`. */
+  readonly statement: string;
   /** Absolute path for relative specifiers; undefined for packages and node builtins. */
   readonly target: string | undefined;
 }
@@ -91,6 +121,7 @@ const IMPORTS: readonly Import[] = FILES.flatMap((file) =>
     file,
     folder: folderOf(file) ?? '?',
     specifier,
+    statement: specifier.kind ?? 'import',
     target: specifier.literal && specifier.text.startsWith('.') ? resolve(dirname(file), specifier.text) : undefined,
   })),
 );
@@ -171,10 +202,85 @@ const RULES: Readonly<Record<string, (i: Import) => boolean>> = {
     i.folder === 'transports' &&
     i.target !== undefined &&
     ['store', 'agents', 'security', 'skills', 'app', 'config'].includes(folderOf(i.target) ?? ''),
+  'src/core has a file outside its role sub-folders': (i) => i.folder === 'core' && !(CORE_PARTS as readonly string[]).includes(corePartOf(i.file) ?? ''),
+  'a core sub-folder imports one it may not': (i) => {
+    const from = corePartOf(i.file) as CorePart | undefined;
+    if (from === undefined || i.target === undefined || folderOf(i.target) !== 'core') return false;
+    const to = corePartOf(i.target) ?? '';
+    return to !== from && !(CORE_MAY_IMPORT[from] ?? []).includes(to as CorePart);
+  },
+  'code outside core imports the engine internals or the test doubles': (i) =>
+    i.folder !== 'core' &&
+    i.folder !== 'app' &&
+    i.target !== undefined &&
+    ['engine', 'testing'].includes(corePartOf(i.target) ?? ''),
+  'app imports the test doubles': (i) => i.folder === 'app' && i.target !== undefined && corePartOf(i.target) === 'testing',
+  'a port file re-exports (ports are one file per port, no barrel)': (i) =>
+    corePartOf(i.file) === 'ports' && /^export\b/.test(i.statement),
   'src/app imported from outside it': (i) => i.folder !== 'app' && i.target !== undefined && folderOf(i.target) === 'app',
   'src/config imports another src/ folder': (i) =>
     i.folder === 'config' && i.target !== undefined && folderOf(i.target) !== 'config',
 };
+
+/** Every import circle of a graph, as `a -> b -> a` (one per strongly connected component; Tarjan). */
+function findCycles(graph: ReadonlyMap<string, readonly string[]>): string[] {
+  let index = 0;
+  const idx = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const out: string[] = [];
+  const visit = (v: string): void => {
+    idx.set(v, index);
+    low.set(v, index);
+    index += 1;
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!idx.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v) ?? 0, low.get(w) ?? 0));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v) ?? 0, idx.get(w) ?? 0));
+    }
+    if (low.get(v) !== idx.get(v)) return;
+    const component: string[] = [];
+    for (let w = stack.pop(); w !== undefined; w = stack.pop()) {
+      onStack.delete(w);
+      component.push(w);
+      if (w === v) break;
+    }
+    const selfLoop = component.length === 1 && (graph.get(v) ?? []).includes(v);
+    if (component.length > 1 || selfLoop) {
+      const members = new Set(component);
+      // One concrete path around the component, starting from its first member in order.
+      const start = [...component].sort()[0] ?? v;
+      const path = [start];
+      for (let at = start; ; ) {
+        const next = (graph.get(at) ?? []).filter((n) => members.has(n)).sort();
+        const unseen = next.find((n) => !path.includes(n));
+        if (unseen === undefined) {
+          path.push(next.includes(start) ? start : (next[0] ?? start));
+          break;
+        }
+        path.push(unseen);
+        at = unseen;
+      }
+      out.push(path.join(' -> '));
+    }
+  };
+  for (const v of [...graph.keys()].sort()) if (!idx.has(v)) visit(v);
+  return out.sort();
+}
+
+function importCycles(): string[] {
+  const graph = new Map<string, string[]>();
+  for (const i of IMPORTS) {
+    if (i.target === undefined || folderOf(i.target) === undefined) continue;
+    const from = rel(i.file);
+    graph.set(from, [...(graph.get(from) ?? []), rel(i.target)]);
+  }
+  return findCycles(graph);
+}
 
 function check(rule: string): void {
   const predicate = RULES[rule];
@@ -189,6 +295,7 @@ function fake(from: string, text: string): Import {
     file,
     folder: folderOf(file) ?? '?',
     specifier: { text, literal: true },
+    statement: 'import',
     target: text.startsWith('.') ? resolve(dirname(file), text) : undefined,
   };
 }
@@ -224,6 +331,31 @@ describe('the dependency rule of DESIGN.md', () => {
     check('src/transports imports the store, agents, security, skills, config or app');
   });
 
+  it('keeps every file of src/core in one of its role sub-folders (domain, ports, services, engine, testing)', () => {
+    const loose = FILES.filter((f) => folderOf(f) === 'core' && !(CORE_PARTS as readonly string[]).includes(corePartOf(f) ?? ''));
+    assert.deepEqual(loose.map(rel), []);
+    const present = readdirSync(join(SRC, 'core')).filter((n) => statSync(join(SRC, 'core', n)).isDirectory());
+    assert.deepEqual(present.filter((n) => !(CORE_PARTS as readonly string[]).includes(n)), [], 'a new core sub-folder needs a rule here');
+  });
+
+  it('orders the core: domain imports nothing, ports only domain, services domain and ports, engine all but testing', () => {
+    check('a core sub-folder imports one it may not');
+  });
+
+  it('keeps the engine internals and the test doubles to core (and the engine to app, which builds it)', () => {
+    check('code outside core imports the engine internals or the test doubles');
+    check('app imports the test doubles');
+  });
+
+  it('has one file per port and no barrel file re-exporting ports', () => {
+    check('a port file re-exports (ports are one file per port, no barrel)');
+  });
+
+  it('has no import circle in src/ (type-only imports count)', () => {
+    const cycles = importCycles();
+    assert.deepEqual(cycles, [], `import circles:\n  ${cycles.join('\n  ')}`);
+  });
+
   it('lets nothing outside src/app import src/app', () => {
     check('src/app imported from outside it');
   });
@@ -241,21 +373,41 @@ describe('the dependency rule of DESIGN.md', () => {
     assert.equal(flags(core, fake('core/engine/x.ts', 'node:crypto')), true);
     assert.equal(flags(core, fake('core/x.ts', 'zod')), true);
     assert.equal(flags(core, fake('core/x.ts', '../security/audit-chain.ts')), true);
-    assert.equal(flags(core, fake('core/engine/x.ts', '../errors.ts')), false);
+    assert.equal(flags(core, fake('core/engine/x.ts', '../domain/errors.ts')), false);
     assert.equal(flags(folders, fake('security/x.ts', '../store/schema.ts')), true);
     assert.equal(flags(folders, fake('store/x.ts', '../agents/registry.ts')), true);
     assert.equal(flags(folders, fake('agents/echo/x.ts', '../../skills/skill-catalog.ts')), true);
     assert.equal(flags(folders, fake('skills/x.ts', '../security/tokens.ts')), true);
     assert.equal(flags(folders, fake('agents/echo/x.ts', '../registry.ts')), false);
-    assert.equal(flags(folders, fake('security/x.ts', '../core/ports.ts')), false);
+    assert.equal(flags(folders, fake('security/x.ts', '../core/ports/clock.ts')), false);
     assert.equal(flags(folders, fake('security/x.ts', 'node:crypto')), false);
     assert.equal(flags(transports, fake('transports/http/x.ts', '../../store/open-store.ts')), true);
     assert.equal(flags(transports, fake('transports/http/x.ts', '../../security/authenticator.ts')), true);
-    assert.equal(flags(transports, fake('transports/http/x.ts', '../../core/runtime.ts')), false);
+    assert.equal(flags(transports, fake('transports/http/x.ts', '../../core/services/runtime.ts')), false);
     assert.equal(flags(app, fake('transports/cli/x.ts', '../../app/create-app.ts')), true);
     assert.equal(flags(app, fake('app/main.ts', './create-app.ts')), false);
     assert.equal(flags(config, fake('config/x.ts', '../core/errors.ts')), true);
     assert.equal(flags(config, fake('config/x.ts', './schema.ts')), false);
+    const parts = 'a core sub-folder imports one it may not';
+    assert.equal(flags(parts, fake('core/domain/x.ts', '../ports/clock.ts')), true);
+    assert.equal(flags(parts, fake('core/ports/x.ts', '../engine/engine.ts')), true);
+    assert.equal(flags(parts, fake('core/ports/x.ts', '../services/runtime.ts')), true);
+    assert.equal(flags(parts, fake('core/services/x.ts', '../engine/engine.ts')), true);
+    assert.equal(flags(parts, fake('core/engine/x.ts', '../testing/fake-clock.ts')), true);
+    assert.equal(flags(parts, fake('core/engine/x.ts', '../services/runtime.ts')), false);
+    assert.equal(flags(parts, fake('core/ports/x.ts', '../domain/task.ts')), false);
+    assert.equal(flags(parts, fake('core/testing/x.ts', '../engine/engine.ts')), false);
+    const internals = 'code outside core imports the engine internals or the test doubles';
+    assert.equal(flags(internals, fake('security/x.ts', '../core/engine/approval-wait.ts')), true);
+    assert.equal(flags(internals, fake('store/x.ts', '../core/testing/memory-task-store.ts')), true);
+    assert.equal(flags(internals, fake('security/x.ts', '../core/domain/waiting.ts')), false);
+    assert.equal(flags('app imports the test doubles', fake('app/x.ts', '../core/testing/fake-clock.ts')), true);
+    assert.equal(flags('src/core has a file outside its role sub-folders', fake('core/x.ts', './domain/task.ts')), true);
+    assert.equal(
+      flags('a port file re-exports (ports are one file per port, no barrel)', { ...fake('core/ports/index.ts', './clock.ts'), statement: 'export' }),
+      true,
+    );
+    assert.deepEqual(findCycles(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['d']], ['e', ['a']]])), ['a -> b -> c -> a', 'd -> d']);
     assert.equal(flags('relative imports that leave src/ or name no file', fake('app/x.ts', '../../test/helpers/databases.ts')), true);
   });
 });

@@ -1,8 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { canonicalJson, hashAuditRecord, verifyAuditChain } from '../../src/security/audit-chain.ts';
-import type { AuditStore } from '../../src/core/ports.ts';
-import type { AuditInput, AuditRecord, Json } from '../../src/core/types.ts';
+import type { AuditStore } from '../../src/core/ports/audit-store.ts';
+import type { AuditInput, AuditRecord } from '../../src/core/domain/audit.ts';
+import type { Json } from '../../src/core/domain/json.ts';
 
 const GENESIS = '0'.repeat(64);
 

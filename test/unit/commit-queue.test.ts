@@ -1,20 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CommitQueue } from '../../src/core/engine/commit-queue.ts';
-import type {
-  ChangeOutcome,
-  CommitBatch,
-  CommitResult,
-  CreateOutcome,
-  EngineMetrics,
-  EventBus,
-  NewTaskRecord,
-  TaskChange,
-  TaskStore,
-  Timers,
-} from '../../src/core/ports.ts';
-import type { AuditInput, Task, TaskEvent } from '../../src/core/types.ts';
-import type { TaskState } from '../../src/core/task-states.ts';
+import type { EngineMetrics } from '../../src/core/ports/engine-metrics.ts';
+import type { EventBus } from '../../src/core/ports/event-bus.ts';
+import type { ChangeOutcome, CommitBatch, CommitResult, CreateOutcome, NewTaskRecord, TaskChange, TaskStore } from '../../src/core/ports/task-store.ts';
+import type { Timers } from '../../src/core/ports/timers.ts';
+import type { AuditInput } from '../../src/core/domain/audit.ts';
+import type { TaskEvent } from '../../src/core/domain/event.ts';
+import type { Task } from '../../src/core/domain/task.ts';
+import type { TaskState } from '../../src/core/domain/task-states.ts';
 
 function makeTask(id: string, state: TaskState = 'pending', extra: Partial<Task> = {}): Task {
   return {

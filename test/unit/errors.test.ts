@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { AgentError, ERROR_CATALOG, SwitchboardError, isSwitchboardError, type ErrorCode } from '../../src/core/errors.ts';
+import { AgentError, ERROR_CATALOG, SwitchboardError, isSwitchboardError, type ErrorCode } from '../../src/core/domain/errors.ts';
 import { HTTP_STATUS, errorBody } from '../../src/transports/http/error-map.ts';
 
 const CODES = Object.keys(ERROR_CATALOG) as ErrorCode[];

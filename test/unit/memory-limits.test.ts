@@ -1,10 +1,10 @@
 /** The pure parts of session memory and history: key and value limits, tasks as turns, turns as chat messages. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MEMORY_LIMITS, checkMemoryKey, encodeMemoryValue, taskToTurn } from '../../src/core/session-memory.ts';
-import { isSwitchboardError } from '../../src/core/errors.ts';
+import { MEMORY_LIMITS, checkMemoryKey, encodeMemoryValue, taskToTurn } from '../../src/core/domain/session-memory.ts';
+import { isSwitchboardError } from '../../src/core/domain/errors.ts';
 import { conversationMessages } from '../../src/agents/llm/conversation.ts';
-import type { Task } from '../../src/core/types.ts';
+import type { Task } from '../../src/core/domain/task.ts';
 
 const codeOf = (fn: () => unknown): string | undefined => {
   try {

@@ -8,8 +8,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createOutputStream } from '../../src/core/engine/output-stream.ts';
 import { PreviewGate } from '../../src/core/engine/preview-gate.ts';
-import type { Timers } from '../../src/core/ports.ts';
-import type { JsonObject, OutputPreview, TaskEvent } from '../../src/core/types.ts';
+import type { Timers } from '../../src/core/ports/timers.ts';
+import type { OutputPreview, TaskEvent } from '../../src/core/domain/event.ts';
+import type { JsonObject } from '../../src/core/domain/json.ts';
 
 /** Timers driven by the test: `fire()` runs the pending timeout. */
 function manualTimers(): Timers & { fire(): void; pending(): boolean } {

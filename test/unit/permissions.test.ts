@@ -1,17 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  Permissions,
-  ROLE_PERMISSIONS,
-  Roles,
-  effectivePermissions,
-  hasPermission,
-  isPermission,
-  isRole,
-  type Permission,
-  type Role,
-} from '../../src/core/permissions.ts';
-import type { Caller } from '../../src/core/types.ts';
+import { Permissions, ROLE_PERMISSIONS, Roles, isPermission, isRole, type Permission, type Role } from '../../src/core/domain/permissions.ts';
+import { effectivePermissions, hasPermission, type Caller } from '../../src/core/domain/caller.ts';
 
 /**
  * REFERENCE.md "Roles and permissions", copied literally (one row per line of the

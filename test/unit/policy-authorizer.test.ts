@@ -6,9 +6,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPolicyAuthorizer } from '../../src/security/policy-authorizer.ts';
-import type { Policy } from '../../src/core/policy.ts';
-import type { PolicyStore } from '../../src/core/ports.ts';
-import type { Caller } from '../../src/core/types.ts';
+import type { Policy } from '../../src/core/domain/policy.ts';
+import type { PolicyStore } from '../../src/core/ports/policy-store.ts';
+import type { Caller } from '../../src/core/domain/caller.ts';
 
 const dev: Caller = { principal: { id: 'alice', username: 'alice', kind: 'user', roles: ['developer'], grants: [] }, via: 'token' };
 const gpt = { type: 'agent', id: 'gpt' } as const;

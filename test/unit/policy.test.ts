@@ -6,9 +6,9 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { evaluate, isResourcePattern, patternMatches, patternSpecificity, type Policy, type PolicyRules } from '../../src/core/policy.ts';
-import type { Permission, Role } from '../../src/core/permissions.ts';
-import type { Caller, DeviceTrust } from '../../src/core/types.ts';
+import { evaluate, isResourcePattern, patternMatches, patternSpecificity, type Policy, type PolicyRules } from '../../src/core/domain/policy.ts';
+import type { Permission, Role } from '../../src/core/domain/permissions.ts';
+import type { Caller, DeviceTrust } from '../../src/core/domain/caller.ts';
 
 function caller(id: string, roles: readonly Role[], opts: { grants?: Permission[]; trust?: DeviceTrust } = {}): Caller {
   return {

@@ -1,18 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { isSwitchboardError } from '../../src/core/errors.ts';
-import {
-  ACTIVE_STATES,
-  ALL_STATES,
-  TRANSITIONS,
-  TaskStates,
-  assertTransition,
-  canTransition,
-  isTerminal,
-  parseTaskState,
-  sourcesOf,
-  type TaskState,
-} from '../../src/core/task-states.ts';
+import { isSwitchboardError } from '../../src/core/domain/errors.ts';
+import { ALL_STATES, TaskStates, parseTaskState, type TaskState } from '../../src/core/domain/task-states.ts';
+import { ACTIVE_STATES, TRANSITIONS, assertTransition, canTransition, isTerminal, sourcesOf } from '../../src/core/domain/transitions.ts';
 
 /** The lifecycle of DESIGN.md, written out independently of the code under test. */
 const EXPECTED: Readonly<Record<TaskState, readonly TaskState[]>> = {

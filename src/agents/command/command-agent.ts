@@ -7,9 +7,9 @@
  * process group (SIGTERM, then SIGKILL). Output and events are capped.
  */
 import { spawn } from 'node:child_process';
-import { AgentError } from '../../core/errors.ts';
-import type { AgentAdapter, AgentEmission, AgentOutcome, AgentRunContext, RetryPolicy } from '../../core/ports.ts';
-import type { JsonObject } from '../../core/types.ts';
+import { AgentError } from '../../core/domain/errors.ts';
+import type { AgentAdapter, AgentEmission, AgentOutcome, AgentRunContext, RetryPolicy } from '../../core/ports/agent-adapter.ts';
+import type { JsonObject } from '../../core/domain/json.ts';
 import { terminateGroup } from './process-group.ts';
 import { buildArgs, findOnPath } from './presets.ts';
 import { createStreamParser } from './stream-parsers/index.ts';

@@ -4,9 +4,9 @@
  * `context.progress_interval_ms`, default 100 ms), `context.fail` (fails with that
  * message) and `context.ask` (asks that question; the result carries the answer).
  */
-import { AgentError } from '../../core/errors.ts';
-import type { AgentAdapter, AgentOutcome, AgentRunContext } from '../../core/ports.ts';
-import type { Json } from '../../core/types.ts';
+import { AgentError } from '../../core/domain/errors.ts';
+import type { AgentAdapter, AgentOutcome, AgentRunContext } from '../../core/ports/agent-adapter.ts';
+import type { Json } from '../../core/domain/json.ts';
 
 const MAX_DELAY_MS = 24 * 60 * 60 * 1000;
 

@@ -4,9 +4,9 @@
  * steps (SSE or NDJSON, see http-stream.ts) ending in the result. Cancel aborts the
  * request; 429 and 5xx are retryable, other statuses are not.
  */
-import { AgentError } from '../../core/errors.ts';
-import type { AgentAdapter, AgentOutcome, AgentRunContext, RetryPolicy } from '../../core/ports.ts';
-import type { Json, JsonObject } from '../../core/types.ts';
+import { AgentError } from '../../core/domain/errors.ts';
+import type { AgentAdapter, AgentOutcome, AgentRunContext, RetryPolicy } from '../../core/ports/agent-adapter.ts';
+import type { Json, JsonObject } from '../../core/domain/json.ts';
 import { publicUrl } from '../llm/llm-agent-options.ts';
 import { errorForStatus, toAgentError } from '../llm/provider-errors.ts';
 import { readStream, streamFormatOf } from './http-stream.ts';

@@ -13,9 +13,9 @@
  * connection was probably cut).
  */
 import { createParser } from 'eventsource-parser';
-import { AgentError } from '../../core/errors.ts';
-import type { AgentOutcome, AgentRunContext } from '../../core/ports.ts';
-import type { Json, JsonObject } from '../../core/types.ts';
+import { AgentError } from '../../core/domain/errors.ts';
+import type { AgentOutcome, AgentRunContext } from '../../core/ports/agent-adapter.ts';
+import type { Json, JsonObject } from '../../core/domain/json.ts';
 
 export type StreamFormat = 'sse' | 'ndjson';
 

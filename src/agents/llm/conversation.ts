@@ -5,7 +5,7 @@
  * reply are left out, so roles always alternate and no message is empty (Anthropic
  * refuses both).
  */
-import type { ConversationTurn } from '../../core/session-memory.ts';
+import type { ConversationTurn } from '../../core/domain/session-memory.ts';
 
 /** One chat message in the role/content form all three providers accept. */
 export interface ChatMessage {

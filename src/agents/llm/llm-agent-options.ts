@@ -1,7 +1,8 @@
 /** Options shared by the LLM agent kinds (OpenAI-compatible, Anthropic, Ollama), resolved by the composition root. */
-import { AgentError } from '../../core/errors.ts';
-import type { RetryPolicy } from '../../core/ports.ts';
-import type { AgentInfo, JsonObject } from '../../core/types.ts';
+import { AgentError } from '../../core/domain/errors.ts';
+import type { RetryPolicy } from '../../core/ports/agent-adapter.ts';
+import type { AgentInfo } from '../../core/domain/agent.ts';
+import type { JsonObject } from '../../core/domain/json.ts';
 
 /** One configured LLM agent. The key is already resolved from its `env:` reference. */
 export interface LlmAgentOptions {

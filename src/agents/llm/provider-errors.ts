@@ -3,7 +3,7 @@
  * into AgentErrors that say whether a retry may help. The engine does the
  * retrying; adapters only classify. Messages never carry the API key.
  */
-import { AgentError } from '../../core/errors.ts';
+import { AgentError } from '../../core/domain/errors.ts';
 
 /** Longest Retry-After we honour; a provider asking for more gets this (default: 15 min). */
 const MAX_RETRY_AFTER_MS = 15 * 60 * 1000;

@@ -4,9 +4,10 @@
  * approved), hand the results back, and repeat until it answers without calling
  * a tool, at most `maxTurns` times. Each provider supplies only its wire format.
  */
-import { AgentError } from '../../core/errors.ts';
-import type { AgentRunContext, ToolResult, ToolSpec } from '../../core/ports.ts';
-import type { JsonObject } from '../../core/types.ts';
+import { AgentError } from '../../core/domain/errors.ts';
+import type { AgentRunContext } from '../../core/ports/agent-adapter.ts';
+import type { ToolResult, ToolSpec } from '../../core/ports/tool-gate.ts';
+import type { JsonObject } from '../../core/domain/json.ts';
 import type { StreamSummary } from './llm-agent-options.ts';
 
 /** Model turns per task at most (default). */

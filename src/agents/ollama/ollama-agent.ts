@@ -6,13 +6,13 @@
  * summed over the turns) the metadata.
  */
 import { Ollama, type Message, type Tool, type ToolCall } from 'ollama';
-import { AgentError } from '../../core/errors.ts';
-import type { AgentAdapter, AgentOutcome, AgentRunContext } from '../../core/ports.ts';
+import { AgentError } from '../../core/domain/errors.ts';
+import type { AgentAdapter, AgentOutcome, AgentRunContext } from '../../core/ports/agent-adapter.ts';
 import { DEFAULT_LLM_RETRY, llmAgentInfo, newSummary, summaryMetadata, type LlmAgentOptions } from '../llm/llm-agent-options.ts';
 import { conversationMessages } from '../llm/conversation.ts';
 import { errorForStatus, toAgentError } from '../llm/provider-errors.ts';
 import { addUsage, offeredTools, pushText, resultText, runToolLoop, toolDescription } from '../llm/tool-loop.ts';
-import type { JsonObject } from '../../core/types.ts';
+import type { JsonObject } from '../../core/domain/json.ts';
 
 const PROVIDER = 'ollama';
 

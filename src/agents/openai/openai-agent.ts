@@ -6,8 +6,8 @@
  * (summed over the turns) the metadata.
  */
 import OpenAI from 'openai';
-import { AgentError } from '../../core/errors.ts';
-import type { AgentAdapter, AgentOutcome, AgentRunContext } from '../../core/ports.ts';
+import { AgentError } from '../../core/domain/errors.ts';
+import type { AgentAdapter, AgentOutcome, AgentRunContext } from '../../core/ports/agent-adapter.ts';
 import { DEFAULT_LLM_RETRY, llmAgentInfo, newSummary, requireKey, summaryMetadata, type LlmAgentOptions } from '../llm/llm-agent-options.ts';
 import { conversationMessages } from '../llm/conversation.ts';
 import { toAgentError } from '../llm/provider-errors.ts';

@@ -5,9 +5,9 @@
  * have none of their own, and availability from the registry's cached check
  * (listing agents never probes the network).
  */
-import { AgentError } from '../../core/errors.ts';
-import type { AgentAdapter, AgentOutcome, AgentRunContext } from '../../core/ports.ts';
-import type { AgentStatus } from '../../core/agent-admin.ts';
+import { AgentError } from '../../core/domain/errors.ts';
+import type { AgentAdapter, AgentOutcome, AgentRunContext } from '../../core/ports/agent-adapter.ts';
+import type { AgentStatus } from '../../core/domain/agent.ts';
 import type { Semaphore } from './semaphore.ts';
 
 export interface LimitedAgentOptions {

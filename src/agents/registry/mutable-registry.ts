@@ -5,16 +5,13 @@
  * this node at once; `sync` brings in changes made on other nodes. Availability is
  * checked on demand and cached, so listing agents never waits for the network.
  */
-import type { AgentAdapter, AgentRegistry, Clock, Logger } from '../../core/ports.ts';
-import type {
-  AgentConfigRecord,
-  AgentDefinition,
-  AgentSource,
-  AgentStatus,
-  ConfigurableAgents,
-  PreparedAgent,
-} from '../../core/agent-admin.ts';
-import type { JsonObject } from '../../core/types.ts';
+import type { AgentAdapter } from '../../core/ports/agent-adapter.ts';
+import type { AgentRegistry } from '../../core/ports/agent-registry.ts';
+import type { Clock } from '../../core/ports/clock.ts';
+import type { Logger } from '../../core/ports/logger.ts';
+import type { AgentConfigRecord, AgentDefinition, AgentSource, AgentStatus } from '../../core/domain/agent.ts';
+import type { ConfigurableAgents, PreparedAgent } from '../../core/ports/configurable-agents.ts';
+import type { JsonObject } from '../../core/domain/json.ts';
 import { limitedAgent } from './limited-agent.ts';
 import { Semaphore } from './semaphore.ts';
 

@@ -4,10 +4,12 @@
  * metadata together with the exact question text, so a plain `answer` can tell it
  * must not resume it, and a marker left behind by a shutdown never matches again.
  */
-import { TaskStates } from '../task-states.ts';
-import type { ApprovalDecision, ApprovalRequest } from '../ports.ts';
-import type { JsonObject, Task, TaskEvent } from '../types.ts';
-import type { RunningTask } from './task-runner.ts';
+import { TaskStates } from '../domain/task-states.ts';
+import type { ApprovalDecision, ApprovalRequest } from '../ports/tool-gate.ts';
+import type { TaskEvent } from '../domain/event.ts';
+import type { JsonObject } from '../domain/json.ts';
+import type { Task } from '../domain/task.ts';
+import type { RunningTask } from './running-task.ts';
 import { waitOutsideSlot, type TaskWaitDeps, type WaitingChange } from './task-wait.ts';
 
 /** The metadata key of a pending approval. */

@@ -1,6 +1,6 @@
 /** Reads the audit log page by page, so an export never holds more than one page in memory. */
-import type { AuditStore } from '../ports.ts';
-import type { AuditExportFilter, AuditRecord } from '../types.ts';
+import type { AuditStore } from '../ports/audit-store.ts';
+import type { AuditExportFilter, AuditRecord } from '../domain/audit.ts';
 
 /** Records read per store query during an export. */
 export const EXPORT_PAGE_SIZE = 500;

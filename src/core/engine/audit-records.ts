@@ -1,5 +1,8 @@
 /** Builders of the audit records the engine writes for task lifecycle changes. */
-import type { AuditEventType, AuditInput, Caller, JsonObject, Task } from '../types.ts';
+import type { AuditEventType, AuditInput } from '../domain/audit.ts';
+import type { Caller } from '../domain/caller.ts';
+import type { JsonObject } from '../domain/json.ts';
+import type { Task } from '../domain/task.ts';
 
 /** An audit record about `task`, attributed to its owner unless a caller is given. */
 export function auditFor(

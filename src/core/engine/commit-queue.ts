@@ -3,20 +3,14 @@
  * as one transaction. Callers get their promise settled only after the commit, and
  * committed events are published only after the commit — "stored before published".
  */
-import type {
-  ChangeOutcome,
-  Clock,
-  CommitBatch,
-  CreateOutcome,
-  EngineMetrics,
-  EventBus,
-  NewTaskRecord,
-  TaskChange,
-  TaskStore,
-  Timers,
-} from '../ports.ts';
-import type { AuditInput, TaskEvent } from '../types.ts';
-import { isTerminal } from '../task-states.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { EngineMetrics } from '../ports/engine-metrics.ts';
+import type { EventBus } from '../ports/event-bus.ts';
+import type { ChangeOutcome, CommitBatch, CreateOutcome, NewTaskRecord, TaskChange, TaskStore } from '../ports/task-store.ts';
+import type { Timers } from '../ports/timers.ts';
+import type { AuditInput } from '../domain/audit.ts';
+import type { TaskEvent } from '../domain/event.ts';
+import { isTerminal } from '../domain/transitions.ts';
 import type { TaskCache } from './task-cache.ts';
 
 interface Pending<I, O> {

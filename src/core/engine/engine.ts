@@ -2,31 +2,34 @@
  * The engine: submit, query, cancel, answer and stream tasks; runs them through the
  * scheduler. Trusts its caller — authorization happens in the secure runtime around it.
  */
-import { SwitchboardError } from '../errors.ts';
-import { ACTIVE_STATES, TaskStates, isTerminal } from '../task-states.ts';
-import type {
-  AgentRegistry,
-  AuditStore,
-  Clock,
-  EngineMetrics,
-  EventBus,
-  Ids,
-  Logger,
-  SkillCatalog,
-  TaskStore,
-  Timers,
-  ToolGate,
-  TaskChangeFeed,
-} from '../ports.ts';
-import type { ApprovalInput, StreamOptions, SubmitResult, TaskEngine } from '../runtime.ts';
-import type { AgentInfo, AuditInput, Caller, StreamItem, SubmitInput, Task, TaskEvent } from '../types.ts';
+import { SwitchboardError } from '../domain/errors.ts';
+import { TaskStates } from '../domain/task-states.ts';
+import { ACTIVE_STATES, isTerminal } from '../domain/transitions.ts';
+import type { AgentRegistry } from '../ports/agent-registry.ts';
+import type { AuditStore } from '../ports/audit-store.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { EngineMetrics } from '../ports/engine-metrics.ts';
+import type { EventBus } from '../ports/event-bus.ts';
+import type { Ids } from '../ports/ids.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { SkillCatalog } from '../ports/skill-catalog.ts';
+import type { TaskChangeFeed } from '../ports/task-change-feed.ts';
+import type { TaskStore } from '../ports/task-store.ts';
+import type { Timers } from '../ports/timers.ts';
+import type { ToolGate } from '../ports/tool-gate.ts';
+import type { ApprovalInput, StreamOptions, SubmitResult, TaskEngine } from '../services/runtime.ts';
+import type { AgentInfo } from '../domain/agent.ts';
+import type { AuditInput } from '../domain/audit.ts';
+import type { Caller } from '../domain/caller.ts';
+import type { StreamItem, TaskEvent } from '../domain/event.ts';
+import type { SubmitInput, Task } from '../domain/task.ts';
 import { CommitQueue } from './commit-queue.ts';
 import { Scheduler, type SchedulerOptions } from './scheduler.ts';
 import { followTaskEvents } from './event-stream.ts';
 import { auditFor } from './audit-records.ts';
 import { TaskCache } from './task-cache.ts';
 import { pageThroughAudit } from './audit-pages.ts';
-import type { SessionMemoryStore } from '../session-memory.ts';
+import type { SessionMemoryStore } from '../ports/session-memory-store.ts';
 import { approvalEventData, pendingApproval, withoutApproval } from './approval-wait.ts';
 
 export interface EngineDeps {

@@ -5,9 +5,10 @@
  * Once live, output previews are yielded between the stored events, in arrival order,
  * as far as the preview gate lets them through.
  */
-import { isTerminal } from '../task-states.ts';
-import type { EventBus, TaskStore } from '../ports.ts';
-import { isPreview, type StreamItem, type TaskEvent } from '../types.ts';
+import { isTerminal } from '../domain/transitions.ts';
+import type { EventBus } from '../ports/event-bus.ts';
+import type { TaskStore } from '../ports/task-store.ts';
+import { isPreview, type StreamItem, type TaskEvent } from '../domain/event.ts';
 import { PreviewGate } from './preview-gate.ts';
 
 const PAGE = 500;

@@ -1,6 +1,6 @@
 /** In-process EventBus: fan-out of stored events and live previews by task id, and signals to the local scheduler. */
-import type { EventBus, TaskSignal } from '../ports.ts';
-import type { OutputPreview, TaskEvent } from '../types.ts';
+import type { EventBus, TaskSignal } from '../ports/event-bus.ts';
+import type { OutputPreview, TaskEvent } from '../domain/event.ts';
 
 /** Listeners keyed by task id. */
 function fanOut<T extends { readonly taskId: string }>(): {

@@ -4,8 +4,9 @@
  * or `maxBytes`), so a model streaming 2,000 tokens a second costs about ten writes a
  * second while watchers still see every token as it comes.
  */
-import type { Timers, TimerHandle } from '../ports.ts';
-import type { JsonObject, OutputPreview } from '../types.ts';
+import type { Timers, TimerHandle } from '../ports/timers.ts';
+import type { OutputPreview } from '../domain/event.ts';
+import type { JsonObject } from '../domain/json.ts';
 
 export interface OutputStreamDeps {
   readonly timers: Timers;

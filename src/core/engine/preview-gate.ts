@@ -7,7 +7,7 @@
  * (held) until the stored events before it have been given; a preview of a chunk whose
  * start the watcher missed is dropped, and that chunk's stored event resyncs the gate.
  */
-import type { OutputPreview, TaskEvent } from '../types.ts';
+import type { OutputPreview, TaskEvent } from '../domain/event.ts';
 
 interface Position {
   attempt: number;

@@ -3,15 +3,22 @@
  * leases alive, recovers orphaned tasks (expired leases; this node's own after a
  * restart), and stops claiming on shutdown.
  */
-import { TaskStates } from '../task-states.ts';
-import type { AgentRegistry, Clock, EventBus, Logger, TaskStore, TimerHandle, Timers, ToolGate } from '../ports.ts';
-import type { Task } from '../types.ts';
+import { TaskStates } from '../domain/task-states.ts';
+import type { AgentRegistry } from '../ports/agent-registry.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { EventBus } from '../ports/event-bus.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { TaskStore } from '../ports/task-store.ts';
+import type { TimerHandle, Timers } from '../ports/timers.ts';
+import type { ToolGate } from '../ports/tool-gate.ts';
+import type { Task } from '../domain/task.ts';
 import type { CommitQueue } from './commit-queue.ts';
-import { runTask, type AbortReason, type RunningTask } from './task-runner.ts';
+import { runTask } from './task-runner.ts';
+import type { AbortReason, RunningTask } from './running-task.ts';
 import { auditFor } from './audit-records.ts';
 import type { TaskCache } from './task-cache.ts';
 import { approvalFromEvent } from './approval-wait.ts';
-import type { SessionMemoryStore } from '../session-memory.ts';
+import type { SessionMemoryStore } from '../ports/session-memory-store.ts';
 
 /** Resolved scheduler options; defaults are stated where the config is read. */
 export interface SchedulerOptions {

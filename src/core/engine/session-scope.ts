@@ -3,18 +3,11 @@
  * writes, with the same limits as the API; writes audited) and its conversation so
  * far (earlier completed tasks of the session). Tasks outside a session get neither.
  */
-import type { Clock, MemoryScope } from '../ports.ts';
-import {
-  MAX_HISTORY_TURNS,
-  MEMORY_LIMITS,
-  checkMemoryKey,
-  encodeMemoryValue,
-  memoryFullError,
-  taskToTurn,
-  type ConversationTurn,
-  type SessionMemoryStore,
-} from '../session-memory.ts';
-import type { Task } from '../types.ts';
+import type { MemoryScope } from '../ports/agent-adapter.ts';
+import type { Clock } from '../ports/clock.ts';
+import { MAX_HISTORY_TURNS, MEMORY_LIMITS, checkMemoryKey, encodeMemoryValue, memoryFullError, taskToTurn, type ConversationTurn } from '../domain/session-memory.ts';
+import type { SessionMemoryStore } from '../ports/session-memory-store.ts';
+import type { Task } from '../domain/task.ts';
 
 /** The memory and history of a task's session. */
 export interface SessionScope {

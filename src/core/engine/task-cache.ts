@@ -9,7 +9,7 @@
  * older version; `put(task, since)` with the generation taken before the read
  * refuses such a version.
  */
-import type { Task } from '../types.ts';
+import type { Task } from '../domain/task.ts';
 
 export class TaskCache {
   private readonly tasks = new Map<string, Task>();

@@ -3,33 +3,25 @@
  * sleep, abort signal), then records the outcome. Every write is fenced by the
  * lease epoch of the claim, so a runner that lost its lease changes nothing.
  */
-import { AgentError } from '../errors.ts';
-import { TaskStates } from '../task-states.ts';
-import type { AgentAdapter, AgentEmission, AgentRunContext, ApprovalDecision, Clock, Logger, Timers, ToolGate } from '../ports.ts';
-import type { AuditInput, JsonObject, OutputPreview, Task } from '../types.ts';
+import { AgentError } from '../domain/errors.ts';
+import { TaskStates } from '../domain/task-states.ts';
+import type { AgentAdapter, AgentEmission, AgentRunContext } from '../ports/agent-adapter.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { Timers } from '../ports/timers.ts';
+import type { ToolGate } from '../ports/tool-gate.ts';
+import type { AuditInput } from '../domain/audit.ts';
+import type { OutputPreview } from '../domain/event.ts';
+import type { JsonObject } from '../domain/json.ts';
+import type { Task } from '../domain/task.ts';
 import type { CommitQueue } from './commit-queue.ts';
+import type { AbortReason, RunningTask } from './running-task.ts';
 import { auditFor } from './audit-records.ts';
 import { createOutputStream } from './output-stream.ts';
 import { openSessionScope } from './session-scope.ts';
-import type { SessionMemoryStore } from '../session-memory.ts';
+import type { SessionMemoryStore } from '../ports/session-memory-store.ts';
 import { approvalRequester } from './approval-wait.ts';
 import { waitOutsideSlot, type WaitingChange } from './task-wait.ts';
-
-/** Why a running task was aborted. */
-export type AbortReason = 'cancel' | 'shutdown' | 'lease-lost';
-
-/** A task this node is running; the scheduler keeps these by task id. */
-export interface RunningTask {
-  readonly taskId: string;
-  readonly epoch: number;
-  readonly controller: AbortController;
-  /** Set while the agent waits for an answer. */
-  answerWaiter: ((answer: string) => void) | undefined;
-  /** True while waiting: the task holds no concurrency slot. */
-  isWaiting: boolean;
-  /** Set while a tool call waits for an approval. */
-  approvalWaiter?: ((approvalId: string, decision: ApprovalDecision) => void) | undefined;
-}
 
 export interface TaskRunnerDeps {
   readonly queue: CommitQueue;

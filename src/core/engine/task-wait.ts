@@ -4,10 +4,10 @@
  * the run aborts. While it waits the task holds no concurrency slot; it takes one
  * again however the wait ends.
  */
-import { TaskStates } from '../task-states.ts';
-import type { EventInput, TaskPatch } from '../ports.ts';
+import { TaskStates } from '../domain/task-states.ts';
+import type { EventInput, TaskPatch } from '../ports/task-store.ts';
 import type { CommitQueue } from './commit-queue.ts';
-import type { AbortReason, RunningTask } from './task-runner.ts';
+import type { AbortReason, RunningTask } from './running-task.ts';
 
 export interface TaskWaitDeps {
   readonly queue: CommitQueue;

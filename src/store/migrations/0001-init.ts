@@ -1,6 +1,6 @@
 /** Tasks, their events, the audit chain, users and API tokens. */
 import { sql, type Kysely } from 'kysely';
-import { AUDIT_GENESIS_HASH } from '../../core/types.ts';
+import { AUDIT_GENESIS_HASH } from '../../core/domain/audit.ts';
 
 // Migrations see an untyped database: the schema type describes the latest state only.
 export async function up(db: Kysely<unknown>): Promise<void> {

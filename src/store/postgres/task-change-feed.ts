@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { sql, type Transaction } from 'kysely';
-import type { TaskChangeFeed, TaskChangeNotice } from '../../core/ports.ts';
+import type { TaskChangeFeed, TaskChangeNotice } from '../../core/ports/task-change-feed.ts';
 import type { Database } from '../schema.ts';
 
 /** Task ids per NOTIFY: a payload stays under PostgreSQL's 8,000-byte limit. */

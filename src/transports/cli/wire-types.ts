@@ -3,7 +3,8 @@
  * schemas: the compiler keeps client and server in step, and no server code loads.
  */
 import type { z } from 'zod';
-import { isTerminal, parseTaskState } from '../../core/task-states.ts';
+import { parseTaskState } from '../../core/domain/task-states.ts';
+import { isTerminal } from '../../core/domain/transitions.ts';
 import type { agentView, EventView, TaskView } from '../http/wire.ts';
 import type { AuditEventView, AuditVerifyView } from '../http/audit-wire.ts';
 import type { createdTokenView, tokenView, userView } from '../http/user-wire.ts';

@@ -6,8 +6,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AgentAdmin, AgentDefinition, WorktreeAdmin } from '../../core/agent-admin.ts';
-import type { JsonObject } from '../../core/types.ts';
+import type { AgentDefinition } from '../../core/domain/agent.ts';
+import type { AgentAdmin } from '../../core/services/agent-admin.ts';
+import type { WorktreeAdmin } from '../../core/services/worktree-admin.ts';
+import type { JsonObject } from '../../core/domain/json.ts';
 import { errorView, taskIdParams } from './wire.ts';
 
 const agentParams = z.object({ agent_id: z.string().min(1).max(100) });

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Runtime } from '../../core/runtime.ts';
+import type { Runtime } from '../../core/services/runtime.ts';
 import { errorView, taskIdParams, taskToWire, taskView } from './wire.ts';
 
 export const approveBody = z

@@ -6,8 +6,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Runtime } from '../../core/runtime.ts';
-import type { AuditRecord, Page } from '../../core/types.ts';
+import type { Runtime } from '../../core/services/runtime.ts';
+import type { AuditRecord } from '../../core/domain/audit.ts';
+import type { Page } from '../../core/domain/page.ts';
 import {
   auditEventView,
   auditEventsQuery,

@@ -1,6 +1,6 @@
 /** Writes an audit export to the raw response chunk by chunk, honouring backpressure; never holds all records. */
 import type { ServerResponse } from 'node:http';
-import type { AuditRecord } from '../../core/types.ts';
+import type { AuditRecord } from '../../core/domain/audit.ts';
 import { auditToWire } from './audit-wire.ts';
 
 /** Bytes gathered before a write: few syscalls, bounded memory. */

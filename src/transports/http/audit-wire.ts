@@ -1,6 +1,6 @@
 /** The wire model of the audit API (REFERENCE.md's record fields, snake_case, ISO times) and its mappers. */
 import { z } from 'zod';
-import { AuditEventTypes, type AuditExportFilter, type AuditRecord, type AuditVerification } from '../../core/types.ts';
+import { AuditEventTypes, type AuditExportFilter, type AuditRecord, type AuditVerification } from '../../core/domain/audit.ts';
 
 const STATUSES = ['success', 'failure', 'denied'] as const;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;

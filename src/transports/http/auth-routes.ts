@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { SessionService } from '../../core/identity.ts';
+import type { SessionService } from '../../core/services/session-service.ts';
 import { errorView } from './wire.ts';
 import { createdSessionView, createdToWire } from './session-wire.ts';
 import { deviceRequest, deviceProofBody } from './device-routes.ts';

@@ -6,9 +6,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { DeviceInfo, DeviceService } from '../../core/devices.ts';
-import type { SessionDeviceRequest } from '../../core/identity.ts';
-import { DeviceTrustLevels } from '../../core/types.ts';
+import type { DeviceInfo } from '../../core/domain/device.ts';
+import type { DeviceService } from '../../core/services/device-service.ts';
+import type { SessionDeviceRequest } from '../../core/services/session-service.ts';
+import { DeviceTrustLevels } from '../../core/domain/caller.ts';
 import { errorView } from './wire.ts';
 
 /** The challenge route's path: the auth hook lets it through unauthenticated. */

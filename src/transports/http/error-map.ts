@@ -1,5 +1,5 @@
 /** The one mapping from error codes to HTTP statuses, and the JSON error body. */
-import { ERROR_CATALOG, type ErrorCode, SwitchboardError } from '../../core/errors.ts';
+import { ERROR_CATALOG, type ErrorCode, SwitchboardError } from '../../core/domain/errors.ts';
 
 export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   VALIDATION_FAILED: 400,

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { GrantAdmin, GrantOutcome } from '../../core/access.ts';
+import type { GrantAdmin, GrantOutcome } from '../../core/services/grant-admin.ts';
 import { grantView, permissionBody, permissionParams, roleBody, roleParams } from './policy-wire.ts';
 import { userParams, userToWire } from './user-wire.ts';
 import { errorView } from './wire.ts';

@@ -11,11 +11,12 @@ import {
   jsonSchemaTransform,
   validatorCompiler,
 } from 'fastify-type-provider-zod';
-import { SwitchboardError } from '../../core/errors.ts';
-import type { Authenticator } from '../../core/ports.ts';
-import type { Runtime } from '../../core/runtime.ts';
-import type { SessionService, UserAdmin } from '../../core/identity.ts';
-import type { Caller } from '../../core/types.ts';
+import { SwitchboardError } from '../../core/domain/errors.ts';
+import type { Authenticator } from '../../core/ports/authenticator.ts';
+import type { Runtime } from '../../core/services/runtime.ts';
+import type { SessionService } from '../../core/services/session-service.ts';
+import type { UserAdmin } from '../../core/services/user-admin.ts';
+import type { Caller } from '../../core/domain/caller.ts';
 import { HTTP_STATUS, errorBody } from './error-map.ts';
 import { registerTaskRoutes } from './task-routes.ts';
 import { registerApprovalRoutes } from './approval-routes.ts';
@@ -24,15 +25,17 @@ import { registerAuditRoutes } from './audit-routes.ts';
 import { registerUserRoutes } from './user-routes.ts';
 import { registerPolicyRoutes } from './policy-routes.ts';
 import { registerGrantRoutes } from './grant-routes.ts';
-import type { GrantAdmin, PolicyAdmin } from '../../core/access.ts';
+import type { GrantAdmin } from '../../core/services/grant-admin.ts';
+import type { PolicyAdmin } from '../../core/services/policy-admin.ts';
 import { LOGIN_PATH, registerAuthRoutes } from './auth-routes.ts';
 import { registerSessionRoutes } from './session-routes.ts';
-import type { SessionMemoryService } from '../../core/session-memory.ts';
+import type { SessionMemoryService } from '../../core/services/session-memory-service.ts';
 import { DEVICE_CHALLENGE_PATH, registerDeviceRoutes } from './device-routes.ts';
-import type { DeviceService } from '../../core/devices.ts';
-import type { AgentAdmin, WorktreeAdmin } from '../../core/agent-admin.ts';
+import type { DeviceService } from '../../core/services/device-service.ts';
+import type { AgentAdmin } from '../../core/services/agent-admin.ts';
+import type { WorktreeAdmin } from '../../core/services/worktree-admin.ts';
 import { registerAgentAdminRoutes, registerWorktreeRoutes } from './agent-admin-routes.ts';
-import type { SkillAdmin } from '../../core/skills.ts';
+import type { SkillAdmin } from '../../core/services/skill-admin.ts';
 import { registerSkillRoutes } from './skill-routes.ts';
 
 declare module 'fastify' {

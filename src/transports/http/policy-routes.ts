@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { PolicyAdmin } from '../../core/access.ts';
+import type { PolicyAdmin } from '../../core/services/policy-admin.ts';
 import {
   createPolicyBody,
   explainBody,

@@ -1,10 +1,10 @@
 /** The wire model of /api/policies, /api/roles and user grants: zod schemas (validation + OpenAPI) and mappers. */
 import { z } from 'zod';
-import type { Explanation, NewPolicyInput, PolicyInput } from '../../core/access.ts';
-import { Permissions, ROLE_PERMISSIONS, Roles } from '../../core/permissions.ts';
-import { PolicyResourceTypes, type Policy } from '../../core/policy.ts';
-import type { ResourceRef } from '../../core/ports.ts';
-import { DeviceTrustLevels } from '../../core/types.ts';
+import type { Explanation, NewPolicyInput, PolicyInput } from '../../core/services/policy-admin.ts';
+import { Permissions, ROLE_PERMISSIONS, Roles } from '../../core/domain/permissions.ts';
+import { PolicyResourceTypes, type Policy } from '../../core/domain/policy.ts';
+import type { ResourceRef } from '../../core/domain/decision.ts';
+import { DeviceTrustLevels } from '../../core/domain/caller.ts';
 import { userView } from './user-wire.ts';
 
 const permissionList = z.array(z.enum(Permissions)).max(Permissions.length);

@@ -6,9 +6,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { SessionService } from '../../core/identity.ts';
-import type { SessionMemoryService } from '../../core/session-memory.ts';
-import type { Json } from '../../core/types.ts';
+import type { SessionService } from '../../core/services/session-service.ts';
+import type { SessionMemoryService } from '../../core/services/session-memory-service.ts';
+import type { Json } from '../../core/domain/json.ts';
 import { errorView } from './wire.ts';
 import { deviceProofBody, deviceRequest } from './device-routes.ts';
 import {

@@ -4,9 +4,9 @@
  * and a bearer secret (`token`, `sbs_…`) that appears only in the answer that creates it.
  */
 import { z } from 'zod';
-import type { CreatedSession, SessionInfo } from '../../core/identity.ts';
-import type { MemoryEntry } from '../../core/session-memory.ts';
-import type { Task } from '../../core/types.ts';
+import type { CreatedSession, SessionInfo } from '../../core/domain/identity.ts';
+import type { MemoryEntry } from '../../core/domain/session-memory.ts';
+import type { Task } from '../../core/domain/task.ts';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 

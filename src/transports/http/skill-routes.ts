@@ -6,8 +6,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { SwitchboardError } from '../../core/errors.ts';
-import type { SkillAdmin, SkillSource } from '../../core/skills.ts';
+import { SwitchboardError } from '../../core/domain/errors.ts';
+import type { SkillSource } from '../../core/domain/skill.ts';
+import type { SkillAdmin } from '../../core/services/skill-admin.ts';
 import { errorBody } from './error-map.ts';
 import { installJsonBody, installQuery, installToWire, installView, skillDetailToWire, skillDetailView, skillParams, uninstallView } from './skill-wire.ts';
 import { errorView } from './wire.ts';

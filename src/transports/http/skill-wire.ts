@@ -1,6 +1,7 @@
 /** Wire shapes of the skill administration routes. */
 import { z } from 'zod';
-import type { SkillDetails, SkillInstallResult } from '../../core/skills.ts';
+import type { SkillDetails } from '../../core/domain/skill.ts';
+import type { SkillInstallResult } from '../../core/services/skill-admin.ts';
 
 const jsonObject = z.record(z.string(), z.unknown());
 

@@ -2,10 +2,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { SwitchboardError } from '../../core/errors.ts';
-import { parseTaskState } from '../../core/task-states.ts';
-import type { Runtime } from '../../core/runtime.ts';
-import type { TaskState } from '../../core/task-states.ts';
+import { SwitchboardError } from '../../core/domain/errors.ts';
+import { parseTaskState } from '../../core/domain/task-states.ts';
+import type { Runtime } from '../../core/services/runtime.ts';
+import type { TaskState } from '../../core/domain/task-states.ts';
 import {
   answerBody,
   errorView,
@@ -24,7 +24,7 @@ import {
   type TaskView,
   previewJson,
 } from './wire.ts';
-import { isPreview } from '../../core/types.ts';
+import { isPreview } from '../../core/domain/event.ts';
 import { SSE_HEARTBEAT, parseLastEventId, sseFrame, ssePreviewFrame } from './sse.ts';
 
 export interface TaskRouteOptions {

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { UserAdmin } from '../../core/identity.ts';
+import type { UserAdmin } from '../../core/services/user-admin.ts';
 import {
   createTokenBody,
   createUserBody,

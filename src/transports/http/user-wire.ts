@@ -1,7 +1,7 @@
 /** The wire model of /api/users: zod schemas (validation + OpenAPI) and mappers. No secrets but a new token, once. */
 import { z } from 'zod';
-import type { CreatedToken, TokenInfo, UserInfo } from '../../core/identity.ts';
-import { Permissions, Roles } from '../../core/permissions.ts';
+import type { CreatedToken, TokenInfo, UserInfo } from '../../core/domain/identity.ts';
+import { Permissions, Roles } from '../../core/domain/permissions.ts';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 

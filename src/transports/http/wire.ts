@@ -3,8 +3,11 @@
  * validate requests and generate the OpenAPI document, plus the domain → wire mappers.
  */
 import { z } from 'zod';
-import { ALL_STATES } from '../../core/task-states.ts';
-import { TaskEventTypes, type AgentInfo, type OutputPreview, type SkillInfo, type Task, type TaskEvent } from '../../core/types.ts';
+import { ALL_STATES } from '../../core/domain/task-states.ts';
+import type { AgentInfo } from '../../core/domain/agent.ts';
+import { TaskEventTypes, type OutputPreview, type TaskEvent } from '../../core/domain/event.ts';
+import type { SkillInfo } from '../../core/domain/skill.ts';
+import type { Task } from '../../core/domain/task.ts';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 

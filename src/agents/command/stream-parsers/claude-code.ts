@@ -5,7 +5,7 @@
  * result line carries the final text, usage and cost. Anything else is plain output.
  */
 import { createOutputCoalescer } from '../../llm/output-coalescer.ts';
-import type { JsonObject } from '../../../core/types.ts';
+import type { JsonObject } from '../../../core/domain/json.ts';
 import {
   asNumber,
   asRecord,

@@ -7,7 +7,7 @@
  * turn.failed {error: {message}}; error {message}. Unknown or malformed lines
  * are plain output, so a format change degrades to text rather than failing.
  */
-import type { JsonObject } from '../../../core/types.ts';
+import type { JsonObject } from '../../../core/domain/json.ts';
 import {
   asRecord,
   asString,

@@ -1,6 +1,6 @@
 /** Stream parsers turn a coding CLI's stdout lines into task events and a final outcome. */
-import type { AgentEmission } from '../../../core/ports.ts';
-import type { JsonObject } from '../../../core/types.ts';
+import type { AgentEmission } from '../../../core/ports/agent-adapter.ts';
+import type { JsonObject } from '../../../core/domain/json.ts';
 
 export type StreamParserId = 'claude-code' | 'codex' | 'plain';
 

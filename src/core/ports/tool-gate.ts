@@ -3,8 +3,8 @@
  * security implements around it (the tool gate: authorization, approval, audit)
  * and what runs a skill (the skills module). Re-exported by ports.ts.
  */
-import type { SkillDefinition } from './ports.ts';
-import type { JsonObject, Task } from './types.ts';
+import type { JsonObject } from '../domain/json.ts';
+import type { Task } from '../domain/task.ts';
 
 /** A tool offered to a model: one skill, by a provider-safe name. */
 export interface ToolSpec {
@@ -58,10 +58,4 @@ export interface ToolRun {
 /** Builds the tools of a task run (security implements it: authorization, approval, audit, execution). */
 export interface ToolGate {
   forTask(run: ToolRun): TaskTools;
-}
-
-/** Runs a skill's entrypoint with a JSON input (the skills module implements it). */
-export interface SkillExecutor {
-  /** Resolves with the output or a failure; rejects with the signal's reason when aborted. */
-  execute(skill: SkillDefinition, input: JsonObject, signal: AbortSignal): Promise<ToolResult>;
 }

@@ -14,12 +14,15 @@
  * the resource id, and it applies to the permission (its `permissions`, empty: all).
  * Checks on a kind as a whole (a listing: no resource id) are decided by step 1 alone.
  */
-import { ROLE_PERMISSIONS, hasPermission, type Permission, type Role } from './permissions.ts';
-import type { Decision, DecisionStep, ResourceRef } from './ports.ts';
-import type { Caller } from './types.ts';
+import type { Caller } from './caller.ts';
+import type { Decision, DecisionStep, ResourceRef } from './decision.ts';
+import { hasPermission } from './caller.ts';
+import { ROLE_PERMISSIONS } from './permissions.ts';
+import type { Permission, Role } from './permissions.ts';
 
 /** The kinds of resource a policy can name. */
 export const PolicyResourceTypes = ['agent', 'skill', 'project', 'task'] as const;
+
 export type PolicyResourceType = (typeof PolicyResourceTypes)[number];
 
 /** What a policy says; everything but its identity and times. */
@@ -51,6 +54,7 @@ export interface Policy extends PolicyRules {
 
 /** Policy ids: short, readable in `explain` output and URLs. */
 export const POLICY_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
 /** Resource id patterns: `*`, an id, or an id prefix followed by one `*`. */
 const PATTERN = /^(\*|[A-Za-z0-9][A-Za-z0-9._:@/-]{0,199}\*?)$/;
 

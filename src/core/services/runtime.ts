@@ -3,23 +3,14 @@
  * the secure runtime (security/) authorizes and audits each call before it reaches
  * the engine, so a transport cannot open a hole.
  */
-import type { AuditStore } from './ports.ts';
-import type {
-  AgentInfo,
-  AuditExportFilter,
-  AuditFilter,
-  AuditInput,
-  AuditRecord,
-  AuditVerification,
-  Caller,
-  Page,
-  SkillInfo,
-  StreamItem,
-  SubmitInput,
-  Task,
-  TaskEvent,
-  TaskFilter,
-} from './types.ts';
+import type { AgentInfo } from '../domain/agent.ts';
+import type { AuditExportFilter, AuditFilter, AuditInput, AuditRecord, AuditVerification } from '../domain/audit.ts';
+import type { Caller } from '../domain/caller.ts';
+import type { StreamItem, TaskEvent } from '../domain/event.ts';
+import type { Page } from '../domain/page.ts';
+import type { SkillInfo } from '../domain/skill.ts';
+import type { SubmitInput, Task, TaskFilter } from '../domain/task.ts';
+import type { AuditStore } from '../ports/audit-store.ts';
 
 /** The result of a submit: the task, and whether this call created it (false: idempotent repeat). */
 export interface SubmitResult {

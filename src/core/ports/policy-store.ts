@@ -1,8 +1,6 @@
 /** The PolicyStore port: resource policies as the security module needs them. */
-import type { Policy } from './policy.ts';
-import type { AuditInput } from './types.ts';
-
-type AuditArg = { readonly records: readonly AuditInput[]; readonly now: number };
+import type { AuditArg } from '../domain/audit.ts';
+import type { Policy } from '../domain/policy.ts';
 
 /**
  * Stored resource policies. Every change writes its audit records in the same

@@ -1,5 +1,4 @@
 /** Roles, permissions and the table between them (REFERENCE.md). Pure. */
-import type { Caller } from './types.ts';
 
 export const Permissions = [
   'task:submit',
@@ -17,9 +16,11 @@ export const Permissions = [
   'admin:users',
   'admin:system',
 ] as const;
+
 export type Permission = (typeof Permissions)[number];
 
 export const Roles = ['admin', 'developer', 'viewer', 'guest'] as const;
+
 export type Role = (typeof Roles)[number];
 
 /** The role → permission table. Deny by default: what is not listed is not allowed. */
@@ -48,18 +49,4 @@ export function isRole(value: string): value is Role {
 /** Type guard for permission names from the wire or the database. */
 export function isPermission(value: string): value is Permission {
   return (Permissions as readonly string[]).includes(value);
-}
-
-/** Every permission a caller holds through roles and grants. */
-export function effectivePermissions(caller: Caller): ReadonlySet<Permission> {
-  const out = new Set<Permission>(caller.principal.grants);
-  for (const role of caller.principal.roles) for (const p of ROLE_PERMISSIONS[role]) out.add(p);
-  return out;
-}
-
-/** True when the caller holds the permission through a role or a grant. */
-export function hasPermission(caller: Caller, permission: Permission): boolean {
-  if (caller.principal.grants.includes(permission)) return true;
-  for (const role of caller.principal.roles) if (ROLE_PERMISSIONS[role].includes(permission)) return true;
-  return false;
 }

@@ -1,30 +1,7 @@
-/**
- * The task state machine, as data. Only {@link assertTransition} decides whether a
- * state may follow another; the store enforces the same table atomically by
- * updating only rows whose current state is in {@link sourcesOf}(target).
- */
+/** The task state machine: which state may follow which. */
 import { SwitchboardError } from './errors.ts';
-
-export const TaskStates = {
-  /** Accepted and durable; waiting for a node to claim it (possibly after `runAfter`). */
-  PENDING: 'pending',
-  /** Claimed; the agent is preparing (agents that plan report it; others skip it). */
-  PLANNING: 'planning',
-  /** The agent is working under a lease held by one node. */
-  RUNNING: 'running',
-  /** The agent asked something (a question, an approval); no slot is held until a caller answers. */
-  WAITING: 'waiting',
-  /** Finished with a result. Terminal. */
-  COMPLETED: 'completed',
-  /** Finished with an error, or lost and out of retries. Terminal. */
-  FAILED: 'failed',
-  /** Stopped on request; the agent's work was aborted. Terminal. */
-  CANCELLED: 'cancelled',
-} as const;
-
-export type TaskState = (typeof TaskStates)[keyof typeof TaskStates];
-
-export const ALL_STATES: readonly TaskState[] = Object.values(TaskStates);
+import { ALL_STATES } from './task-states.ts';
+import type { TaskState } from './task-states.ts';
 
 /**
  * Allowed transitions. `running → pending` and `waiting → pending` are retries (a
@@ -72,8 +49,3 @@ export function sourcesOf(to: TaskState): readonly TaskState[] {
 
 /** Non-terminal states. */
 export const ACTIVE_STATES: readonly TaskState[] = ALL_STATES.filter((s) => !isTerminal(s));
-
-/** Parses a state name from the wire; undefined when unknown. */
-export function parseTaskState(value: string): TaskState | undefined {
-  return (ALL_STATES as readonly string[]).includes(value) ? (value as TaskState) : undefined;
-}

@@ -7,7 +7,8 @@
  * pure conversions; it does no IO.
  */
 import { SwitchboardError } from './errors.ts';
-import type { AuditInput, Caller, Json, Task } from './types.ts';
+import type { Json } from './json.ts';
+import type { Task } from './task.ts';
 
 /** One memory entry. */
 export interface MemoryEntry {
@@ -76,46 +77,4 @@ export function memoryFullError(): SwitchboardError {
 export function taskToTurn(task: Task): ConversationTurn {
   const reply = typeof task.result === 'string' ? task.result : task.result === null ? '' : JSON.stringify(task.result);
   return { taskId: task.id, prompt: task.prompt, reply, at: task.finishedAt ?? task.updatedAt };
-}
-
-/** Audit arguments of a store change: written in the same transaction. */
-export interface AuditArg {
-  readonly records: readonly AuditInput[];
-  readonly now: number;
-}
-
-/** Where memory lives, and the session's tasks (the history). Store implements it. */
-export interface SessionMemoryStore {
-  /** Every entry of the session, by key. */
-  listMemory(sessionId: string): Promise<readonly MemoryEntry[]>;
-  getMemory(sessionId: string, key: string): Promise<MemoryEntry | undefined>;
-  /**
-   * Inserts or replaces one entry (`valueText` is its JSON) with its audit records;
-   * `'full'` (nothing written) when the key is new and the session already holds `maxKeys`.
-   */
-  setMemory(
-    entry: { readonly sessionId: string; readonly key: string; readonly valueText: string },
-    maxKeys: number,
-    audit: AuditArg,
-  ): Promise<'ok' | 'full'>;
-  /** Deletes one entry with its audit records; false (nothing written) when there is none. */
-  deleteMemory(sessionId: string, key: string, audit: AuditArg): Promise<boolean>;
-  /**
-   * The session's tasks, oldest first: the last `limit` of them, or only those
-   * created before `before` (a task), or only completed ones.
-   */
-  sessionTasks(
-    sessionId: string,
-    options: { readonly limit: number; readonly before?: Task; readonly completedOnly?: boolean },
-  ): Promise<readonly Task[]>;
-}
-
-/** Session memory and history as callers use them; only a caller acting in that session may. */
-export interface SessionMemoryService {
-  listMemory(caller: Caller, sessionId: string): Promise<readonly MemoryEntry[]>;
-  getMemory(caller: Caller, sessionId: string, key: string): Promise<MemoryEntry>;
-  setMemory(caller: Caller, sessionId: string, key: string, value: Json): Promise<MemoryEntry>;
-  deleteMemory(caller: Caller, sessionId: string, key: string): Promise<void>;
-  /** The session's tasks, oldest first (the last `limit`). */
-  history(caller: Caller, sessionId: string, limit: number): Promise<readonly Task[]>;
 }

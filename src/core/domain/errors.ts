@@ -3,6 +3,7 @@
  * code is never reused. Transports map codes to their wire (HTTP status, exit code)
  * in one table each; `exposed: false` errors show clients only a generic message.
  */
+
 export const ERROR_CATALOG = {
   VALIDATION_FAILED: { message: 'The request is not valid', exposed: true },
   BODY_TOO_LARGE: { message: 'The request body is larger than allowed', exposed: true },

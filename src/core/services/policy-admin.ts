@@ -1,13 +1,10 @@
 /**
- * Access administration as the runtime exposes it: resource policies (with
- * `explain`) and grants of roles and single permissions to users. The security
- * module implements these contracts; transports call them.
+ * Resource policies as the runtime exposes them, with `explain`.
  */
-import type { UserInfo } from './identity.ts';
-import type { Permission, Role } from './permissions.ts';
-import type { Policy, PolicyRules } from './policy.ts';
-import type { Decision, ResourceRef } from './ports.ts';
-import type { Caller, DeviceTrust } from './types.ts';
+import type { Caller, DeviceTrust } from '../domain/caller.ts';
+import type { Decision, ResourceRef } from '../domain/decision.ts';
+import type { Permission } from '../domain/permissions.ts';
+import type { Policy, PolicyRules } from '../domain/policy.ts';
 
 /** A policy as given by an administrator: users may be ids or usernames (stored as ids). */
 export type PolicyInput = PolicyRules;
@@ -43,22 +40,4 @@ export interface PolicyAdmin {
   delete(caller: Caller, id: string): Promise<Policy>;
   /** Says which rule allows or denies; for another user it needs `admin:users`. */
   explain(caller: Caller, request: ExplainRequest): Promise<Explanation>;
-}
-
-/** The user after a grant or revoke, and whether anything changed (false: it was already so). */
-export interface GrantOutcome {
-  readonly user: UserInfo;
-  readonly changed: boolean;
-}
-
-/**
- * Roles and single permissions of users: `admin:users`, and the granter must hold
- * what it grants or revokes. Audited as `permission.granted` / `permission.revoked`;
- * effective on the next request.
- */
-export interface GrantAdmin {
-  grantRole(caller: Caller, userId: string, role: Role): Promise<GrantOutcome>;
-  revokeRole(caller: Caller, userId: string, role: Role): Promise<GrantOutcome>;
-  grantPermission(caller: Caller, userId: string, permission: Permission): Promise<GrantOutcome>;
-  revokePermission(caller: Caller, userId: string, permission: Permission): Promise<GrantOutcome>;
 }

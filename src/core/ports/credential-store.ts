@@ -1,7 +1,8 @@
 /** The CredentialStore port: users, API tokens and login sessions as the security module needs them. */
-import type { Permission, Role } from './permissions.ts';
-import type { SessionInfo, TokenInfo, UserInfo } from './identity.ts';
-import type { AuditInput, DeviceTrust, Principal } from './types.ts';
+import type { AuditInput } from '../domain/audit.ts';
+import type { DeviceTrust, Principal } from '../domain/caller.ts';
+import type { SessionInfo, TokenInfo, UserInfo } from '../domain/identity.ts';
+import type { Permission, Role } from '../domain/permissions.ts';
 
 /** A new API token as stored (hash only). */
 export interface NewTokenRecord {
