@@ -1,13 +1,17 @@
 /** The engine against real databases: leases and fencing, recovery, waiting, cancel, retries, shutdown. */
+import { isSwitchboardError } from '../src/core/domain/errors.ts';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DIALECTS, makeTestDatabase } from './helpers/databases.ts';
-import { adminCaller, openTestStore, startTestEngine, waitForTaskState } from './helpers/test-engine.ts';
+import { adminCaller, openTestStore, recordedChanges, startTestEngine, waitForTaskState } from './helpers/test-engine.ts';
 import { createEchoAgent } from '../src/agents/echo/echo-agent.ts';
 import { AgentError } from '../src/core/domain/errors.ts';
 import { TaskStates } from '../src/core/domain/task-states.ts';
 import type { AgentAdapter, AgentRunContext } from '../src/core/ports/agent-adapter.ts';
 import type { TaskChange, TaskStore } from '../src/core/ports/task-store.ts';
+import { transition } from '../src/core/domain/transitions.ts';
+
+const CLAIM = transition({ state: 'pending' }, 'running', 'claim');
 
 /** An agent whose behaviour each test scripts. */
 function scripted(id: string, run: (ctx: AgentRunContext) => Promise<unknown>, maxAttempts = 1): AgentAdapter {
@@ -46,7 +50,7 @@ for (const dialect of DIALECTS) {
                 id, executionUuid: crypto.randomUUID(), agentType: 'echo', prompt: 'fenced', context: {},
                 sessionId: null, projectId: null, boardTaskId: null, ownerId: 'u1', idempotencyKey: null,
                 state: TaskStates.PENDING, attempt: 0, maxAttempts: 3, result: null, error: null, metadata: {},
-                progress: null, question: null, lastSeq: 1, leaseOwner: null, leaseExpiresAt: null, leaseEpoch: 0,
+                progress: null, waiting: null, lastSeq: 1, leaseOwner: null, leaseExpiresAt: null, leaseEpoch: 0,
                 runAfter: now, createdAt: now, updatedAt: now, startedAt: null, finishedAt: null,
               },
               audit: { eventType: 'task.submitted', userId: 'u1', sessionId: null, resourceType: 'task', resourceId: id, action: 'submit', status: 'success', details: {} },
@@ -59,22 +63,22 @@ for (const dialect of DIALECTS) {
         assert.ok(c && c.kind === 'created');
         return c.task;
       }
-      const [claimA] = await store.claim({ owner: 'A', limit: 1, now: Date.now(), leaseMs: 10, describe: noopDescribe });
+      const [claimA] = await store.claim({ owner: 'A', limit: 1, now: Date.now(), leaseMs: 10, transition: CLAIM, describe: noopDescribe });
       assert.ok(claimA && claimA.task.id === task.id);
       // A pauses past its lease; recovery hands the task back and B claims it.
       const orphans = await store.findOrphans(Date.now() + 1000, undefined, 10);
       const orphan = orphans.find((o) => o.id === task.id);
       assert.ok(orphan);
-      const recovered = await applyOne(store, { taskId: task.id, epoch: orphan.leaseEpoch, fromStates: ['running'], to: 'pending', set: { releaseLease: true }, event: { type: 'state_change' } });
+      const recovered = await applyOne(store, { taskId: task.id, epoch: orphan.leaseEpoch, transition: transition({ state: 'running' }, 'pending', 'recover'), set: { releaseLease: true }, event: { type: 'state_change' } });
       assert.equal(recovered, true);
-      const [claimB] = await store.claim({ owner: 'B', limit: 1, now: Date.now(), leaseMs: 30_000, describe: noopDescribe });
+      const [claimB] = await store.claim({ owner: 'B', limit: 1, now: Date.now(), leaseMs: 30_000, transition: CLAIM, describe: noopDescribe });
       assert.ok(claimB);
       assert.ok(claimB.task.leaseEpoch > claimA.task.leaseEpoch);
-      const stale = await applyOne(store, { taskId: task.id, epoch: claimA.task.leaseEpoch, fromStates: ['running'], to: 'completed', set: { result: 'stale' }, event: { type: 'state_change' } });
+      const stale = await applyOne(store, { taskId: task.id, epoch: claimA.task.leaseEpoch, transition: transition({ state: 'running' }, 'completed', 'complete'), set: { result: 'stale' }, event: { type: 'state_change' } });
       assert.equal(stale, false);
       const lost = await store.renewLeases('A', [{ taskId: task.id, epoch: claimA.task.leaseEpoch }], Date.now() + 1000);
       assert.deepEqual(lost, [task.id]);
-      const fresh = await applyOne(store, { taskId: task.id, epoch: claimB.task.leaseEpoch, fromStates: ['running'], to: 'completed', set: { result: 'B' }, event: { type: 'state_change' } });
+      const fresh = await applyOne(store, { taskId: task.id, epoch: claimB.task.leaseEpoch, transition: transition({ state: 'running' }, 'completed', 'complete'), set: { result: 'B' }, event: { type: 'state_change' } });
       assert.equal(fresh, true);
       const final = await store.findTask(task.id);
       assert.equal(final?.result, 'B');
@@ -134,7 +138,7 @@ for (const dialect of DIALECTS) {
         await e.engine.stop();
         return s.task;
       })();
-      const [claimed] = await store.tasks.claim({ owner: 'steady', limit: 1, now: Date.now(), leaseMs: 600_000, describe: noopDescribe });
+      const [claimed] = await store.tasks.claim({ owner: 'steady', limit: 1, now: Date.now(), leaseMs: 600_000, transition: CLAIM, describe: noopDescribe });
       assert.equal(claimed?.task.id, pendingOne.id);
       // The restarted node does not wait ten minutes: it recovers its own claim at start.
       const restarted = await startTestEngine(dialect, [createEchoAgent()], { db, store, nodeId: 'steady', pollMs: 60_000 });
@@ -168,6 +172,38 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(events.map((e) => e.state), ['pending', 'cancelled']);
       await t.store.close();
       await t.db.drop();
+    });
+
+    it('shows an agent planning, then working, then done', async () => {
+      const t = await startTestEngine(dialect, [createEchoAgent()]);
+      const { task } = await t.engine.submit(adminCaller, { agentType: 'echo', prompt: 'plan first', context: { plan: 'Reading the repository', delay_ms: 300 } });
+      const planning = await waitForTaskState(t.store, task.id, ['planning', 'completed']);
+      assert.equal(planning.state, 'planning', 'the task is seen planning while the agent plans');
+      const done = await waitForTaskState(t.store, task.id, ['completed']);
+      assert.equal(done.result, 'plan first');
+      const changes = (await t.store.tasks.listEvents(task.id, 0, 100)).filter((e) => e.type === 'state_change');
+      assert.deepEqual(changes.map((e) => e.state), ['pending', 'running', 'planning', 'running', 'completed']);
+      assert.equal(changes[2]?.message, 'Reading the repository');
+      await t.close();
+    });
+
+    it('moves a planning agent back to running before it waits, so an answer resumes it', async () => {
+      const planner = scripted('planner', async (ctx) => {
+        await ctx.setPhase('planning', 'thinking');
+        return ctx.ask('which way?');
+      });
+      const t = await startTestEngine(dialect, [planner]);
+      const { task } = await t.engine.submit(adminCaller, { agentType: 'planner', prompt: 'x' });
+      const waiting = await waitForTaskState(t.store, task.id, ['waiting']);
+      assert.deepEqual(waiting.waiting, { kind: 'question', question: 'which way?' });
+      await assert.rejects(t.engine.approve(adminCaller, task.id, { approved: true }), (err: unknown) => isSwitchboardError(err) && err.code === 'APPROVAL_NOT_PENDING');
+      await t.engine.answer(adminCaller, task.id, 'left');
+      const done = await waitForTaskState(t.store, task.id, ['completed']);
+      assert.equal(done.result, 'left');
+      assert.equal(done.waiting, null);
+      const states = (await t.store.tasks.listEvents(task.id, 0, 100)).filter((e) => e.type === 'state_change').map((e) => e.state);
+      assert.deepEqual(states, ['pending', 'running', 'planning', 'running', 'waiting', 'running', 'completed']);
+      await t.close();
     });
 
     it('holds no concurrency slot while a task waits for an answer', async () => {
@@ -307,3 +343,11 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+// Last in this file: every test above closed its store, which read back each task's history.
+describe('the state machine under the engine suite', () => {
+  it('made every state change through the transition table', () => {
+    assert.ok(recordedChanges.checked > 50, `state changes seen: ${recordedChanges.checked}`);
+    assert.deepEqual(recordedChanges.illegal, []);
+  });
+});

@@ -6,13 +6,16 @@ import { openTestStore } from './helpers/test-engine.ts';
 import { TaskStates } from '../src/core/domain/task-states.ts';
 import type { TaskChange } from '../src/core/ports/task-store.ts';
 import type { Task } from '../src/core/domain/task.ts';
+import { transition } from '../src/core/domain/transitions.ts';
+
+const CLAIM = transition({ state: 'pending' }, 'running', 'claim');
 
 function pendingTask(id: string, now: number): Task {
   return {
     id, executionUuid: crypto.randomUUID(), agentType: 'echo', prompt: id, context: { k: 1 },
     sessionId: null, projectId: null, boardTaskId: null, ownerId: 'u1', idempotencyKey: null,
     state: TaskStates.PENDING, attempt: 0, maxAttempts: 1, result: null, error: null, metadata: {},
-    progress: null, question: null, lastSeq: 1, leaseOwner: null, leaseExpiresAt: null, leaseEpoch: 0,
+    progress: null, waiting: null, lastSeq: 1, leaseOwner: null, leaseExpiresAt: null, leaseEpoch: 0,
     runAfter: now, createdAt: now, updatedAt: now, startedAt: null, finishedAt: null,
   };
 }
@@ -26,14 +29,14 @@ for (const dialect of DIALECTS) {
       const now = Date.now();
       const audit = { eventType: 'task.submitted' as const, userId: 'u1', sessionId: null, resourceType: 'task', resourceId: null, action: 'submit', status: 'success' as const, details: {} };
       await store.commit({ now, creates: ['a', 'b', 'c'].map((p) => ({ task: pendingTask(crypto.randomUUID(), now + p.charCodeAt(0)), audit })), changes: [], audits: [] });
-      const claimed = await store.claim({ owner: 'n', limit: 3, now: Date.now() + 1000, leaseMs: 60_000, describe: () => ({ event: { type: 'state_change' } }) });
+      const claimed = await store.claim({ owner: 'n', limit: 3, now: Date.now() + 1000, leaseMs: 60_000, transition: CLAIM, describe: () => ({ event: { type: 'state_change' } }) });
       assert.equal(claimed.length, 3);
       const [a, b, c] = claimed.map((x) => x.task);
       assert.ok(a && b && c);
       const ev = (t: Task, i: number, epoch = t.leaseEpoch): TaskChange => ({
         taskId: t.id,
         epoch,
-        fromStates: ['running'],
+        inStates: ['running'],
         ...(i % 2 === 0 ? { set: { progress: i } } : {}),
         event: { type: i % 2 === 0 ? 'progress' : 'log', message: `${t.prompt}-${i}`, progress: i % 2 === 0 ? i : null },
       });

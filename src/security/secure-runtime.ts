@@ -28,7 +28,7 @@ import { verifyLiveAuditChain } from './audit-verify.ts';
 import { createRoleAuthorizer } from './authorizer.ts';
 import { checkSubmitSession, type SubmitSessionDeps } from './submit-session.ts';
 import type { Authorizer } from '../core/ports/authorizer.ts';
-import { pendingApproval } from '../core/engine/approval-wait.ts';
+import { pendingApproval } from '../core/domain/waiting.ts';
 
 export function createSecureRuntime(
   engine: TaskEngine,
@@ -99,7 +99,7 @@ export function createSecureRuntime(
     // Deciding an approval takes seeing the task and being allowed to run the skill yourself.
     async approve(caller, taskId, input) {
       const task = await visibleTask(caller, 'task:view', taskId);
-      const pending = pendingApproval(task);
+      const pending = pendingApproval(task.waiting);
       if (pending !== undefined) {
         const decision = await authorizer.check(caller, 'skill:execute', { type: 'skill', id: pending.skillId });
         if (!decision.allowed) {

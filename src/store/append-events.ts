@@ -17,7 +17,7 @@ const GROUP_CHUNK = 500;
 
 /** True for a change that only appends an event, fenced by epoch, maybe updating progress. */
 export function isEventOnly(c: TaskChange): boolean {
-  if (c.to !== undefined || c.audit !== undefined || c.epoch === undefined || c.fromStates === undefined) return false;
+  if (c.transition !== undefined || c.audit !== undefined || c.epoch === undefined || c.inStates === undefined) return false;
   const set = c.set ?? {};
   return Object.keys(set).every((k) => k === 'progress');
 }
@@ -31,7 +31,7 @@ interface Group {
 
 /**
  * Applies the event-only changes at `indexes` of `changes` (all with the same
- * fromStates); writes their outcomes into `out` and their event rows into `events`.
+ * inStates); writes their outcomes into `out` and their event rows into `events`.
  */
 export async function appendEventGroup(
   trx: Transaction<Database>,
@@ -51,7 +51,7 @@ export async function appendEventGroup(
     g.indexes.push(i);
     if (c.set?.progress !== undefined) g.progress = c.set.progress;
   }
-  const fromStates = changes[indexes[0] ?? 0]?.fromStates ?? [];
+  const inStates = changes[indexes[0] ?? 0]?.inStates ?? [];
   const all = [...groups.values()];
   for (let start = 0; start < all.length; start += GROUP_CHUNK) {
     const chunk = all.slice(start, start + GROUP_CHUNK);
@@ -68,7 +68,7 @@ export async function appendEventGroup(
         updated_at = ${now},
         progress = case when v.v_set_progress = 1 then v.v_progress else tasks.progress end
       from v
-      where tasks.id = v.v_id and tasks.lease_epoch = v.v_epoch and tasks.state in (${sql.join([...fromStates])})
+      where tasks.id = v.v_id and tasks.lease_epoch = v.v_epoch and tasks.state in (${sql.join([...inStates])})
       returning *`.execute(trx);
     const applied = new Map(result.rows.map((r) => [r.id, rowToTask(r)]));
     const missing = chunk.filter((g) => !applied.has(g.taskId)).map((g) => g.taskId);

@@ -1,7 +1,7 @@
 /** The read side of the task store: lookups, listings, event replay, audit reads. */
 import type { Kysely } from 'kysely';
 import { TaskStates } from '../core/domain/task-states.ts';
-import { ACTIVE_STATES } from '../core/domain/transitions.ts';
+import { LEASED_STATES } from '../core/domain/transitions.ts';
 import type { AuditStore } from '../core/ports/audit-store.ts';
 import type { TaskStore } from '../core/ports/task-store.ts';
 import type { AuditRecord } from '../core/domain/audit.ts';
@@ -13,7 +13,6 @@ import { rowToAudit, rowToEvent, rowToTask } from './rows.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { createKyselyAuditQueries } from './kysely-audit-queries.ts';
 
-const ACTIVE = ACTIVE_STATES.filter((s) => s !== TaskStates.PENDING);
 
 type Queries = Pick<TaskStore, 'findOrphans' | 'findTask' | 'listTasks' | 'listEvents' | 'nextRunAfter'> & AuditStore;
 
@@ -23,7 +22,7 @@ export function createKyselyTaskQueries(db: Kysely<Database>): Queries {
       const rows = await db
         .selectFrom('tasks')
         .selectAll()
-        .where('state', 'in', ACTIVE)
+        .where('state', 'in', [...LEASED_STATES])
         .where((eb) => {
           const expired = eb.or([eb('lease_expires_at', '<', now), eb('lease_expires_at', 'is', null)]);
           return restartedOwner === undefined ? expired : eb.or([expired, eb('lease_owner', '=', restartedOwner)]);

@@ -5,8 +5,7 @@
  * each other change. The read side is in kysely-task-queries.ts.
  */
 import { type Kysely, type Transaction, sql } from 'kysely';
-import { TaskStates } from '../core/domain/task-states.ts';
-import { ACTIVE_STATES } from '../core/domain/transitions.ts';
+import { LEASED_STATES } from '../core/domain/transitions.ts';
 import type { AuditHasher } from '../core/ports/audit-hasher.ts';
 import type { AuditStore } from '../core/ports/audit-store.ts';
 import type { Ids } from '../core/ports/ids.ts';
@@ -15,7 +14,7 @@ import type { AuditInput } from '../core/domain/audit.ts';
 import type { TaskEvent } from '../core/domain/event.ts';
 import type { Task } from '../core/domain/task.ts';
 import type { Database, TaskEventsTable } from './schema.ts';
-import { eventToRow, rowToTask, taskToRow } from './rows.ts';
+import { eventToRow, rowToTask, taskToRow, waitingColumns } from './rows.ts';
 import { createKyselyTaskQueries } from './kysely-task-queries.ts';
 import { appendEventGroup, isEventOnly } from './append-events.ts';
 import { appendAudit as appendAuditRecords } from './audit-append.ts';
@@ -33,7 +32,6 @@ export interface KyselyTaskStoreDeps {
 }
 
 const EVENT_COLUMNS = ['task_id', 'seq', 'type', 'state', 'message', 'progress', 'data', 'created_at'] as const;
-const ACTIVE = ACTIVE_STATES.filter((s) => s !== TaskStates.PENDING);
 
 type Trx = Transaction<Database>;
 
@@ -49,7 +47,7 @@ function isProgressOnly(batch: CommitBatch): boolean {
   return (
     batch.creates.length === 0 &&
     batch.audits.length === 0 &&
-    batch.changes.every((c) => c.to === undefined && c.audit === undefined)
+    batch.changes.every((c) => c.transition === undefined && c.audit === undefined)
   );
 }
 
@@ -139,7 +137,7 @@ export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & Au
     const single: number[] = [];
     batch.changes.forEach((c, i) => {
       if (!isEventOnly(c) || touchedOtherwise.has(c.taskId)) return single.push(i);
-      const key = (c.fromStates ?? []).join(',');
+      const key = (c.inStates ?? []).join(',');
       const list = grouped.get(key) ?? [];
       list.push(i);
       grouped.set(key, list);
@@ -165,12 +163,12 @@ export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & Au
       .set((eb) => ({
         last_seq: eb('last_seq', '+', 1),
         updated_at: now,
-        ...(change.to !== undefined ? { state: change.to } : {}),
+        ...(change.transition !== undefined ? { state: change.transition.to } : {}),
         ...(set.result !== undefined ? { result: set.result === null ? null : JSON.stringify(set.result) } : {}),
         ...(set.error !== undefined ? { error: set.error } : {}),
         ...(set.metadata !== undefined ? { metadata: JSON.stringify(set.metadata) } : {}),
         ...(set.progress !== undefined ? { progress: set.progress } : {}),
-        ...(set.question !== undefined ? { question: set.question } : {}),
+        ...(set.waiting !== undefined ? waitingColumns(set.waiting) : {}),
         ...(set.attempt !== undefined ? { attempt: set.attempt } : {}),
         ...(set.runAfter !== undefined ? { run_after: set.runAfter } : {}),
         ...(set.startedAt !== undefined ? { started_at: set.startedAt } : {}),
@@ -181,7 +179,8 @@ export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & Au
       }))
       .where('id', '=', change.taskId);
     if (change.epoch !== undefined) q = q.where('lease_epoch', '=', change.epoch);
-    if (change.fromStates !== undefined) q = q.where('state', 'in', [...change.fromStates]);
+    const states = change.transition?.from ?? change.inStates;
+    if (states !== undefined) q = q.where('state', 'in', [...states]);
     const row = await q.returningAll().executeTakeFirst();
     if (row === undefined) {
       const current = await trx.selectFrom('tasks').selectAll().where('id', '=', change.taskId).executeTakeFirst();
@@ -242,7 +241,7 @@ export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & Au
         let candidates = trx
           .selectFrom('tasks')
           .select('id')
-          .where('state', '=', TaskStates.PENDING)
+          .where('state', 'in', [...req.transition.from])
           .where('run_after', '<=', req.now)
           .orderBy('created_at')
           .limit(req.limit);
@@ -252,7 +251,7 @@ export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & Au
         const rows = await trx
           .updateTable('tasks')
           .set((eb) => ({
-            state: TaskStates.RUNNING,
+            state: req.transition.to,
             lease_owner: req.owner,
             lease_expires_at: req.now + req.leaseMs,
             lease_epoch: eb('lease_epoch', '+', 1),
@@ -266,7 +265,7 @@ export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & Au
             'in',
             idRows.map((r) => r.id),
           )
-          .where('state', '=', TaskStates.PENDING)
+          .where('state', 'in', [...req.transition.from])
           .returningAll()
           .execute();
         const events: TaskEventsTable[] = [];
@@ -302,7 +301,7 @@ export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & Au
             update tasks set lease_expires_at = ${expiresAt}
             from v
             where tasks.id = v.v_id and tasks.lease_epoch = v.v_epoch and tasks.lease_owner = ${owner}
-              and tasks.state in (${sql.join([...ACTIVE])})
+              and tasks.state in (${sql.join([...LEASED_STATES])})
             returning id`.execute(trx);
           for (const r of res.rows) kept.add(r.id);
         }

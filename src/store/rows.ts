@@ -5,9 +5,26 @@ import type { TaskEvent, TaskEventType } from '../core/domain/event.ts';
 import type { Json, JsonObject } from '../core/domain/json.ts';
 import type { Task } from '../core/domain/task.ts';
 import type { TaskState } from '../core/domain/task-states.ts';
+import type { WaitingReason } from '../core/domain/waiting.ts';
 import type { AuditLogTable, TaskEventsTable, TasksTable } from './schema.ts';
 
 const parseObject = (text: string): JsonObject => JSON.parse(text) as JsonObject;
+
+/** The columns that hold a waiting reason: the question, and the approval's ids when it is one. */
+export function waitingColumns(w: WaitingReason | null): { question: string | null; waiting_approval: string | null } {
+  if (w === null) return { question: null, waiting_approval: null };
+  return {
+    question: w.question,
+    waiting_approval: w.kind === 'approval' ? JSON.stringify({ approval_id: w.approvalId, skill_id: w.skillId }) : null,
+  };
+}
+
+function waitingOf(question: string | null, approval: string | null): WaitingReason | null {
+  if (question === null) return null;
+  if (approval === null) return { kind: 'question', question };
+  const a = JSON.parse(approval) as { approval_id: string; skill_id: string };
+  return { kind: 'approval', question, approvalId: a.approval_id, skillId: a.skill_id };
+}
 
 export function rowToTask(r: Selectable<TasksTable>): Task {
   return {
@@ -28,7 +45,7 @@ export function rowToTask(r: Selectable<TasksTable>): Task {
     error: r.error,
     metadata: parseObject(r.metadata),
     progress: r.progress,
-    question: r.question,
+    waiting: waitingOf(r.question, r.waiting_approval),
     lastSeq: r.last_seq,
     leaseOwner: r.lease_owner,
     leaseExpiresAt: r.lease_expires_at,
@@ -60,7 +77,7 @@ export function taskToRow(t: Task): TasksTable {
     error: t.error,
     metadata: JSON.stringify(t.metadata),
     progress: t.progress,
-    question: t.question,
+    ...waitingColumns(t.waiting),
     last_seq: t.lastSeq,
     lease_owner: t.leaseOwner,
     lease_expires_at: t.leaseExpiresAt,

@@ -20,6 +20,8 @@ export interface TasksTable {
   metadata: string;
   progress: number | null;
   question: string | null;
+  /** JSON of an approval the task waits for (`{approval_id, skill_id}`); null while it waits for an answer or not at all. */
+  waiting_approval: string | null;
   last_seq: number;
   lease_owner: string | null;
   lease_expires_at: number | null;

@@ -10,6 +10,40 @@ import type { AgentAdapter } from '../../src/core/ports/agent-adapter.ts';
 import type { EngineMetrics } from '../../src/core/ports/engine-metrics.ts';
 import type { Caller } from '../../src/core/domain/caller.ts';
 import { makeTestDatabase, type DialectName, type TestDatabase } from './databases.ts';
+import { canTransition } from '../../src/core/domain/transitions.ts';
+import type { TaskState } from '../../src/core/domain/task-states.ts';
+
+/** What the engine suite's stores recorded: every state change, checked against the transition table. */
+export const recordedChanges = { checked: 0, illegal: [] as string[] };
+
+/**
+ * Reads back every task's history (each event carries the task's state after it) and
+ * checks each change of state against the table. Runs when a test store closes, so
+ * every change any engine test made is checked, however it was made.
+ */
+export async function checkStateHistories(store: OpenedStore): Promise<void> {
+  let cursor: string | undefined;
+  do {
+    const page = await store.tasks.listTasks({ limit: 200, ...(cursor !== undefined ? { cursor } : {}) });
+    for (const task of page.items) {
+      let previous: TaskState | undefined;
+      for (let after = 0; ; ) {
+        const events = await store.tasks.listEvents(task.id, after, 500);
+        for (const e of events) {
+          if (previous === undefined && e.state !== 'pending') recordedChanges.illegal.push(`${task.id}: born ${e.state}`);
+          if (previous !== undefined && previous !== e.state) {
+            recordedChanges.checked += 1;
+            if (!canTransition(previous, e.state)) recordedChanges.illegal.push(`${task.id}: ${previous} -> ${e.state} (seq ${e.seq})`);
+          }
+          previous = e.state;
+        }
+        if (events.length < 500) break;
+        after = events[events.length - 1]?.seq ?? after;
+      }
+    }
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined);
+}
 
 export const noMetrics: EngineMetrics = { taskSubmitted() {}, taskFinished() {}, commitFlushed() {} };
 
@@ -25,8 +59,20 @@ export interface TestEngine {
   close(): Promise<void>;
 }
 
+/** A store whose close first checks every task's history against the transition table. */
 export async function openTestStore(db: TestDatabase): Promise<OpenedStore> {
-  return openStore(db.location, { ids: uuidIds, hashAudit: hashAuditRecord });
+  const store = await openStore(db.location, { ids: uuidIds, hashAudit: hashAuditRecord });
+  let checked = false;
+  return {
+    ...store,
+    async close() {
+      if (!checked) {
+        checked = true;
+        await checkStateHistories(store);
+      }
+      await store.close();
+    },
+  };
 }
 
 export async function startTestEngine(

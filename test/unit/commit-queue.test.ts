@@ -9,6 +9,8 @@ import type { AuditInput } from '../../src/core/domain/audit.ts';
 import type { TaskEvent } from '../../src/core/domain/event.ts';
 import type { Task } from '../../src/core/domain/task.ts';
 import type { TaskState } from '../../src/core/domain/task-states.ts';
+import { transition, type Transition, type TransitionCause } from '../../src/core/domain/transitions.ts';
+import { isSwitchboardError } from '../../src/core/domain/errors.ts';
 
 function makeTask(id: string, state: TaskState = 'pending', extra: Partial<Task> = {}): Task {
   return {
@@ -29,7 +31,7 @@ function makeTask(id: string, state: TaskState = 'pending', extra: Partial<Task>
     error: null,
     metadata: {},
     progress: null,
-    question: null,
+    waiting: null,
     lastSeq: 1,
     leaseOwner: null,
     leaseExpiresAt: null,
@@ -64,8 +66,20 @@ function newTask(id: string): NewTaskRecord {
   return { task: makeTask(id), audit: audit(`submit ${id}`) };
 }
 
+/** A legal way into each state, to build test changes with. */
+const INTO: Readonly<Record<TaskState, readonly [TaskState, TransitionCause]>> = {
+  pending: ['running', 'retry'],
+  planning: ['running', 'plan'],
+  running: ['waiting', 'answer'],
+  waiting: ['running', 'wait'],
+  completed: ['running', 'complete'],
+  failed: ['running', 'fail'],
+  cancelled: ['pending', 'cancel'],
+};
+
 function change(taskId: string, to: TaskState = 'running', extra: Partial<TaskChange> = {}): TaskChange {
-  return { taskId, to, event: { type: 'state_change', message: `${taskId} -> ${to}` }, ...extra };
+  const [from, cause] = INTO[to];
+  return { taskId, transition: transition({ state: from }, to, cause), event: { type: 'state_change', message: `${taskId} -> ${to}` }, ...extra };
 }
 
 /**
@@ -81,7 +95,7 @@ function answer(batch: CommitBatch): CommitResult {
     ),
     changes: batch.changes.map((c): ChangeOutcome => {
       if (c.taskId.startsWith('stale')) return { applied: false, task: makeTask(c.taskId, 'completed') };
-      const state = c.to ?? 'running';
+      const state = c.transition?.to ?? 'running';
       const finished = state === 'completed' || state === 'failed' || state === 'cancelled';
       const task = makeTask(c.taskId, state, finished ? { startedAt: 100, finishedAt: 350 } : {});
       return { applied: true, task, event: eventOf(c.taskId, 2, state, c.event.message ?? null) };
@@ -228,6 +242,19 @@ function track<T>(p: Promise<T>): { settled: boolean; value?: T; error?: unknown
 }
 
 describe('CommitQueue', () => {
+  it('refuses a state change outside the transition table before it reaches the store', async () => {
+    const h = harness();
+    // Only transition() builds a Transition; a hand-made one (as plain JavaScript could pass) is refused.
+    const forged = (from: TaskState[], to: TaskState, cause: TransitionCause) => ({ from, to, cause }) as unknown as Transition;
+    const cases = [forged(['completed'], 'running', 'answer'), forged(['waiting'], 'completed', 'complete'), forged(['pending'], 'running', 'answer'), forged([], 'running', 'claim')];
+    for (const t of cases) {
+      await assert.rejects(h.queue.change({ taskId: 'a', transition: t, event: { type: 'state_change' } }), (err: unknown) => isSwitchboardError(err) && err.code === 'TASK_INVALID_TRANSITION');
+    }
+    await h.settle();
+    assert.equal(h.commits.length, 0);
+    assert.equal(h.deferred.length, 0, 'nothing was queued');
+  });
+
   it('does not touch the store before the deferred flush runs', async () => {
     const h = harness();
     track(h.queue.create(newTask('t1')));

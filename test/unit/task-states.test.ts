@@ -2,13 +2,13 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { isSwitchboardError } from '../../src/core/domain/errors.ts';
 import { ALL_STATES, TaskStates, parseTaskState, type TaskState } from '../../src/core/domain/task-states.ts';
-import { ACTIVE_STATES, TRANSITIONS, assertTransition, canTransition, isTerminal, sourcesOf } from '../../src/core/domain/transitions.ts';
+import { ACTIVE_STATES, LEASED_STATES, TRANSITIONS, assertTransition, canTransition, isLegal, isTerminal, sourcesFor, sourcesOf, transition, type TransitionCause } from '../../src/core/domain/transitions.ts';
 
 /** The lifecycle of DESIGN.md, written out independently of the code under test. */
 const EXPECTED: Readonly<Record<TaskState, readonly TaskState[]>> = {
   pending: ['planning', 'running', 'failed', 'cancelled'],
   planning: ['running', 'pending', 'failed', 'cancelled'],
-  running: ['waiting', 'pending', 'completed', 'failed', 'cancelled'],
+  running: ['planning', 'waiting', 'pending', 'completed', 'failed', 'cancelled'],
   waiting: ['running', 'pending', 'failed', 'cancelled'],
   completed: [],
   failed: [],
@@ -129,4 +129,55 @@ describe('parseTaskState', () => {
       assert.equal(parseTaskState(value), undefined);
     });
   }
+});
+
+/** Which states each cause may leave, written out from the engine's behaviour. */
+const CAUSES: Readonly<Record<TransitionCause, readonly (readonly [TaskState, TaskState])[]>> = {
+  claim: [['pending', 'running']],
+  plan: [['running', 'planning']],
+  start: [['planning', 'running']],
+  wait: [['running', 'waiting']],
+  answer: [['waiting', 'running']],
+  approve: [['waiting', 'running']],
+  complete: [['running', 'completed']],
+  fail: [['planning', 'failed'], ['running', 'failed'], ['waiting', 'failed']],
+  retry: [['planning', 'pending'], ['running', 'pending']],
+  'hand-back': [['planning', 'pending'], ['running', 'pending'], ['waiting', 'pending']],
+  recover: [['planning', 'pending'], ['running', 'pending'], ['waiting', 'pending'], ['planning', 'failed'], ['running', 'failed'], ['waiting', 'failed']],
+  cancel: [['pending', 'cancelled'], ['planning', 'cancelled'], ['running', 'cancelled'], ['waiting', 'cancelled']],
+};
+
+describe('transition(task, to, cause)', () => {
+  const causes = Object.keys(CAUSES) as TransitionCause[];
+  for (const cause of causes) {
+    it(`builds exactly the moves of "${cause}" and refuses every other pair`, () => {
+      for (const [from, to] of PAIRS) {
+        const legal = CAUSES[cause].some(([f, t]) => f === from && t === to);
+        if (legal) {
+          const t = transition({ state: from }, to, cause);
+          assert.equal(t.to, to);
+          assert.equal(t.cause, cause);
+          assert.ok(t.from.includes(from));
+          assert.ok(t.from.every((s) => canTransition(s, to)), 'every source it allows is in the table');
+          assert.equal(isLegal(t), true);
+        } else {
+          assert.throws(() => transition({ state: from }, to, cause), (err: unknown) => isSwitchboardError(err) && err.code === 'TASK_INVALID_TRANSITION', `${cause}: ${from} -> ${to}`);
+        }
+      }
+    });
+  }
+
+  it('lets the store apply a change only from the states the cause may leave', () => {
+    assert.deepEqual(sourcesFor('claim', 'running'), ['pending']);
+    assert.deepEqual([...sourcesFor('cancel', 'cancelled')].sort(), [...ACTIVE_STATES].sort());
+    assert.deepEqual([...sourcesFor('recover', 'pending')].sort(), [...LEASED_STATES].sort());
+    assert.deepEqual(sourcesFor('answer', 'running'), ['waiting']);
+  });
+
+  it('calls a forged change illegal', () => {
+    const forged = { from: ['completed'], to: 'running', cause: 'answer' } as unknown as ReturnType<typeof transition>;
+    assert.equal(isLegal(forged), false);
+    assert.equal(isLegal({ from: [], to: 'running', cause: 'claim' } as unknown as ReturnType<typeof transition>), false);
+    assert.equal(isLegal({ from: ['pending'], to: 'running', cause: 'nonsense' } as unknown as ReturnType<typeof transition>), false);
+  });
 });

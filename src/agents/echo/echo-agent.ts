@@ -2,7 +2,8 @@
  * The built-in `echo` agent: returns the prompt. For tests and demos it honours
  * `context.delay_ms` (sleeps, cancellably, with progress events every
  * `context.progress_interval_ms`, default 100 ms), `context.fail` (fails with that
- * message) and `context.ask` (asks that question; the result carries the answer).
+ * message), `context.ask` (asks that question; the result carries the answer) and
+ * `context.plan` (reports `planning` with that message for the delay, then works).
  */
 import { AgentError } from '../../core/domain/errors.ts';
 import type { AgentAdapter, AgentOutcome, AgentRunContext } from '../../core/ports/agent-adapter.ts';
@@ -19,7 +20,7 @@ export function createEchoAgent(options: { readonly maxAttempts?: number } = {})
     info: {
       agentType: 'echo',
       name: 'Echo',
-      description: 'Returns the prompt. Context: delay_ms, progress_interval_ms, fail, ask.',
+      description: 'Returns the prompt. Context: delay_ms, progress_interval_ms, fail, ask, plan.',
       capabilities: ['conversation', 'testing'],
       metadata: { kind: 'echo' },
     },
@@ -28,12 +29,16 @@ export function createEchoAgent(options: { readonly maxAttempts?: number } = {})
     async run(ctx: AgentRunContext): Promise<AgentOutcome> {
       const delay = numberOr(ctx.context['delay_ms'], 0, 0, MAX_DELAY_MS);
       const interval = numberOr(ctx.context['progress_interval_ms'], 100, 10, MAX_DELAY_MS);
+      const plan = ctx.context['plan'];
+      const plans = typeof plan === 'string' && plan.length > 0;
+      if (plans) await ctx.setPhase('planning', plan);
       for (let elapsed = 0; elapsed < delay; ) {
         const step = Math.min(interval, delay - elapsed);
         await ctx.sleep(step);
         elapsed += step;
         ctx.emit({ type: 'progress', progress: (elapsed / delay) * 100, message: `${elapsed}/${delay} ms` });
       }
+      if (plans) await ctx.setPhase('running');
       const fail = ctx.context['fail'];
       if (typeof fail === 'string' && fail.length > 0) throw new AgentError(fail);
       const question = ctx.context['ask'];

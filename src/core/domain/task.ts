@@ -21,6 +21,7 @@
  */
 import type { Json, JsonObject } from './json.ts';
 import type { TaskState } from './task-states.ts';
+import type { WaitingReason } from './waiting.ts';
 
 /** A task as stored. Times are milliseconds since the epoch. */
 export interface Task {
@@ -41,7 +42,8 @@ export interface Task {
   readonly error: string | null;
   readonly metadata: JsonObject;
   readonly progress: number | null;
-  readonly question: string | null;
+  /** Set while the task is `waiting`: what it waits for. */
+  readonly waiting: WaitingReason | null;
   readonly lastSeq: number;
   readonly leaseOwner: string | null;
   readonly leaseExpiresAt: number | null;

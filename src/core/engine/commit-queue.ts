@@ -10,7 +10,8 @@ import type { ChangeOutcome, CommitBatch, CreateOutcome, NewTaskRecord, TaskChan
 import type { Timers } from '../ports/timers.ts';
 import type { AuditInput } from '../domain/audit.ts';
 import type { TaskEvent } from '../domain/event.ts';
-import { isTerminal } from '../domain/transitions.ts';
+import { SwitchboardError } from '../domain/errors.ts';
+import { isLegal, isTerminal } from '../domain/transitions.ts';
 import type { TaskCache } from './task-cache.ts';
 
 interface Pending<I, O> {
@@ -53,7 +54,14 @@ export class CommitQueue {
     });
   }
 
+  /** Queues a change; one whose state change is not in the transition table is refused here, never stored. */
   change(item: TaskChange): Promise<ChangeOutcome> {
+    if (item.transition !== undefined && !isLegal(item.transition)) {
+      const { from, to, cause } = item.transition;
+      return Promise.reject(
+        new SwitchboardError('TASK_INVALID_TRANSITION', `A task cannot go from ${from.join('|')} to ${to} (${cause})`, { from: from.join('|'), to }),
+      );
+    }
     return new Promise((resolve, reject) => {
       this.changes.push({ item, resolve, reject });
       this.schedule();

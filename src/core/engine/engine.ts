@@ -4,7 +4,8 @@
  */
 import { SwitchboardError } from '../domain/errors.ts';
 import { TaskStates } from '../domain/task-states.ts';
-import { ACTIVE_STATES, isTerminal } from '../domain/transitions.ts';
+import { isTerminal, transition } from '../domain/transitions.ts';
+import { pendingApproval } from '../domain/waiting.ts';
 import type { AgentRegistry } from '../ports/agent-registry.ts';
 import type { AuditStore } from '../ports/audit-store.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -30,7 +31,7 @@ import { auditFor } from './audit-records.ts';
 import { TaskCache } from './task-cache.ts';
 import { pageThroughAudit } from './audit-pages.ts';
 import type { SessionMemoryStore } from '../ports/session-memory-store.ts';
-import { approvalEventData, pendingApproval, withoutApproval } from './approval-wait.ts';
+import { approvalEventData } from './approval-wait.ts';
 
 export interface EngineDeps {
   /** Tasks, events and the audit chain (read side: queries and exports). */
@@ -148,7 +149,7 @@ export function createEngine(deps: EngineDeps, options: EngineOptions): Engine {
         error: null,
         metadata: {},
         progress: null,
-        question: null,
+        waiting: null,
         lastSeq: 1,
         leaseOwner: null,
         leaseExpiresAt: null,
@@ -185,9 +186,8 @@ export function createEngine(deps: EngineDeps, options: EngineOptions): Engine {
       }
       const outcome = await queue.change({
         taskId,
-        fromStates: ACTIVE_STATES,
-        to: TaskStates.CANCELLED,
-        set: { finishedAt: clock.now(), question: null, releaseLease: true },
+        transition: transition(task, TaskStates.CANCELLED, 'cancel'),
+        set: { finishedAt: clock.now(), waiting: null, releaseLease: true },
         event: { type: 'state_change', message: `Cancelled by ${caller.principal.username}` },
         audit: auditFor(task, 'task.cancelled', 'cancel', 'success', { previous_state: task.state }, caller),
       });
@@ -202,12 +202,12 @@ export function createEngine(deps: EngineDeps, options: EngineOptions): Engine {
     async answer(caller: Caller, taskId: string, answer: string): Promise<Task> {
       const current = await getTask(taskId);
       // A free-text answer must never pass for an approval of a tool call.
-      if (pendingApproval(current) !== undefined) throw new SwitchboardError('TASK_AWAITING_APPROVAL', undefined, { task_id: taskId });
+      if (pendingApproval(current.waiting) !== undefined) throw new SwitchboardError('TASK_AWAITING_APPROVAL', undefined, { task_id: taskId });
+      if (current.state !== TaskStates.WAITING) throw new SwitchboardError('TASK_NOT_WAITING', undefined, { state: current.state });
       const outcome = await queue.change({
         taskId,
-        fromStates: [TaskStates.WAITING],
-        to: TaskStates.RUNNING,
-        set: { question: null },
+        transition: transition(current, TaskStates.RUNNING, 'answer'),
+        set: { waiting: null },
         event: { type: 'state_change', message: `Answered by ${caller.principal.username}`, data: { answer } },
       });
       if (!outcome.applied) {
@@ -219,16 +219,15 @@ export function createEngine(deps: EngineDeps, options: EngineOptions): Engine {
 
     async approve(caller: Caller, taskId: string, input: ApprovalInput): Promise<Task> {
       const task = await getTask(taskId);
-      const pending = pendingApproval(task);
+      const pending = task.state === TaskStates.WAITING ? pendingApproval(task.waiting) : undefined;
       if (pending === undefined || (input.approvalId !== undefined && input.approvalId !== pending.approvalId)) {
         throw new SwitchboardError('APPROVAL_NOT_PENDING', undefined, { task_id: taskId, state: task.state });
       }
       const decision = { approved: input.approved, by: caller.principal.username, reason: input.reason ?? null };
       const outcome = await queue.change({
         taskId,
-        fromStates: [TaskStates.WAITING],
-        to: TaskStates.RUNNING,
-        set: { question: null, metadata: withoutApproval(task.metadata) },
+        transition: transition(task, TaskStates.RUNNING, 'approve'),
+        set: { waiting: null },
         event: {
           type: 'state_change',
           message: `${input.approved ? 'Approved' : 'Denied'} by ${decision.by}${decision.reason !== null ? `: ${decision.reason}` : ''}`,

@@ -13,6 +13,8 @@ export interface RunningTask {
   answerWaiter: ((answer: string) => void) | undefined;
   /** True while waiting: the task holds no concurrency slot. */
   isWaiting: boolean;
+  /** What the agent reported it does: `planning` until it works (the task's state when not waiting). */
+  phase: 'planning' | 'running';
   /** Set while a tool call waits for an approval. */
   approvalWaiter?: ((approvalId: string, decision: ApprovalDecision) => void) | undefined;
 }

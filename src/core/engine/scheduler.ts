@@ -4,6 +4,7 @@
  * restart), and stops claiming on shutdown.
  */
 import { TaskStates } from '../domain/task-states.ts';
+import { transition } from '../domain/transitions.ts';
 import type { AgentRegistry } from '../ports/agent-registry.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EventBus } from '../ports/event-bus.ts';
@@ -19,6 +20,9 @@ import { auditFor } from './audit-records.ts';
 import type { TaskCache } from './task-cache.ts';
 import { approvalFromEvent } from './approval-wait.ts';
 import type { SessionMemoryStore } from '../ports/session-memory-store.ts';
+
+/** A claim takes a pending task to running (the store claims from the table's sources). */
+const CLAIM = transition({ state: TaskStates.PENDING }, TaskStates.RUNNING, 'claim');
 
 /** Resolved scheduler options; defaults are stated where the config is read. */
 export interface SchedulerOptions {
@@ -145,6 +149,7 @@ export class Scheduler {
         limit,
         now: this.deps.clock.now(),
         leaseMs: this.options.leaseMs,
+        transition: CLAIM,
         describe: (task) => ({
           event: { type: 'state_change', message: `Started on ${this.options.nodeId} (attempt ${task.attempt})` },
           audit: auditFor(task, 'task.started', 'start', 'success', {
@@ -175,6 +180,7 @@ export class Scheduler {
       controller: new AbortController(),
       answerWaiter: undefined,
       isWaiting: false,
+      phase: 'running',
     };
     this.running.set(task.id, run);
     this.slotsUsed += 1;
@@ -302,10 +308,9 @@ export class Scheduler {
         const outcome = await this.deps.queue.change({
           taskId: task.id,
           epoch: task.leaseEpoch,
-          fromStates: [task.state],
-          to: retry ? TaskStates.PENDING : TaskStates.FAILED,
+          transition: transition(task, retry ? TaskStates.PENDING : TaskStates.FAILED, 'recover'),
           set: retry
-            ? { releaseLease: true, question: null, runAfter: this.deps.clock.now() }
+            ? { releaseLease: true, waiting: null, runAfter: this.deps.clock.now() }
             : { releaseLease: true, finishedAt: this.deps.clock.now(), error: `Task failed: ${why} after ${task.attempt} attempt(s)` },
           event: {
             type: 'state_change',

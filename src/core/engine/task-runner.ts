@@ -4,7 +4,8 @@
  * lease epoch of the claim, so a runner that lost its lease changes nothing.
  */
 import { AgentError } from '../domain/errors.ts';
-import { TaskStates } from '../domain/task-states.ts';
+import { TaskStates, type TaskState } from '../domain/task-states.ts';
+import { transition } from '../domain/transitions.ts';
 import type { AgentAdapter, AgentEmission, AgentRunContext } from '../ports/agent-adapter.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
@@ -38,7 +39,8 @@ export interface TaskRunnerDeps {
   readonly tools?: ToolGate | undefined;
 }
 
-const EMITTABLE = [TaskStates.RUNNING] as const;
+/** Agent events are recorded while the agent plans or works, not while the task waits. */
+const EMITTABLE = [TaskStates.PLANNING, TaskStates.RUNNING] as const;
 
 /** Executes `task` (already claimed, state running) to its end. Never throws. */
 export async function runTask(
@@ -61,7 +63,7 @@ export async function runTask(
     return queue
       .change({
         ...fence,
-        fromStates: EMITTABLE,
+        inStates: EMITTABLE,
         ...(progress !== undefined ? { set: { progress } } : {}),
         event: { type: e.type, message: e.message ?? null, progress: progress ?? null, data: e.data ?? null },
       })
@@ -107,10 +109,26 @@ export async function runTask(
     if (!signal.aborted) output.write(text);
   };
 
-  const ask = async (question: string): Promise<string> => {
+  const setPhase = async (phase: RunningTask['phase'], message?: string): Promise<void> => {
     signal.throwIfAborted();
+    if (running.phase === phase) return;
+    output.flush(); // what the agent streamed so far belongs to the phase it leaves
+    const outcome = await queue.change({
+      ...fence,
+      transition: transition({ state: running.phase }, phase, phase === 'planning' ? 'plan' : 'start'),
+      event: { type: 'state_change', message: message ?? (phase === 'planning' ? 'Planning' : 'Working') },
+    });
+    if (!outcome.applied) {
+      running.controller.abort('lease-lost' satisfies AbortReason);
+      signal.throwIfAborted();
+    }
+    running.phase = phase;
+  };
+
+  const ask = async (question: string): Promise<string> => {
+    await setPhase('running');
     output.flush();
-    const change: WaitingChange = { set: { question }, event: { type: 'state_change', message: question, data: { question } } };
+    const change: WaitingChange = { set: { waiting: { kind: 'question', question } }, event: { type: 'state_change', message: question, data: { question } } };
     return waitOutsideSlot<string>(deps, task.id, running, change, (resolve) => {
       running.answerWaiter = resolve;
       return () => {
@@ -160,7 +178,8 @@ export async function runTask(
             task,
             allowedSkills: agent.allowedSkills ?? [],
             signal,
-            requestApproval: (request) => {
+            requestApproval: async (request) => {
+              await setPhase('running');
               output.flush(); // the text before the call is stored before the task waits
               return requestApproval(request);
             },
@@ -169,6 +188,7 @@ export async function runTask(
       : {}),
     emit,
     stream,
+    setPhase,
     ask,
     sleep,
   };
@@ -193,11 +213,11 @@ export async function runTask(
       await afterAbort(deps, task, running);
       return;
     }
+    await setPhase('running');
     const metadata: JsonObject = { ...(outcome.metadata ?? {}), execution_time: (clock.now() - started) / 1000 };
     await queue.change({
       ...fence,
-      fromStates: [TaskStates.RUNNING],
-      to: TaskStates.COMPLETED,
+      transition: transition({ state: running.phase }, TaskStates.COMPLETED, 'complete'),
       set: { result: outcome.result, metadata, progress: 100, finishedAt: clock.now(), releaseLease: true },
       event: { type: 'state_change', message: 'Task completed' },
       audit: auditFor(task, 'task.completed', 'complete', 'success', { agent_type: task.agentType }),
@@ -213,8 +233,7 @@ export async function runTask(
       const backoff = err.retryAfterMs ?? agent.retry.backoffMs * 2 ** (task.attempt - 1);
       await queue.change({
         ...fence,
-        fromStates: [TaskStates.RUNNING],
-        to: TaskStates.PENDING,
+        transition: transition({ state: running.phase }, TaskStates.PENDING, 'retry'),
         set: { runAfter: clock.now() + backoff, error: message, releaseLease: true },
         event: {
           type: 'state_change',
@@ -235,12 +254,16 @@ function usageOf(metadata: JsonObject | undefined): JsonObject {
   return usage !== undefined && usage !== null && typeof usage === 'object' && !Array.isArray(usage) ? { usage } : {};
 }
 
+/** The task's state as its runner knows it. */
+function runnerView(running: RunningTask): { state: TaskState } {
+  return { state: running.isWaiting ? TaskStates.WAITING : running.phase };
+}
+
 async function finishFailed(deps: TaskRunnerDeps, task: Task, running: RunningTask, reason: string): Promise<void> {
   await deps.queue.change({
     taskId: task.id,
     epoch: running.epoch,
-    fromStates: [TaskStates.RUNNING, TaskStates.WAITING],
-    to: TaskStates.FAILED,
+    transition: transition(runnerView(running), TaskStates.FAILED, 'fail'),
     set: { error: reason, finishedAt: deps.clock.now(), releaseLease: true },
     event: { type: 'state_change', message: reason },
     audit: auditFor(task, 'task.failed', 'fail', 'failure', { agent_type: task.agentType, reason }),
@@ -253,9 +276,8 @@ async function afterAbort(deps: TaskRunnerDeps, task: Task, running: RunningTask
   await deps.queue.change({
     taskId: task.id,
     epoch: running.epoch,
-    fromStates: [TaskStates.RUNNING, TaskStates.WAITING],
-    to: TaskStates.PENDING,
-    set: { attempt: task.attempt - 1, question: null, releaseLease: true, runAfter: deps.clock.now() },
+    transition: transition(runnerView(running), TaskStates.PENDING, 'hand-back'),
+    set: { attempt: task.attempt - 1, waiting: null, releaseLease: true, runAfter: deps.clock.now() },
     event: { type: 'state_change', message: 'Handed back: the node is shutting down' },
   });
 }

@@ -5,6 +5,7 @@
  * again however the wait ends.
  */
 import { TaskStates } from '../domain/task-states.ts';
+import { transition } from '../domain/transitions.ts';
 import type { EventInput, TaskPatch } from '../ports/task-store.ts';
 import type { CommitQueue } from './commit-queue.ts';
 import type { AbortReason, RunningTask } from './running-task.ts';
@@ -43,8 +44,7 @@ export async function waitOutsideSlot<T>(
   const outcome = await deps.queue.change({
     taskId,
     epoch: running.epoch,
-    fromStates: [TaskStates.RUNNING],
-    to: TaskStates.WAITING,
+    transition: transition({ state: TaskStates.RUNNING }, TaskStates.WAITING, 'wait'),
     set: change.set,
     event: change.event,
   });

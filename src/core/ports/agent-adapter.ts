@@ -51,6 +51,12 @@ export interface AgentRunContext {
   stream(text: string): void;
   /** Skills offered as tools (empty when the agent may use none); absent when the engine has no tool gate. */
   readonly tools?: TaskTools;
+  /**
+   * Reports what the agent does: `planning` (the task's state becomes `planning`)
+   * before it works, `running` once it does. A planning task is moved back to
+   * `running` before it waits or finishes, so an agent need not report that.
+   */
+  setPhase(phase: 'planning' | 'running', message?: string): Promise<void>;
   /** Puts the task in `waiting` until a caller answers; resolves with the answer. */
   ask(question: string): Promise<string>;
   /** Sleeps, rejecting with an AbortError when the task is aborted. */

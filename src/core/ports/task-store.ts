@@ -8,6 +8,8 @@ import type { Json, JsonObject } from '../domain/json.ts';
 import type { Page } from '../domain/page.ts';
 import type { TaskState } from '../domain/task-states.ts';
 import type { Task, TaskFilter } from '../domain/task.ts';
+import type { Transition } from '../domain/transitions.ts';
+import type { WaitingReason } from '../domain/waiting.ts';
 
 /** An event without its sequence number (the store assigns it). */
 export interface EventInput {
@@ -23,7 +25,7 @@ export interface TaskPatch {
   readonly error?: string | null;
   readonly metadata?: JsonObject;
   readonly progress?: number | null;
-  readonly question?: string | null;
+  readonly waiting?: WaitingReason | null;
   readonly attempt?: number;
   readonly runAfter?: number;
   readonly startedAt?: number | null;
@@ -43,15 +45,18 @@ export type CreateOutcome =
   | { readonly kind: 'existing'; readonly task: Task };
 
 /**
- * A conditional change of one task: applied only if the task's state is in
- * `fromStates` (when given) and its lease epoch equals `epoch` (when given).
- * Every applied change appends exactly one event.
+ * A conditional change of one task: applied only if its lease epoch equals `epoch`
+ * (when given) and its state is in `transition.from` (a state change) or `inStates`
+ * (an event of a task that stays in its state). Every applied change appends
+ * exactly one event.
  */
 export interface TaskChange {
   readonly taskId: string;
   readonly epoch?: number;
-  readonly fromStates?: readonly TaskState[];
-  readonly to?: TaskState;
+  /** The state change, built by `transition()`; absent: the state stays. */
+  readonly transition?: Transition;
+  /** Without a transition: the states the task must be in for the change to apply. */
+  readonly inStates?: readonly TaskState[];
   readonly set?: TaskPatch;
   readonly event: EventInput;
   /** Written in the same transaction, only if the change applies. */
@@ -83,6 +88,8 @@ export interface ClaimRequest {
   readonly limit: number;
   readonly now: number;
   readonly leaseMs: number;
+  /** The claim's state change (pending → running): the store claims only from its `from` states. */
+  readonly transition: Transition;
   /** Builds the claim's event and audit record for each claimed task (state already `running`). */
   readonly describe: (task: Task) => { event: EventInput; audit?: AuditInput };
 }

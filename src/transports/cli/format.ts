@@ -95,7 +95,7 @@ export function formatTaskSummary(t: TaskView): string {
   const width = Math.max(...rows.map(([k]) => k.length)) + 2;
   let out = rows.map(([k, v]) => `${k.padEnd(width)}${v}`).join('\n');
   if (t.state === 'waiting' && t.question !== null) {
-    out += t.metadata['pending_approval'] !== undefined
+    out += t.waiting?.kind === 'approval'
       ? `\n\nApprove with: switchboard approve ${t.task_id} (or --deny --reason "...")`
       : `\n\nAnswer with: switchboard answer ${t.task_id} "..."`;
   }

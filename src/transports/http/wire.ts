@@ -66,6 +66,13 @@ export const taskView = z.object({
   execution_time: z.number().nullable().describe('Seconds from start to finish'),
   progress: z.number().nullable(),
   question: z.string().nullable().describe('What the agent asked, while waiting'),
+  waiting: z
+    .union([
+      z.object({ kind: z.literal('question') }),
+      z.object({ kind: z.literal('approval'), approval_id: z.string(), skill: z.string() }),
+    ])
+    .nullable()
+    .describe('While waiting: for an answer (`question`), or for a decision on a tool call (`approval`, with its id and skill)'),
   attempt: z.number(),
   max_attempts: z.number(),
   metadata: jsonObject,
@@ -135,7 +142,13 @@ export function taskToWire(t: Task): TaskView {
     error: t.error,
     execution_time: time,
     progress: t.progress,
-    question: t.question,
+    question: t.waiting?.question ?? null,
+    waiting:
+      t.waiting === null
+        ? null
+        : t.waiting.kind === 'question'
+          ? { kind: 'question' }
+          : { kind: 'approval', approval_id: t.waiting.approvalId, skill: t.waiting.skillId },
     attempt: t.attempt,
     max_attempts: t.maxAttempts,
     metadata: t.metadata,
