@@ -12,24 +12,7 @@ import { DIALECTS } from './helpers/databases.ts';
 import { startTestApp, type TestApp } from './helpers/test-app.ts';
 import { getState, submit, waitForState } from './helpers/api.ts';
 import { waitFor } from './helpers/wait.ts';
-import type { TaskChangeNotice } from '../src/core/ports/task-change-feed.ts';
-
-/** Resolves on the feed's next notice of `kind` (or at once when it is already up and `kind` is up). */
-function nextNotice(t: TestApp, kind: TaskChangeNotice['kind']): Promise<void> {
-  const feed = t.app.store.taskChanges;
-  assert.ok(feed !== undefined, 'a PostgreSQL store has a change feed');
-  return new Promise((resolve) => {
-    let stop: (() => void) | undefined;
-    let done = false;
-    stop = feed.subscribe((n) => {
-      if (n.kind !== kind || done) return;
-      done = true;
-      queueMicrotask(() => stop?.());
-      resolve();
-    });
-    if (done) stop();
-  });
-}
+import { nextNotice, throughOther } from './helpers/change-feed.ts';
 
 for (const dialect of DIALECTS.filter((d) => d === 'postgres')) {
   describe(`task cache across nodes on ${dialect}`, () => {
@@ -41,7 +24,7 @@ for (const dialect of DIALECTS.filter((d) => d === 'postgres')) {
     before(async () => {
       a = await startTestApp(dialect);
       b = await startTestApp(dialect, { db: a.db });
-      viaB = { ...b, request: (path, init = {}) => b.request(path, { token: a.adminToken, ...init }) };
+      viaB = throughOther(a, b);
       await Promise.all([nextNotice(a, 'up'), nextNotice(b, 'up')]);
     });
     after(async () => {

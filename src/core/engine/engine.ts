@@ -32,6 +32,7 @@ import { TaskCache } from './task-cache.ts';
 import { pageThroughAudit } from './audit-pages.ts';
 import type { SessionMemoryStore } from '../ports/session-memory-store.ts';
 import { approvalEventData } from './approval-wait.ts';
+import { RemoteChanges } from './remote-changes.ts';
 
 export interface EngineDeps {
   /** Tasks, events and the audit chain (read side: queries and exports). */
@@ -77,8 +78,9 @@ export function createEngine(deps: EngineDeps, options: EngineOptions): Engine {
     if (notice.kind === 'changed') cache.evict(notice.taskIds);
     else cache.reset(notice.kind === 'up');
   });
+  const remote = new RemoteChanges(deps.taskChanges);
   const queue = new CommitQueue({ ...deps, cache }, { maxBatch: options.maxBatch });
-  const scheduler = new Scheduler({ ...deps, queue, cache }, options);
+  const scheduler = new Scheduler({ ...deps, queue, cache, remote }, options);
   let accepting = false;
 
   async function findTask(taskId: string): Promise<Task | undefined> {
@@ -119,6 +121,7 @@ export function createEngine(deps: EngineDeps, options: EngineOptions): Engine {
       await scheduler.stop(options.shutdownGraceMs);
       await queue.idle();
       unwatch?.();
+      remote.close();
     },
 
     async submit(caller: Caller, input: SubmitInput): Promise<SubmitResult> {
@@ -262,7 +265,7 @@ export function createEngine(deps: EngineDeps, options: EngineOptions): Engine {
     },
 
     stream(_caller: Caller, taskId: string, opts?: StreamOptions): AsyncIterable<StreamItem> {
-      return followTaskEvents({ store, bus }, taskId, opts?.afterSeq ?? 0, opts?.signal);
+      return followTaskEvents({ store, bus, remote }, taskId, opts?.afterSeq ?? 0, opts?.signal);
     },
 
     async listAgents(): Promise<readonly AgentInfo[]> {

@@ -3,20 +3,23 @@
  * yield live ones in sequence order, filling any gap from the store. Ends after the
  * terminal state change, so a reconnecting client misses nothing and sees no duplicate.
  * Once live, output previews are yielded between the stored events, in arrival order,
- * as far as the preview gate lets them through.
+ * as far as the preview gate lets them through. A task running on another node
+ * publishes nothing here: `remote` says when that node changed it, and the stream
+ * then reads what it stored.
  */
 import { isTerminal } from '../domain/transitions.ts';
 import type { EventBus } from '../ports/event-bus.ts';
 import type { TaskStore } from '../ports/task-store.ts';
 import { isPreview, type StreamItem, type TaskEvent } from '../domain/event.ts';
 import { PreviewGate } from './preview-gate.ts';
+import type { RemoteChanges } from './remote-changes.ts';
 
 const PAGE = 500;
 
 const ends = (e: TaskEvent): boolean => e.type === 'state_change' && isTerminal(e.state);
 
 export async function* followTaskEvents(
-  deps: { readonly store: TaskStore; readonly bus: EventBus },
+  deps: { readonly store: TaskStore; readonly bus: EventBus; readonly remote?: RemoteChanges },
   taskId: string,
   afterSeq: number,
   signal: AbortSignal | undefined,
@@ -28,6 +31,12 @@ export async function* followTaskEvents(
     wake?.();
   };
   const unsubscribe = deps.bus.subscribe(taskId, push);
+  // Set when another node changed the task: its events are in the store only.
+  let stale = false;
+  const unwatchRemote = deps.remote?.watch(taskId, () => {
+    stale = true;
+    wake?.();
+  });
   const gate = new PreviewGate();
   let following = false;
   // Previews that arrive while replaying are dropped: the gate resyncs on stored chunks.
@@ -60,6 +69,11 @@ export async function* followTaskEvents(
     following = true;
 
     while (!signal?.aborted) {
+      if (stale) {
+        stale = false;
+        if (yield* catchUp(Number.MAX_SAFE_INTEGER)) return;
+        continue;
+      }
       if (live.length === 0) {
         await new Promise<void>((resolve) => {
           wake = resolve;
@@ -84,6 +98,7 @@ export async function* followTaskEvents(
     }
   } finally {
     unsubscribe();
+    unwatchRemote?.();
     unsubscribePreviews();
     signal?.removeEventListener('abort', onAbort);
   }

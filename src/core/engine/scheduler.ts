@@ -20,6 +20,7 @@ import { auditFor } from './audit-records.ts';
 import type { TaskCache } from './task-cache.ts';
 import { approvalFromEvent } from './approval-wait.ts';
 import type { SessionMemoryStore } from '../ports/session-memory-store.ts';
+import type { RemoteChange, RemoteChanges } from './remote-changes.ts';
 
 /** A claim takes a pending task to running (the store claims from the table's sources). */
 const CLAIM = transition({ state: TaskStates.PENDING }, TaskStates.RUNNING, 'claim');
@@ -47,6 +48,8 @@ export interface SchedulerDeps {
   readonly cache: TaskCache;
   readonly tools?: ToolGate | undefined;
   readonly sessionMemory?: SessionMemoryStore | undefined;
+  /** Other nodes' changes (shared databases): answers, approvals and cancels given through them. */
+  readonly remote?: RemoteChanges | undefined;
 }
 
 /** Remembered cancels for tasks not (yet) running here: a claim may race a cancel. */
@@ -64,6 +67,7 @@ export class Scheduler {
   private renewTimer: TimerHandle | undefined;
   private retryTimer: TimerHandle | undefined;
   private unsubscribe: (() => void) | undefined;
+  private unwatchRemote: (() => void) | undefined;
 
   constructor(
     private readonly deps: SchedulerDeps,
@@ -81,6 +85,7 @@ export class Scheduler {
       } else if (s.kind === 'approval') run?.approvalWaiter?.(s.approvalId, s.decision);
       else if (run?.answerWaiter) run.answerWaiter(s.answer);
     });
+    this.unwatchRemote = this.deps.remote?.onChange((change) => void this.followRemote(change));
     await this.recover(this.options.nodeId);
     this.schedulePoll();
     this.scheduleRenew();
@@ -119,6 +124,7 @@ export class Scheduler {
     this.stopped = true;
     for (const t of [this.pollTimer, this.renewTimer, this.retryTimer]) if (t) this.deps.timers.clearTimeout(t);
     this.unsubscribe?.();
+    this.unwatchRemote?.();
     if (this.runs.size > 0) {
       let timer: TimerHandle | undefined;
       const graceOver = new Promise<void>((resolve) => {
@@ -236,32 +242,47 @@ export class Scheduler {
   }
 
   /**
-   * A question answered through another node reaches this one only through the
-   * database: a waiting runner whose task is `running` again takes the answer
-   * from the answering event. (On one node the in-process signal gets there first.)
+   * Without a listening change feed, a question answered through another node
+   * reaches this one only by looking: each poll checks the waiting runs.
    */
   private async resumeAnsweredElsewhere(): Promise<void> {
-    for (const run of [...this.running.values()]) {
-      if (!run.isWaiting) continue;
-      try {
-        const task = await this.deps.store.findTask(run.taskId);
-        if (task?.state !== TaskStates.RUNNING || task.leaseEpoch !== run.epoch) continue;
-        const recent = await this.deps.store.listEvents(run.taskId, Math.max(0, task.lastSeq - 20), 20);
-        const answered = [...recent]
-          .reverse()
-          .find(
-            (e) =>
-              e.type === 'state_change' &&
-              e.state === TaskStates.RUNNING &&
-              (typeof e.data?.['answer'] === 'string' || approvalFromEvent(e) !== undefined),
-          );
-        const approval = answered === undefined ? undefined : approvalFromEvent(answered);
-        if (approval !== undefined) run.approvalWaiter?.(approval.approvalId, approval.decision);
-        const answer = answered?.data?.['answer'];
-        if (typeof answer === 'string') run.answerWaiter?.(answer);
-      } catch (err) {
-        this.deps.logger.error({ err, taskId: run.taskId }, 'checking a waiting task failed');
-      }
+    if (this.deps.remote?.listening === true) return;
+    for (const run of [...this.running.values()]) if (run.isWaiting) await this.followUp(run);
+  }
+
+  private async followRemote(change: RemoteChange): Promise<void> {
+    const runs = change === 'all' ? [...this.running.values()] : change.flatMap((id) => this.running.get(id) ?? []);
+    for (const run of runs) await this.followUp(run);
+  }
+
+  /**
+   * Another node changed a task running here, which reaches this node only through
+   * the database: it was cancelled, taken over after its lease lapsed, or its
+   * question was answered or its approval decided (the runner takes those from the
+   * answering event). On one node the in-process signal gets there first.
+   */
+  private async followUp(run: RunningTask): Promise<void> {
+    try {
+      const task = await this.deps.store.findTask(run.taskId);
+      if (task === undefined || this.running.get(run.taskId) !== run) return;
+      if (task.state === TaskStates.CANCELLED) return run.controller.abort('cancel' satisfies AbortReason);
+      if (task.leaseEpoch !== run.epoch) return run.controller.abort('lease-lost' satisfies AbortReason);
+      if (!run.isWaiting || task.state !== TaskStates.RUNNING) return;
+      const recent = await this.deps.store.listEvents(run.taskId, Math.max(0, task.lastSeq - 20), 20);
+      const answered = [...recent]
+        .reverse()
+        .find(
+          (e) =>
+            e.type === 'state_change' &&
+            e.state === TaskStates.RUNNING &&
+            (typeof e.data?.['answer'] === 'string' || approvalFromEvent(e) !== undefined),
+        );
+      const approval = answered === undefined ? undefined : approvalFromEvent(answered);
+      if (approval !== undefined) run.approvalWaiter?.(approval.approvalId, approval.decision);
+      const answer = answered?.data?.['answer'];
+      if (typeof answer === 'string') run.answerWaiter?.(answer);
+    } catch (err) {
+      this.deps.logger.error({ err, taskId: run.taskId }, 'checking a task changed elsewhere failed');
     }
   }
 
