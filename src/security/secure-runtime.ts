@@ -116,13 +116,9 @@ export function createSecureRuntime(
       return engine.listEvents(caller, taskId, afterSeq, limit);
     },
 
-    stream(caller: Caller, taskId: string, options?: StreamOptions): AsyncIterable<StreamItem> {
-      return {
-        async *[Symbol.asyncIterator]() {
-          await visibleTask(caller, 'task:view', taskId);
-          yield* engine.stream(caller, taskId, options);
-        },
-      };
+    async stream(caller: Caller, taskId: string, options?: StreamOptions): Promise<AsyncIterable<StreamItem>> {
+      await visibleTask(caller, 'task:view', taskId);
+      return engine.stream(caller, taskId, options);
     },
 
     async listAgents(caller) {
@@ -154,13 +150,9 @@ export function createSecureRuntime(
       return engine.sessionActivity(caller, sessionId, filter);
     },
 
-    exportAudit(caller: Caller, filter: AuditExportFilter): AsyncIterable<AuditRecord> {
-      return {
-        async *[Symbol.asyncIterator]() {
-          await need(caller, 'admin:system', 'audit', null);
-          yield* engine.exportAudit(caller, filter);
-        },
-      };
+    async exportAudit(caller: Caller, filter: AuditExportFilter): Promise<AsyncIterable<AuditRecord>> {
+      await need(caller, 'admin:system', 'audit', null);
+      return engine.exportAudit(caller, filter);
     },
 
     async verifyAudit(caller) {

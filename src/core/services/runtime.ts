@@ -45,8 +45,13 @@ export interface Runtime {
   approve(caller: Caller, taskId: string, input: ApprovalInput): Promise<Task>;
   /** The stored history after `afterSeq` (at most `limit` events). */
   listEvents(caller: Caller, taskId: string, afterSeq: number, limit: number): Promise<readonly TaskEvent[]>;
-  /** History after `afterSeq`, then live events (and live output previews between them); ends after the terminal event. */
-  stream(caller: Caller, taskId: string, options?: StreamOptions): AsyncIterable<StreamItem>;
+  /**
+   * Opens a task's event stream: authorizes (and reports a missing task) when called,
+   * before the caller writes anything, then reads as it is iterated: history after
+   * `afterSeq`, then live events (and live output previews between them); ends after
+   * the terminal event.
+   */
+  stream(caller: Caller, taskId: string, options?: StreamOptions): Promise<AsyncIterable<StreamItem>>;
   listAgents(caller: Caller): Promise<readonly AgentInfo[]>;
   listSkills(caller: Caller): Promise<readonly SkillInfo[]>;
   /** Audit records matching the filter, newest first (`admin:system`). */
@@ -55,8 +60,8 @@ export interface Runtime {
   userActivity(caller: Caller, userId: string, filter: Omit<AuditFilter, 'userId'>): Promise<Page<AuditRecord>>;
   /** One session's audit records, newest first (`admin:system`, or a caller acting in that session). */
   sessionActivity(caller: Caller, sessionId: string, filter: Omit<AuditFilter, 'sessionId'>): Promise<Page<AuditRecord>>;
-  /** Every matching audit record, newest first, read page by page (`admin:system`); authorizes on the first read. */
-  exportAudit(caller: Caller, filter: AuditExportFilter): AsyncIterable<AuditRecord>;
+  /** Opens an export of every matching audit record (`admin:system`, checked when called), newest first, read page by page as it is iterated. */
+  exportAudit(caller: Caller, filter: AuditExportFilter): Promise<AsyncIterable<AuditRecord>>;
   /** Walks the audit hash chain and names the first record that does not verify (`admin:system`). */
   verifyAudit(caller: Caller): Promise<AuditVerification>;
 }
@@ -65,7 +70,11 @@ export interface Runtime {
  * The engine under the runtime: same operations without authorization (it trusts
  * its caller and records it in the audit trail), plus what the security layer needs.
  */
-export interface TaskEngine extends Omit<Runtime, 'verifyAudit'> {
+export interface TaskEngine extends Omit<Runtime, 'verifyAudit' | 'stream' | 'exportAudit'> {
+  /** The stream itself, read lazily; the security layer has checked the task (an unknown one streams nothing). */
+  stream(caller: Caller, taskId: string, options?: StreamOptions): AsyncIterable<StreamItem>;
+  /** The export itself, read page by page as it is iterated. */
+  exportAudit(caller: Caller, filter: AuditExportFilter): AsyncIterable<AuditRecord>;
   /** The stored audit chain, read-only: the security layer verifies it (the engine holds no hashing code). */
   readonly audit: AuditStore;
   /** Writes audit records through the group commit (e.g. permission denials). */

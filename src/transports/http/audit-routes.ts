@@ -25,6 +25,7 @@ import {
 } from './audit-wire.ts';
 import { EXPORT_CONTENT_TYPE, writeAuditExport } from './audit-stream.ts';
 import { errorView } from './wire.ts';
+import { rawStreams } from './raw-stream.ts';
 
 const errors = { 400: errorView, 401: errorView, 403: errorView };
 const tags = ['audit'];
@@ -38,11 +39,7 @@ const pageToWire = (page: Page<AuditRecord>) => ({ events: page.items.map(auditT
 /** Registers the audit routes on `app`. */
 export function registerAuditRoutes(app: FastifyInstance, runtime: Runtime): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  // Exports in flight, ended when the server closes (a long export would otherwise hold it open).
-  const exports = new Set<AbortController>();
-  app.addHook('preClose', async () => {
-    for (const c of exports) c.abort();
-  });
+  const streams = rawStreams(app);
 
   r.get(
     '/api/audit/events',
@@ -106,23 +103,12 @@ export function registerAuditRoutes(app: FastifyInstance, runtime: Runtime): voi
       },
     },
     async (req, reply) => {
-      const records = runtime.exportAudit(req.caller, auditFilterOf(req.query))[Symbol.asyncIterator]();
-      // The first read authorizes (a denial is audited and answered 403) before any byte is written.
-      const first = await records.next();
-      const ac = new AbortController();
-      exports.add(ac);
-      const res = reply.raw;
-      reply.hijack();
-      res.writeHead(200, { 'content-type': EXPORT_CONTENT_TYPE[req.query.format], 'cache-control': 'no-store' });
-      res.on('close', () => ac.abort());
-      try {
-        await writeAuditExport(res, first, records, req.query.format, ac.signal);
-      } catch (err) {
-        req.log.warn({ err, reqId: req.id }, 'audit export ended with an error');
-      } finally {
-        exports.delete(ac);
-      }
-      return reply;
+      // Authorized before any byte is written: a denial is audited and answered 403.
+      const records = await runtime.exportAudit(req.caller, auditFilterOf(req.query));
+      const headers = { 'content-type': EXPORT_CONTENT_TYPE[req.query.format], 'cache-control': 'no-store' };
+      return streams.send(req, reply, { headers, cutShort: 'destroy', name: 'audit export' }, (sink) =>
+        writeAuditExport(sink, records, req.query.format),
+      );
     },
   );
 

@@ -12,6 +12,14 @@ export function ssePreviewFrame(data: string): string {
   return `event: preview\ndata: ${data}\n\n`;
 }
 
+/** The head of an event stream: never cached or transformed, not buffered by a proxy. */
+export const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  connection: 'keep-alive',
+  'x-accel-buffering': 'no',
+} as const;
+
 /** A comment line: keeps proxies and clients from timing the connection out. */
 export const SSE_HEARTBEAT = ': keepalive\n\n';
 

@@ -25,7 +25,8 @@ import {
   previewJson,
 } from './wire.ts';
 import { isPreview } from '../../core/domain/event.ts';
-import { SSE_HEARTBEAT, parseLastEventId, sseFrame, ssePreviewFrame } from './sse.ts';
+import { SSE_HEADERS, SSE_HEARTBEAT, parseLastEventId, sseFrame, ssePreviewFrame } from './sse.ts';
+import { rawStreams } from './raw-stream.ts';
 
 export interface TaskRouteOptions {
   readonly sseHeartbeatMs: number;
@@ -36,11 +37,7 @@ const errors = { 400: errorView, 401: errorView, 403: errorView, 404: errorView,
 export function registerTaskRoutes(app: FastifyInstance, runtime: Runtime, options: TaskRouteOptions): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['tasks'];
-  // Open event streams, ended when the server closes (they would otherwise hold it open).
-  const streams = new Set<AbortController>();
-  app.addHook('preClose', async () => {
-    for (const c of streams) c.abort();
-  });
+  const streams = rawStreams(app);
 
   r.post(
     '/api/runtime/tasks/submit',
@@ -169,39 +166,21 @@ export function registerTaskRoutes(app: FastifyInstance, runtime: Runtime, optio
         const events = await runtime.listEvents(req.caller, taskId, afterSeq, req.query.limit);
         return events.map(eventToWire);
       }
-      await runtime.getTask(req.caller, taskId); // authorize and 404 before the stream starts
-      const ac = new AbortController();
-      streams.add(ac);
-      const res = reply.raw;
-      reply.hijack();
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
-      res.write('retry: 2000\n\n');
-      req.raw.on('close', () => ac.abort());
-      res.on('close', () => ac.abort());
-      const heartbeat = setInterval(() => res.write(SSE_HEARTBEAT), options.sseHeartbeatMs);
-      try {
-        for await (const e of runtime.stream(req.caller, taskId, { afterSeq, signal: ac.signal })) {
-          if (!res.write(isPreview(e) ? ssePreviewFrame(previewJson(e)) : sseFrame(e.seq, eventJson(e)))) {
-            await new Promise<void>((resolve) => {
-              res.once('drain', resolve);
-              ac.signal.addEventListener('abort', () => resolve(), { once: true });
-            });
+      // Authorized (and 404) before any byte is written; the events are read as they are sent.
+      const controller = new AbortController();
+      const events = await runtime.stream(req.caller, taskId, { afterSeq, signal: controller.signal });
+      return streams.send(req, reply, { headers: SSE_HEADERS, cutShort: 'end', name: 'event stream', controller }, async (sink) => {
+        await sink.write('retry: 2000\n\n');
+        const heartbeat = setInterval(() => void sink.write(SSE_HEARTBEAT), options.sseHeartbeatMs);
+        try {
+          for await (const e of events) {
+            await sink.write(isPreview(e) ? ssePreviewFrame(previewJson(e)) : sseFrame(e.seq, eventJson(e)));
+            if (sink.signal.aborted) break;
           }
-          if (ac.signal.aborted) break;
+        } finally {
+          clearInterval(heartbeat);
         }
-      } catch (err) {
-        req.log.warn({ err, taskId }, 'event stream ended with an error');
-      } finally {
-        clearInterval(heartbeat);
-        streams.delete(ac);
-        res.end();
-      }
-      return reply;
+      });
     },
   );
 }
