@@ -116,6 +116,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       executor: createSkillRunner(),
       authorizer: { check: (caller, permission, resource) => authorizer.check(caller, permission, resource) },
       credentials: store.credentials,
+      devices: store.devices,
       recordAudit: (input) => engine.recordAudit(input),
       clock,
       ids: uuidIds,

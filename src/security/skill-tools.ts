@@ -14,6 +14,7 @@ import type { SkillDefinition } from '../core/domain/skill.ts';
 import type { Authorizer } from '../core/ports/authorizer.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import type { CredentialStore } from '../core/ports/credential-store.ts';
+import type { DeviceStore } from '../core/ports/device-store.ts';
 import type { Ids } from '../core/ports/ids.ts';
 import type { Logger } from '../core/ports/logger.ts';
 import type { SkillCatalog } from '../core/ports/skill-catalog.ts';
@@ -30,6 +31,8 @@ export interface SkillToolDeps {
   /** The same authorizer the secure runtime uses. */
   readonly authorizer: Authorizer;
   readonly credentials: Pick<CredentialStore, 'getUser' | 'getSession'>;
+  /** The session's device and its trust now, so trusted-device policies apply to skill calls too. */
+  readonly devices: Pick<DeviceStore, 'findDevice'>;
   readonly recordAudit: (input: AuditInput) => Promise<void>;
   readonly clock: Clock;
   readonly ids: Ids;
@@ -76,10 +79,12 @@ export function createSkillToolGate(deps: SkillToolDeps): ToolGate {
     const user = await deps.credentials.getUser(task.ownerId);
     if (user === undefined || user.disabled) return undefined;
     const session = task.sessionId === null ? undefined : await deps.credentials.getSession(task.sessionId);
+    const device = session?.deviceId == null ? undefined : await deps.devices.findDevice(session.deviceId);
     return {
       principal: { id: user.id, username: user.username, kind: user.kind, roles: user.roles, grants: user.grants },
       ...(task.sessionId !== null ? { sessionId: task.sessionId } : {}),
       ...(session?.deviceId != null ? { deviceId: session.deviceId } : {}),
+      ...(device !== undefined ? { deviceTrust: device.trust } : {}),
       via: 'system',
     };
   }
