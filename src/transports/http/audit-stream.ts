@@ -1,7 +1,7 @@
 /** Writes an audit export to the raw response chunk by chunk, honouring backpressure; never holds all records. */
 import type { ServerResponse } from 'node:http';
 import type { AuditRecord } from '../../core/domain/audit.ts';
-import { auditToWire } from './audit-wire.ts';
+import { auditToWire } from '../../wire/audit.ts';
 
 /** Bytes gathered before a write: few syscalls, bounded memory. */
 const CHUNK_BYTES = 64 * 1024;
