@@ -13,7 +13,7 @@ import { expectStatus, keepAliveAgent, requestJson } from './lib/http.ts';
 import { startSwitchboard, waitForTask, type RemoteSwitchboard } from './lib/switchboard.ts';
 import { childEnv, spawnChild } from './lib/children.ts';
 import { BARE_SCRIPT, comparisonFigures, measure, type OverheadSizes } from './overhead.ts';
-import type { TaskView } from '../src/transports/http/wire.ts';
+import type { TaskView } from '../src/wire/task.ts';
 
 const USERNAME = 'bench-developer';
 /** Another user, named by a deny rule that never matches the measured caller. */

@@ -15,7 +15,8 @@ import { commitStats, startSwitchboard, type CommitStats, type RemoteSwitchboard
 import { summarize } from './lib/stats.ts';
 import { startStubModel, type StubModel } from './lib/stub-openai.ts';
 import { TokenTracker } from './lib/token-tracker.ts';
-import type { EventView, TaskView } from '../src/transports/http/wire.ts';
+import type { EventView } from '../src/wire/event.ts';
+import type { TaskView } from '../src/wire/task.ts';
 
 export interface StreamSizes {
   readonly tasks: number;

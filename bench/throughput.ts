@@ -7,7 +7,7 @@
  */
 import type { Caller } from '../src/core/domain/caller.ts';
 import type { Task } from '../src/core/domain/task.ts';
-import type { TaskView } from '../src/transports/http/wire.ts';
+import type { TaskView } from '../src/wire/task.ts';
 import { figure, TARGETS, type Dialect, type Figure } from './lib/results.ts';
 import { expectStatus, keepAliveAgent, requestJson } from './lib/http.ts';
 import { commitFigures, commitStats, parseCommitStats, startLocalSwitchboard, startSwitchboard, submitEcho, waitForTask } from './lib/switchboard.ts';

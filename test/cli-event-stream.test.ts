@@ -1,10 +1,10 @@
 /** The CLI's event follower against a scripted server: resume, no duplicates, when to give up. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiError, ConnectionError } from '../src/transports/cli/cli-errors.ts';
-import type { ApiClient } from '../src/transports/cli/client.ts';
-import { taskEvents } from '../src/transports/cli/event-stream.ts';
-import type { EventView } from '../src/transports/cli/wire-types.ts';
+import { ApiError, ConnectionError } from '../src/cli/cli-errors.ts';
+import type { ApiClient } from '../src/cli/client.ts';
+import { taskEvents } from '../src/cli/event-stream.ts';
+import type { EventView } from '../src/cli/wire-types.ts';
 
 const TASK = '11111111-1111-4111-8111-111111111111';
 

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UsageError } from '../src/transports/cli/cli-errors.ts';
-import { DEFAULT_URL, resolveSettings, type SettingsSources } from '../src/transports/cli/settings.ts';
+import { UsageError } from '../src/cli/cli-errors.ts';
+import { DEFAULT_URL, resolveSettings, type SettingsSources } from '../src/cli/settings.ts';
 
 /** A fresh home and working directory, with an optional config file and admin-token file. */
 function sandbox(files: { config?: unknown; configMode?: number; adminToken?: string } = {}) {

@@ -12,7 +12,7 @@ import { makeBenchDatabase, type BenchDatabase } from './database.ts';
 import { childEnv, spawnChild } from './children.ts';
 import { expectStatus, requestJson } from './http.ts';
 import { sleep } from './stats.ts';
-import type { TaskView } from '../../src/transports/http/wire.ts';
+import type { TaskView } from '../../src/wire/task.ts';
 
 const SERVER_SCRIPT = fileURLToPath(new URL('../servers/switchboard.ts', import.meta.url));
 

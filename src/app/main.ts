@@ -1,13 +1,13 @@
 /**
  * `switchboard`: `serve` runs the server (what `npm start` runs); every other
- * command is an HTTP client of a running server (see transports/cli).
+ * command is an HTTP client of a running server (see src/cli).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config/load-config.ts';
 import { isSwitchboardError } from '../core/domain/errors.ts';
-import { registerClientCommands } from '../transports/cli/commands.ts';
+import { registerClientCommands } from '../cli/commands.ts';
 import { VERSION } from './version.ts';
 
 async function serve(opts: { config?: string; port?: string; host?: string }): Promise<void> {

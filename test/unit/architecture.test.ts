@@ -15,7 +15,7 @@ const MAX_LINES = 400;
 const CLOSE_TO_MAX = 300;
 
 /** Top-level folders of src/ and what each may import of ours (besides itself). */
-const KNOWN_FOLDERS = ['core', 'security', 'store', 'agents', 'skills', 'transports', 'integrations', 'config', 'app'] as const;
+const KNOWN_FOLDERS = ['core', 'security', 'store', 'agents', 'skills', 'transports', 'wire', 'cli', 'integrations', 'config', 'app'] as const;
 type Folder = (typeof KNOWN_FOLDERS)[number];
 /**
  * Sub-folders of src/core, cut by role, and what each may import of core (besides itself).
@@ -39,7 +39,9 @@ const MAY_IMPORT: Readonly<Record<Folder, readonly Folder[] | 'anything'>> = {
   store: ['core'],
   agents: ['core'],
   skills: ['core'],
-  transports: ['core'],
+  transports: ['core', 'wire'],
+  wire: ['core'],
+  cli: ['core', 'wire', 'config'],
   integrations: ['core'],
   config: [],
   app: 'anything',
@@ -218,6 +220,10 @@ const RULES: Readonly<Record<string, (i: Import) => boolean>> = {
   'a port file re-exports (ports are one file per port, no barrel)': (i) =>
     corePartOf(i.file) === 'ports' && /^export\b/.test(i.statement),
   'src/app imported from outside it': (i) => i.folder !== 'app' && i.target !== undefined && folderOf(i.target) === 'app',
+  'src/wire imports more of core than its domain and service contracts': (i) =>
+    i.folder === 'wire' && i.target !== undefined && folderOf(i.target) === 'core' && !['domain', 'services'].includes(corePartOf(i.target) ?? ''),
+  'src/cli imports more of core than its domain': (i) =>
+    i.folder === 'cli' && i.target !== undefined && folderOf(i.target) === 'core' && corePartOf(i.target) !== 'domain',
   'src/config imports another src/ folder': (i) =>
     i.folder === 'config' && i.target !== undefined && folderOf(i.target) !== 'config',
 };
@@ -356,6 +362,16 @@ describe('the dependency rule of DESIGN.md', () => {
     assert.deepEqual(cycles, [], `import circles:\n  ${cycles.join('\n  ')}`);
   });
 
+  it('keeps the wire layer to core/domain and the service contracts, and the CLI (an HTTP client) to wire, config and core/domain', () => {
+    check('src/wire imports more of core than its domain and service contracts');
+    check('src/cli imports more of core than its domain');
+    assert.equal(flags('src/cli imports more of core than its domain', fake('cli/x.ts', '../core/engine/engine.ts')), true);
+    assert.equal(flags('a folder imports one of ours it may not', fake('cli/x.ts', '../transports/http/sse.ts')), true);
+    assert.equal(flags('a folder imports one of ours it may not', fake('cli/x.ts', '../store/open-store.ts')), true);
+    assert.equal(flags('a folder imports one of ours it may not', fake('wire/x.ts', '../transports/http/sse.ts')), true);
+    assert.equal(flags('src/cli imports more of core than its domain', fake('cli/x.ts', '../core/domain/task.ts')), false);
+  });
+
   it('lets nothing outside src/app import src/app', () => {
     check('src/app imported from outside it');
   });
@@ -384,7 +400,7 @@ describe('the dependency rule of DESIGN.md', () => {
     assert.equal(flags(transports, fake('transports/http/x.ts', '../../store/open-store.ts')), true);
     assert.equal(flags(transports, fake('transports/http/x.ts', '../../security/authenticator.ts')), true);
     assert.equal(flags(transports, fake('transports/http/x.ts', '../../core/services/runtime.ts')), false);
-    assert.equal(flags(app, fake('transports/cli/x.ts', '../../app/create-app.ts')), true);
+    assert.equal(flags(app, fake('cli/x.ts', '../app/create-app.ts')), true);
     assert.equal(flags(app, fake('app/main.ts', './create-app.ts')), false);
     assert.equal(flags(config, fake('config/x.ts', '../core/errors.ts')), true);
     assert.equal(flags(config, fake('config/x.ts', './schema.ts')), false);

@@ -6,45 +6,16 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AgentDefinition } from '../../core/domain/agent.ts';
 import type { AgentAdmin } from '../../core/services/agent-admin.ts';
 import type { WorktreeAdmin } from '../../core/services/worktree-admin.ts';
 import type { JsonObject } from '../../core/domain/json.ts';
-import { errorView, taskIdParams } from './wire.ts';
+import { taskIdParams } from '../../wire/task.ts';
+import { errorView } from '../../wire/error.ts';
+import { agentDefinitionToWire, agentDefinitionView, worktreeView } from '../../wire/agent.ts';
 
 const agentParams = z.object({ agent_id: z.string().min(1).max(100) });
 const errors = { 401: errorView, 403: errorView, 404: errorView };
 const tags = ['agents'];
-
-export const agentDefinitionView = z.object({
-  agent_type: z.string(),
-  kind: z.string(),
-  source: z.enum(['builtin', 'discovered', 'file', 'extra', 'database']),
-  read_only: z.boolean(),
-  available: z.boolean(),
-  checked_at: z.string().nullable(),
-  unavailable_reason: z.string().nullable(),
-  config: z.record(z.string(), z.unknown()).nullable().describe('As written: secrets appear only as env: references'),
-  updated_at: z.string().nullable(),
-  updated_by: z.string().nullable(),
-});
-
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
-
-export function agentDefinitionToWire(d: AgentDefinition): z.infer<typeof agentDefinitionView> {
-  return {
-    agent_type: d.agentType,
-    kind: d.kind,
-    source: d.source,
-    read_only: d.readOnly,
-    available: d.status.available,
-    checked_at: iso(d.status.checkedAt),
-    unavailable_reason: d.status.available ? null : d.status.reason,
-    config: d.config,
-    updated_at: iso(d.updatedAt),
-    updated_by: d.updatedBy,
-  };
-}
 
 export function registerAgentAdminRoutes(app: FastifyInstance, agents: AgentAdmin): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -99,13 +70,6 @@ export function registerAgentAdminRoutes(app: FastifyInstance, agents: AgentAdmi
     async (req) => agentDefinitionToWire(await agents.check(req.caller, req.params.agent_id)),
   );
 }
-
-const worktreeView = z.object({
-  task_id: z.string(),
-  branch: z.string(),
-  branch_deleted: z.boolean(),
-  removed: z.literal(true),
-});
 
 export function registerWorktreeRoutes(app: FastifyInstance, worktrees: WorktreeAdmin): void {
   app.withTypeProvider<ZodTypeProvider>().delete(

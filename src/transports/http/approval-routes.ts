@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Runtime } from '../../core/services/runtime.ts';
-import { errorView, taskIdParams, taskToWire, taskView } from './wire.ts';
+import { taskIdParams, taskToWire, taskView } from '../../wire/task.ts';
+import { errorView } from '../../wire/error.ts';
 
 export const approveBody = z
   .object({

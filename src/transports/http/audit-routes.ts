@@ -22,9 +22,9 @@ import {
   userActivityQuery,
   userIdParams,
   verificationToWire,
-} from './audit-wire.ts';
+} from '../../wire/audit.ts';
 import { EXPORT_CONTENT_TYPE, writeAuditExport } from './audit-stream.ts';
-import { errorView } from './wire.ts';
+import { errorView } from '../../wire/error.ts';
 import { rawStreams } from './raw-stream.ts';
 
 const errors = { 400: errorView, 401: errorView, 403: errorView };

@@ -1,6 +1,6 @@
 /** An audit export, written chunk by chunk as it is read; never holds all records. */
 import type { AuditRecord } from '../../core/domain/audit.ts';
-import { auditToWire } from './audit-wire.ts';
+import { auditToWire } from '../../wire/audit.ts';
 import type { RawSink } from './raw-stream.ts';
 
 /** Bytes gathered before a write: few syscalls, bounded memory. */

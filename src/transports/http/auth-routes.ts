@@ -6,8 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { SessionService } from '../../core/services/session-service.ts';
-import { errorView } from './wire.ts';
-import { createdSessionView, createdToWire } from './session-wire.ts';
+import { errorView } from '../../wire/error.ts';
+import { createdSessionView, createdToWire } from '../../wire/session.ts';
 import { deviceRequest, deviceProofBody } from './device-routes.ts';
 
 /** The login route's path: the auth hook lets it through unauthenticated. */

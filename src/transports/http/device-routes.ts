@@ -6,18 +6,16 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { DeviceInfo } from '../../core/domain/device.ts';
 import type { DeviceService } from '../../core/services/device-service.ts';
 import type { SessionDeviceRequest } from '../../core/services/session-service.ts';
-import { DeviceTrustLevels } from '../../core/domain/caller.ts';
-import { errorView } from './wire.ts';
+import { errorView } from '../../wire/error.ts';
+import { challengeToWire, deviceChallengeView, deviceToWire, deviceView } from '../../wire/device.ts';
 
 /** The challenge route's path: the auth hook lets it through unauthenticated. */
 export const DEVICE_CHALLENGE_PATH = '/api/auth/device-challenge';
 
 const tags = ['devices'];
 const errors = { 400: errorView, 401: errorView, 403: errorView, 404: errorView };
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 const deviceId = z.string().min(1).max(200).describe("The client's own device id (e.g. a UUID it generated)");
 
@@ -42,34 +40,6 @@ export function deviceRequest(body: { device_id?: string | undefined; device_pro
   };
 }
 
-const deviceView = z.object({
-  device_id: z.string(),
-  name: z.string(),
-  owner_id: z.string(),
-  trust: z.enum(DeviceTrustLevels),
-  public_key: z.string().nullable().describe('Ed25519 public key, SPKI DER in base64'),
-  key_fingerprint: z.string().nullable().describe('SHA256: + base64 of the SHA-256 of the key (compare it with `switchboard devices init`)'),
-  first_seen: z.string(),
-  last_seen: z.string(),
-  approved_by: z.string().nullable(),
-  approved_at: z.string().nullable(),
-  revoked_at: z.string().nullable(),
-});
-
-const deviceToWire = (d: DeviceInfo): z.infer<typeof deviceView> => ({
-  device_id: d.id,
-  name: d.name,
-  owner_id: d.ownerId,
-  trust: d.trust,
-  public_key: d.publicKey,
-  key_fingerprint: d.keyFingerprint,
-  first_seen: new Date(d.firstSeen).toISOString(),
-  last_seen: new Date(d.lastSeen).toISOString(),
-  approved_by: d.approvedBy,
-  approved_at: iso(d.approvedAt),
-  revoked_at: iso(d.revokedAt),
-});
-
 const params = z.object({ id: deviceId });
 
 /** Registers the device routes on `app`. */
@@ -87,7 +57,7 @@ export function registerDeviceRoutes(app: FastifyInstance, devices: DeviceServic
         security: [],
         body: z.object({ device_id: deviceId }).strict(),
         response: {
-          201: z.object({ challenge_id: z.string(), nonce: z.string().describe('base64url, 256 bits'), expires_at: z.string() }),
+          201: deviceChallengeView,
           400: errorView,
           429: errorView,
         },
@@ -98,7 +68,7 @@ export function registerDeviceRoutes(app: FastifyInstance, devices: DeviceServic
       return reply
         .code(201)
         .header('cache-control', 'no-store')
-        .send({ challenge_id: c.challengeId, nonce: c.nonce, expires_at: new Date(c.expiresAt).toISOString() });
+        .send(challengeToWire(c));
     },
   );
 

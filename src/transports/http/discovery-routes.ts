@@ -3,7 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Runtime } from '../../core/services/runtime.ts';
-import { agentToWire, agentView, errorView, skillToWire, skillView } from './wire.ts';
+import { agentToWire, agentView } from '../../wire/agent.ts';
+import { errorView } from '../../wire/error.ts';
+import { skillToWire, skillView } from '../../wire/skill.ts';
 
 export interface DiscoveryOptions {
   /** Database and node status for /health. */

@@ -5,9 +5,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { GrantAdmin, GrantOutcome } from '../../core/services/grant-admin.ts';
-import { grantView, permissionBody, permissionParams, roleBody, roleParams } from './policy-wire.ts';
-import { userParams, userToWire } from './user-wire.ts';
-import { errorView } from './wire.ts';
+import { grantView, permissionBody, permissionParams, roleBody, roleParams } from '../../wire/policy.ts';
+import { userParams, userToWire } from '../../wire/user.ts';
+import { errorView } from '../../wire/error.ts';
 
 const errors = { 400: errorView, 401: errorView, 403: errorView, 404: errorView };
 const tags = ['users'];

@@ -20,8 +20,8 @@ import {
   resourceFromWire,
   rolesToWire,
   rolesView,
-} from './policy-wire.ts';
-import { errorView } from './wire.ts';
+} from '../../wire/policy.ts';
+import { errorView } from '../../wire/error.ts';
 
 const errors = { 400: errorView, 401: errorView, 403: errorView, 404: errorView };
 const tags = ['policies'];

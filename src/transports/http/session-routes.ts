@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { SessionService } from '../../core/services/session-service.ts';
 import type { SessionMemoryService } from '../../core/services/session-memory-service.ts';
 import type { Json } from '../../core/domain/json.ts';
-import { errorView } from './wire.ts';
+import { errorView } from '../../wire/error.ts';
 import { deviceProofBody, deviceRequest } from './device-routes.ts';
 import {
   createdSessionView,
@@ -28,7 +28,7 @@ import {
   sessionParams,
   sessionToWire,
   sessionView,
-} from './session-wire.ts';
+} from '../../wire/session.ts';
 
 const tags = ['sessions'];
 const errors = { 400: errorView, 401: errorView, 403: errorView, 404: errorView };

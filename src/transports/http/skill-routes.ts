@@ -10,8 +10,8 @@ import { SwitchboardError } from '../../core/domain/errors.ts';
 import type { SkillSource } from '../../core/domain/skill.ts';
 import type { SkillAdmin } from '../../core/services/skill-admin.ts';
 import { errorBody } from './error-map.ts';
-import { installJsonBody, installQuery, installToWire, installView, skillDetailToWire, skillDetailView, skillParams, uninstallView } from './skill-wire.ts';
-import { errorView } from './wire.ts';
+import { installJsonBody, installQuery, installToWire, installView, skillDetailToWire, skillDetailView, skillParams, uninstallView } from '../../wire/skill.ts';
+import { errorView } from '../../wire/error.ts';
 
 export interface SkillRouteOptions {
   /** Largest accepted archive upload in bytes (default: 20 MiB). */

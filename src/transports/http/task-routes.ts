@@ -6,24 +6,9 @@ import { SwitchboardError } from '../../core/domain/errors.ts';
 import { parseTaskState } from '../../core/domain/task-states.ts';
 import type { Runtime } from '../../core/services/runtime.ts';
 import type { TaskState } from '../../core/domain/task-states.ts';
-import {
-  answerBody,
-  errorView,
-  eventView,
-  eventsQuery,
-  eventJson,
-  eventToWire,
-  listQuery,
-  submitBody,
-  submitHeaders,
-  taskIdParams,
-  taskList,
-  taskJson,
-  taskToWire,
-  taskView,
-  type TaskView,
-  previewJson,
-} from './wire.ts';
+import { answerBody, listQuery, submitBody, submitHeaders, taskIdParams, taskList, taskJson, taskToWire, taskView, type TaskView } from '../../wire/task.ts';
+import { eventJson, eventToWire, eventView, eventsQuery, previewJson } from '../../wire/event.ts';
+import { errorView } from '../../wire/error.ts';
 import { isPreview } from '../../core/domain/event.ts';
 import { SSE_HEADERS, SSE_HEARTBEAT, parseLastEventId, sseFrame, ssePreviewFrame } from './sse.ts';
 import { rawStreams } from './raw-stream.ts';

@@ -18,8 +18,8 @@ import {
   userParams,
   userToWire,
   userView,
-} from './user-wire.ts';
-import { errorView } from './wire.ts';
+} from '../../wire/user.ts';
+import { errorView } from '../../wire/error.ts';
 
 const errors = { 400: errorView, 401: errorView, 403: errorView, 404: errorView };
 const tags = ['users'];

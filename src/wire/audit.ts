@@ -1,6 +1,7 @@
 /** The wire model of the audit API (REFERENCE.md's record fields, snake_case, ISO times) and its mappers. */
 import { z } from 'zod';
-import { AuditEventTypes, type AuditExportFilter, type AuditRecord, type AuditVerification } from '../../core/domain/audit.ts';
+import { AuditEventTypes, type AuditExportFilter, type AuditRecord, type AuditVerification } from '../core/domain/audit.ts';
+import { iso } from './primitives.ts';
 
 const STATUSES = ['success', 'failure', 'denied'] as const;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -102,7 +103,7 @@ export function auditToWire(r: AuditRecord): AuditEventView {
   return {
     event_id: r.eventId,
     event_type: r.eventType,
-    timestamp: new Date(r.timestamp).toISOString(),
+    timestamp: iso(r.timestamp),
     user_id: r.userId,
     session_id: r.sessionId,
     resource_type: r.resourceType,

@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod';
 import type { ApiClient } from './client.ts';
-import type { createdSessionView, historyView, memoryDeletedView, memoryEntryView, memoryView, sessionView } from '../http/session-wire.ts';
+import type { createdSessionView, historyView, memoryDeletedView, memoryEntryView, memoryView, sessionView } from '../wire/session.ts';
 
 /** A session (public id, no secret), a just-created one (its `token`, once), memory and history as the server sends them. */
 export type SessionView = z.infer<typeof sessionView>;

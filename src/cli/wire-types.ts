@@ -3,11 +3,13 @@
  * schemas: the compiler keeps client and server in step, and no server code loads.
  */
 import type { z } from 'zod';
-import { parseTaskState } from '../../core/domain/task-states.ts';
-import { isTerminal } from '../../core/domain/transitions.ts';
-import type { agentView, EventView, TaskView } from '../http/wire.ts';
-import type { AuditEventView, AuditVerifyView } from '../http/audit-wire.ts';
-import type { createdTokenView, tokenView, userView } from '../http/user-wire.ts';
+import { parseTaskState } from '../core/domain/task-states.ts';
+import { isTerminal } from '../core/domain/transitions.ts';
+import type { agentView } from '../wire/agent.ts';
+import type { EventView } from '../wire/event.ts';
+import type { TaskView } from '../wire/task.ts';
+import type { AuditEventView, AuditVerifyView } from '../wire/audit.ts';
+import type { createdTokenView, tokenView, userView } from '../wire/user.ts';
 
 /** A task and one of its events, exactly as the server sends them. */
 export type { EventView, TaskView };

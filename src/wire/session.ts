@@ -4,11 +4,11 @@
  * and a bearer secret (`token`, `sbs_…`) that appears only in the answer that creates it.
  */
 import { z } from 'zod';
-import type { CreatedSession, SessionInfo } from '../../core/domain/identity.ts';
-import type { MemoryEntry } from '../../core/domain/session-memory.ts';
-import type { Task } from '../../core/domain/task.ts';
+import type { CreatedSession, SessionInfo } from '../core/domain/identity.ts';
+import type { MemoryEntry } from '../core/domain/session-memory.ts';
+import type { Task } from '../core/domain/task.ts';
+import { iso } from './primitives.ts';
 
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 export const sessionParams = z.object({ session_id: z.string().min(1).max(200) });
 // Longer keys than the limit reach the service, which answers 422 with the limit.
@@ -34,9 +34,9 @@ export function sessionToWire(s: SessionInfo): z.infer<typeof sessionView> {
     session_id: s.id,
     user_id: s.userId,
     device_id: s.deviceId,
-    created_at: new Date(s.createdAt).toISOString(),
-    last_activity: new Date(s.lastActivity).toISOString(),
-    expires_at: new Date(s.expiresAt).toISOString(),
+    created_at: iso(s.createdAt),
+    last_activity: iso(s.lastActivity),
+    expires_at: iso(s.expiresAt),
     revoked_at: iso(s.revokedAt),
   };
 }
@@ -61,7 +61,7 @@ export const memoryEntryView = z.object({ key: z.string(), value: jsonValue, upd
 export const memoryDeletedView = z.object({ key: z.string(), deleted: z.literal(true) });
 export const memoryView = z.object({ session_id: z.string(), entries: z.array(memoryEntryView) });
 
-export const memoryEntryToWire = (e: MemoryEntry): z.infer<typeof memoryEntryView> => ({ key: e.key, value: e.value, updated_at: new Date(e.updatedAt).toISOString() });
+export const memoryEntryToWire = (e: MemoryEntry): z.infer<typeof memoryEntryView> => ({ key: e.key, value: e.value, updated_at: iso(e.updatedAt) });
 
 export const historyQuery = z
   .object({ limit: z.coerce.number().int().min(1).max(500).default(100).describe('The most recent tasks to return (oldest first)') })
@@ -85,6 +85,6 @@ export const historyEntryToWire = (t: Task): z.infer<typeof historyEntryView> =>
   state: t.state,
   result: t.result,
   error: t.error,
-  created_at: new Date(t.createdAt).toISOString(),
+  created_at: iso(t.createdAt),
   finished_at: iso(t.finishedAt),
 });

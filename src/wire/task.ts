@@ -1,17 +1,12 @@
 /**
- * The wire model of the HTTP API (snake_case, ISO times), as zod schemas that both
- * validate requests and generate the OpenAPI document, plus the domain → wire mappers.
+ * The wire model of tasks (snake_case, ISO times): the zod schemas of the task routes'
+ * requests and responses (validation, serialization and the OpenAPI document), and the
+ * domain → wire mapper. The CLI parses responses with the same schemas.
  */
 import { z } from 'zod';
-import { ALL_STATES } from '../../core/domain/task-states.ts';
-import type { AgentInfo } from '../../core/domain/agent.ts';
-import { TaskEventTypes, type OutputPreview, type TaskEvent } from '../../core/domain/event.ts';
-import type { SkillInfo } from '../../core/domain/skill.ts';
-import type { Task } from '../../core/domain/task.ts';
-
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
-
-const jsonObject = z.record(z.string(), z.unknown());
+import { ALL_STATES } from '../core/domain/task-states.ts';
+import type { Task } from '../core/domain/task.ts';
+import { iso, jsonObject } from './primitives.ts';
 
 export const taskIdParams = z.object({ task_id: z.uuid({ error: 'task_id must be a UUID' }) });
 
@@ -48,10 +43,6 @@ export const listQuery = z.object({
   cursor: z.string().min(1).max(500).optional(),
 });
 
-export const eventsQuery = z.object({
-  after_seq: z.coerce.number().int().min(0).optional().describe('Replay events after this sequence number'),
-  limit: z.coerce.number().int().min(1).max(10_000).default(1000).describe('JSON form only'),
-});
 
 export const taskView = z.object({
   task_id: z.string(),
@@ -90,44 +81,6 @@ export type TaskView = z.infer<typeof taskView>;
 
 export const taskList = z.object({ tasks: z.array(taskView), next_cursor: z.string().nullable() });
 
-export const eventView = z.object({
-  task_id: z.string(),
-  seq: z.number(),
-  event_type: z.enum(TaskEventTypes),
-  state: z.string(),
-  message: z.string().nullable(),
-  progress: z.number().nullable(),
-  metadata: jsonObject.nullable(),
-  timestamp: z.string(),
-});
-export type EventView = z.infer<typeof eventView>;
-
-export const agentView = z.object({
-  agent_type: z.string(),
-  name: z.string(),
-  description: z.string(),
-  available: z.boolean(),
-  capabilities: z.array(z.string()),
-  metadata: jsonObject,
-});
-
-export const skillView = z.object({
-  skill_id: z.string(),
-  name: z.string(),
-  description: z.string(),
-  required_permissions: z.array(z.string()),
-  metadata: jsonObject,
-});
-
-export const errorView = z.object({
-  error: z.object({
-    code: z.string(),
-    message: z.string(),
-    details: jsonObject.optional(),
-    request_id: z.string().optional(),
-  }),
-});
-
 export function taskToWire(t: Task): TaskView {
   const time = t.startedAt !== null && t.finishedAt !== null ? (t.finishedAt - t.startedAt) / 1000 : null;
   return {
@@ -157,8 +110,8 @@ export function taskToWire(t: Task): TaskView {
     board_task_id: t.boardTaskId,
     owner_id: t.ownerId,
     last_seq: t.lastSeq,
-    created_at: new Date(t.createdAt).toISOString(),
-    updated_at: new Date(t.updatedAt).toISOString(),
+    created_at: iso(t.createdAt),
+    updated_at: iso(t.updatedAt),
     started_at: iso(t.startedAt),
     finished_at: iso(t.finishedAt),
   };
@@ -178,55 +131,4 @@ export function taskJson(t: Task): string {
     taskJsonMemo.set(t, json);
   }
   return json;
-}
-
-/** A live output preview on the wire (SSE `event: preview`). */
-export function previewJson(p: OutputPreview): string {
-  return JSON.stringify({ task_id: p.taskId, attempt: p.attempt, chunk: p.chunk, offset: p.offset, text: p.text });
-}
-
-const eventJsonMemo = new WeakMap<TaskEvent, string>();
-
-/** An event's wire JSON, computed once however many streams deliver it. */
-export function eventJson(e: TaskEvent): string {
-  let json = eventJsonMemo.get(e);
-  if (json === undefined) {
-    json = JSON.stringify(eventToWire(e));
-    eventJsonMemo.set(e, json);
-  }
-  return json;
-}
-
-export function eventToWire(e: TaskEvent): EventView {
-  return {
-    task_id: e.taskId,
-    seq: e.seq,
-    event_type: e.type,
-    state: e.state,
-    message: e.message,
-    progress: e.progress,
-    metadata: e.data,
-    timestamp: new Date(e.createdAt).toISOString(),
-  };
-}
-
-export function agentToWire(a: AgentInfo): z.infer<typeof agentView> {
-  return {
-    agent_type: a.agentType,
-    name: a.name,
-    description: a.description,
-    available: a.available,
-    capabilities: [...a.capabilities],
-    metadata: a.metadata,
-  };
-}
-
-export function skillToWire(s: SkillInfo): z.infer<typeof skillView> {
-  return {
-    skill_id: s.skillId,
-    name: s.name,
-    description: s.description,
-    required_permissions: [...s.requiredPermissions],
-    metadata: s.metadata,
-  };
 }

@@ -1,9 +1,28 @@
-/** Wire shapes of the skill administration routes. */
+/** Wire shapes of skills: the listing entry and the skill administration routes. */
 import { z } from 'zod';
-import type { SkillDetails } from '../../core/domain/skill.ts';
-import type { SkillInstallResult } from '../../core/services/skill-admin.ts';
+import type { SkillDetails, SkillInfo } from '../core/domain/skill.ts';
+import type { SkillInstallResult } from '../core/services/skill-admin.ts';
+import { jsonObject } from './primitives.ts';
 
-const jsonObject = z.record(z.string(), z.unknown());
+
+/** One entry of GET /api/runtime/skills. */
+export const skillView = z.object({
+  skill_id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  required_permissions: z.array(z.string()),
+  metadata: jsonObject,
+});
+
+export function skillToWire(s: SkillInfo): z.infer<typeof skillView> {
+  return {
+    skill_id: s.skillId,
+    name: s.name,
+    description: s.description,
+    required_permissions: [...s.requiredPermissions],
+    metadata: s.metadata,
+  };
+}
 
 export const skillParams = z.object({ skill_id: z.string().min(1).max(64) });
 

@@ -7,7 +7,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createHash, createPrivateKey, generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import { deviceProofMessage } from '../../core/domain/device.ts';
+import { deviceProofMessage } from '../core/domain/device.ts';
 import { UsageError } from './cli-errors.ts';
 
 /** A device key as the CLI uses it. */

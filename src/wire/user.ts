@@ -1,9 +1,9 @@
 /** The wire model of /api/users: zod schemas (validation + OpenAPI) and mappers. No secrets but a new token, once. */
 import { z } from 'zod';
-import type { CreatedToken, TokenInfo, UserInfo } from '../../core/domain/identity.ts';
-import { Permissions, Roles } from '../../core/domain/permissions.ts';
+import type { CreatedToken, TokenInfo, UserInfo } from '../core/domain/identity.ts';
+import { Permissions, Roles } from '../core/domain/permissions.ts';
+import { iso } from './primitives.ts';
 
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 export const userParams = z.object({ id: z.string().min(1).max(200) });
 export const tokenParams = z.object({ id: z.string().min(1).max(200), token_id: z.string().min(1).max(200) });
@@ -66,7 +66,7 @@ export const userToWire = (u: UserInfo): z.infer<typeof userView> => ({
   grants: [...u.grants],
   disabled: u.disabled,
   has_password: u.hasPassword,
-  created_at: new Date(u.createdAt).toISOString(),
+  created_at: iso(u.createdAt),
 });
 
 export const tokenToWire = (t: TokenInfo): z.infer<typeof tokenView> => ({
@@ -74,7 +74,7 @@ export const tokenToWire = (t: TokenInfo): z.infer<typeof tokenView> => ({
   user_id: t.userId,
   name: t.name,
   prefix: t.prefix,
-  created_at: new Date(t.createdAt).toISOString(),
+  created_at: iso(t.createdAt),
   expires_at: iso(t.expiresAt),
   revoked_at: iso(t.revokedAt),
 });

@@ -1,11 +1,12 @@
 /** The wire model of /api/policies, /api/roles and user grants: zod schemas (validation + OpenAPI) and mappers. */
 import { z } from 'zod';
-import type { Explanation, NewPolicyInput, PolicyInput } from '../../core/services/policy-admin.ts';
-import { Permissions, ROLE_PERMISSIONS, Roles } from '../../core/domain/permissions.ts';
-import { PolicyResourceTypes, type Policy } from '../../core/domain/policy.ts';
-import type { ResourceRef } from '../../core/domain/decision.ts';
-import { DeviceTrustLevels } from '../../core/domain/caller.ts';
-import { userView } from './user-wire.ts';
+import type { Explanation, NewPolicyInput, PolicyInput } from '../core/services/policy-admin.ts';
+import { Permissions, ROLE_PERMISSIONS, Roles } from '../core/domain/permissions.ts';
+import { PolicyResourceTypes, type Policy } from '../core/domain/policy.ts';
+import type { ResourceRef } from '../core/domain/decision.ts';
+import { DeviceTrustLevels } from '../core/domain/caller.ts';
+import { userView } from './user.ts';
+import { iso } from './primitives.ts';
 
 const permissionList = z.array(z.enum(Permissions)).max(Permissions.length);
 const roleList = z.array(z.enum(Roles)).max(Roles.length);
@@ -81,7 +82,6 @@ export const roleParams = z.object({ id: z.string().min(1).max(200), role: z.enu
 export const permissionParams = z.object({ id: z.string().min(1).max(200), permission: z.enum(Permissions) });
 export const grantView = z.object({ user: userView, changed: z.boolean().describe('false: the user already had it (or lacked it); nothing was written') });
 
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 export const policyToWire = (p: Policy): z.infer<typeof policyView> => ({
   id: p.id,

@@ -10,8 +10,8 @@ import type { z } from 'zod';
 import type { ApiClient } from './client.ts';
 import { UsageError } from './cli-errors.ts';
 import type { RawBody } from './raw-body.ts';
-import type { installView, skillDetailView } from '../http/skill-wire.ts';
-import type { skillView } from '../http/wire.ts';
+import type { installView, skillDetailView } from '../wire/skill.ts';
+import type { skillView } from '../wire/skill.ts';
 
 export type SkillView = z.infer<typeof skillView>;
 export type SkillDetailView = z.infer<typeof skillDetailView>;
