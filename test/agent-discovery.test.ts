@@ -15,7 +15,7 @@ import { DIALECTS } from './helpers/databases.ts';
 import { startTestApp, type TestApp } from './helpers/test-app.ts';
 import { recordSecret } from './helpers/log-capture.ts';
 import { startFakeModelEndpoint, type FakeModelEndpoint } from './fixtures/fake-model-endpoint.ts';
-import { ollamaBaseUrl } from '../src/app/discover-agents.ts';
+import { ollamaBaseUrl } from '../src/agents/assembly/discover-agents.ts';
 
 const ANTHROPIC_KEY = `sk-ant-discovery-${'a'.repeat(20)}`;
 const OPENAI_KEY = `sk-openai-discovery-${'b'.repeat(20)}`;

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { agentConfigSchema } from '../src/config/schema.ts';
-import { buildAgents } from '../src/app/build-agents.ts';
+import { buildAgents } from '../src/agents/assembly/build-agents.ts';
 import { removeTaskWorktree } from '../src/integrations/github/worktree.ts';
 import { createCodexParser } from '../src/agents/command/stream-parsers/codex.ts';
 import { findOnPath } from '../src/agents/command/presets.ts';

@@ -9,7 +9,7 @@ import { createAnthropicAgent } from '../src/agents/anthropic/anthropic-agent.ts
 import { createOllamaAgent } from '../src/agents/ollama/ollama-agent.ts';
 import type { LlmAgentOptions } from '../src/agents/llm/llm-agent-options.ts';
 import type { AgentAdapter } from '../src/core/ports/agent-adapter.ts';
-import { buildAgents } from '../src/app/build-agents.ts';
+import { buildAgents } from '../src/agents/assembly/build-agents.ts';
 import { adminCaller, startTestEngine, waitForTaskState, type TestEngine } from './helpers/test-engine.ts';
 import { waitFor } from './helpers/wait.ts';
 import { REPLY, SERVED_MODEL, USAGE, startFakeProvider, type Behaviour, type FakeProvider, type Wire } from './fixtures/fake-llm-server.ts';

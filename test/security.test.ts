@@ -6,7 +6,7 @@ import { DIALECTS } from './helpers/databases.ts';
 import { startTestApp, type TestApp } from './helpers/test-app.ts';
 import { submit, waitForState } from './helpers/api.ts';
 import { waitFor } from './helpers/wait.ts';
-import { verifyAuditChain } from '../src/security/audit-chain.ts';
+import { verifyAuditChain } from '../src/security/audit/audit-chain.ts';
 import type { AuditRecord } from '../src/core/domain/audit.ts';
 
 async function auditRecords(t: TestApp): Promise<AuditRecord[]> {

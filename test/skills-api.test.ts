@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { DIALECTS } from './helpers/databases.ts';
 import { startTestApp, type TestApp } from './helpers/test-app.ts';
 import { skillMd, tarGz, zip } from './helpers/craft-archives.ts';
-import { generateToken } from '../src/security/tokens.ts';
+import { generateToken } from '../src/security/authentication/tokens.ts';
 import { recordSecret } from './helpers/log-capture.ts';
 
 const MiB = 1024 * 1024;
@@ -212,6 +212,27 @@ for (const dialect of DIALECTS) {
       assert.match(((await path.json()) as { error: { message: string } }).error.message, /admin:system/);
       const admin = await t.request('/api/runtime/skills', { method: 'POST', body: JSON.stringify({ path: src }) });
       assert.equal(admin.status, 201);
+    });
+
+    it("applies a policy on skill:<id> to an install that names no id (the id is read from the archive)", async () => {
+      const userId = crypto.randomUUID();
+      await t.app.store.credentials.createUser({ id: userId, username: `barred-${dialect}`, kind: 'user', roles: ['viewer'], grants: ['skill:install'], createdAt: Date.now() });
+      const tok = generateToken();
+      await t.app.store.credentials.createToken({ id: crypto.randomUUID(), userId, name: 't', tokenHash: tok.hash, prefix: tok.displayPrefix, createdAt: Date.now(), expiresAt: null });
+      recordSecret(tok.token);
+      const policy = await t.request('/api/policies', {
+        method: 'POST',
+        body: JSON.stringify({ resource_type: 'skill', resource_id: 'guarded', permissions: ['skill:install'], denied_users: [userId] }),
+      });
+      assert.equal(policy.status, 201);
+      const refused = await upload(tarGz([{ name: 'SKILL.md', data: skillMd('guarded') }]), 'application/gzip', '', tok.token);
+      assert.equal(refused.status, 403);
+      assert.ok(!(await listIds()).includes('guarded'));
+      stagingEmpty();
+      const denials = (await audit('event_type=permission.denied&resource_id=guarded')).filter((d) => d.user_id === userId);
+      assert.equal(denials[0]?.details['permission'], 'skill:install');
+      // Another id is not covered by the policy.
+      assert.equal((await upload(tarGz([{ name: 'SKILL.md', data: skillMd('unguarded') }]), 'application/gzip', '', tok.token)).status, 201);
     });
 
     it('uninstalls installed skills and refuses configured ones with 409', async () => {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { DIALECTS } from './helpers/databases.ts';
 import { adminCaller, startTestEngine, waitForTaskState, type TestEngine } from './helpers/test-engine.ts';
 import { createEchoAgent } from '../src/agents/echo/echo-agent.ts';
-import { createSecureRuntime } from '../src/security/secure-runtime.ts';
+import { createSecureRuntime } from '../src/security/authorization/secure-runtime.ts';
 import { isSwitchboardError } from '../src/core/domain/errors.ts';
 import type { Caller } from '../src/core/domain/caller.ts';
 import type { Runtime, TaskEngine } from '../src/core/services/runtime.ts';

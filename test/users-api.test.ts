@@ -9,8 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DIALECTS } from './helpers/databases.ts';
 import { startTestApp, type TestApp } from './helpers/test-app.ts';
-import { verifyAuditChain } from '../src/security/audit-chain.ts';
-import { hashPassword, passwordWeakness, verifyPassword } from '../src/security/passwords.ts';
+import { verifyAuditChain } from '../src/security/audit/audit-chain.ts';
+import { hashPassword, passwordWeakness, verifyPassword } from '../src/security/authentication/passwords.ts';
 
 const PASSWORD = 'correct-Horse-42';
 
@@ -141,6 +141,12 @@ for (const dialect of DIALECTS) {
       assert.equal((await call('GET', '/api/users/me', undefined, dev.token)).status, 401);
       const self = await call('PATCH', `/api/users/${((await call('GET', '/api/users/me')).json as WireUser).id}`, { disabled: true });
       assert.equal(self.status, 400);
+      // Nor can an admin take their own admin role away: nobody might be left to give it back.
+      const adminId = ((await call('GET', '/api/users/me')).json as WireUser).id;
+      const demote = await call('PATCH', `/api/users/${adminId}`, { roles: ['developer'] });
+      assert.equal(demote.status, 400);
+      assert.match(JSON.stringify(demote.json), /your own admin:users/);
+      assert.deepEqual(((await call('GET', '/api/users/me')).json as WireUser).roles, ['admin']);
       const on = await call('PATCH', `/api/users/${dev.userId}`, { disabled: false, password: PASSWORD });
       assert.equal(on.status, 200);
       assert.equal((on.json as WireUser).has_password, true);

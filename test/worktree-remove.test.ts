@@ -96,7 +96,8 @@ for (const dialect of DIALECTS) {
       assert.equal(deleted?.resource_id, id);
       assert.equal(deleted?.user_id, owner.userId);
       assert.deepEqual(deleted?.details, { branch, branch_deleted: true });
-      assert.ok(audit.events.some((e) => e.event_type === 'permission.denied' && e.resource_id === id && e.status === 'denied'));
+      const denials = (await (await t.request(`/api/audit/events?resource_type=task&event_type=permission.denied&limit=50`)).json()) as typeof audit;
+      assert.ok(denials.events.some((e) => e.resource_id === id && e.user_id === stranger.userId && e.details['permission'] === 'task:cancel'));
     });
 
     it('refuses while the task still runs (409), and answers 404 for a task without a worktree', async () => {

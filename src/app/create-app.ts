@@ -12,29 +12,22 @@ import type { AgentAdapter } from '../core/ports/agent-adapter.ts';
 import type { Authenticator } from '../core/ports/authenticator.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import type { Runtime } from '../core/services/runtime.ts';
-import type { AuditInput } from '../core/domain/audit.ts';
 import { createEngine, type Engine } from '../core/engine/engine.ts';
 import { createLocalEventBus } from '../core/engine/local-event-bus.ts';
 import { openStore, type OpenedStore } from '../store/open-store.ts';
-import { hashAuditRecord } from '../security/audit-chain.ts';
-import { createAuthenticator } from '../security/authenticator.ts';
-import { createSecureRuntime } from '../security/secure-runtime.ts';
-import { createUserAdmin } from '../security/user-admin.ts';
-import { createPolicyAuthorizer } from '../security/policy-authorizer.ts';
-import { createPolicyAdmin } from '../security/policy-admin.ts';
-import { createGrantAdmin } from '../security/grant-admin.ts';
-import { createSessionService, type SessionPolicy } from '../security/session-service.ts';
-import { createSessionMemoryService } from '../security/session-memory-service.ts';
-import { createDeviceService } from '../security/device-service.ts';
-import { createLoginLimiter, type LoginLimits } from '../security/login-limiter.ts';
-import { bootstrapAdmin, type BootstrapResult } from '../security/bootstrap-admin.ts';
+import { hashAuditRecord } from '../security/audit/audit-chain.ts';
+import { createAuthenticator } from '../security/authentication/authenticator.ts';
+import { createPolicyAuthorizer } from '../security/authorization/policy-authorizer.ts';
+import type { SessionPolicy } from '../security/authentication/session-service.ts';
+import type { LoginLimits } from '../security/authentication/login-limiter.ts';
+import { bootstrapAdmin, type BootstrapResult } from '../security/authentication/bootstrap-admin.ts';
 import { createSkillCatalog } from '../skills/skill-catalog.ts';
-import { createSkillInstaller } from '../skills/skill-installer.ts';
-import { createSkillAdmin } from '../security/skill-admin.ts';
 import { createSkillRunner } from '../skills/skill-runner.ts';
-import { createSkillToolGate } from '../security/skill-tools.ts';
+import { createSkillToolGate } from '../security/authorization/skill-tools.ts';
 import { createHttpServer } from '../transports/http/http-server.ts';
-import { createAgentRuntime, createWorktrees } from './agent-runtime.ts';
+import { createAgentRuntime } from '../agents/assembly/agent-runtime.ts';
+import { createGuard } from '../security/authorization/guard.ts';
+import { buildServices } from './build-services.ts';
 import { createMetrics } from './prom-metrics.ts';
 import { nodeTimers, systemClock, uuidIds } from './node-timers.ts';
 
@@ -97,6 +90,9 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   const store = await openStore(config.database, { ids: uuidIds, hashAudit: hashAuditRecord });
   try {
     const bootstrap = await bootstrapAdmin({ credentials: store.credentials, ids: uuidIds, clock }, config.adminToken);
+    // Decisions first: everything below that checks a permission gets this authorizer.
+    // Policies are cached on the hot path: dropped at once on change here, ≤ 1 s stale on other nodes.
+    const authorizer = createPolicyAuthorizer({ store: store.policies, clock }, { cacheMs: 1000 });
     const agentRuntime = await createAgentRuntime({
       config,
       store: store.agentConfigs,
@@ -104,26 +100,35 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       extraAgents: options.extraAgents ?? [],
       clock,
       logger,
-      recordAudit: (input) => engine.recordAudit(input),
-      // Built below; called only once requests arrive.
-      authorizer: { check: (caller, permission, resource) => authorizer.check(caller, permission, resource) },
     });
     const agents = agentRuntime.registry;
     const skills = createSkillCatalog({ installedDir: join(config.dataDir, 'skills'), configuredDirs: config.skillsDirs }, logger);
-    // Skills as tools of LLM agents: checked by the same authorizer as the secure runtime (built below; called only once tasks run).
-    const tools = createSkillToolGate({
-      skills,
-      executor: createSkillRunner(),
-      authorizer: { check: (caller, permission, resource) => authorizer.check(caller, permission, resource) },
-      credentials: store.credentials,
-      devices: store.devices,
-      recordAudit: (input) => engine.recordAudit(input),
-      clock,
-      ids: uuidIds,
-      logger,
-    });
     const engine = createEngine(
-      { tools, store: store.tasks, bus: createLocalEventBus(), agents, skills, clock, timers: nodeTimers, ids: uuidIds, logger, metrics: metrics.engine, sessionMemory: store.sessionMemory, ...(store.taskChanges !== undefined ? { taskChanges: store.taskChanges } : {}) },
+      {
+        // Skills as tools of LLM agents: decided by the same authorizer, audited into the engine's chain.
+        tools: (record) =>
+          createSkillToolGate({
+            skills,
+            executor: createSkillRunner(),
+            guard: createGuard(authorizer, record),
+            credentials: store.credentials,
+            devices: store.devices,
+            clock,
+            ids: uuidIds,
+            logger,
+          }),
+        store: store.tasks,
+        bus: createLocalEventBus(),
+        agents,
+        skills,
+        clock,
+        timers: nodeTimers,
+        ids: uuidIds,
+        logger,
+        metrics: metrics.engine,
+        sessionMemory: store.sessionMemory,
+        ...(store.taskChanges !== undefined ? { taskChanges: store.taskChanges } : {}),
+      },
       {
         nodeId: config.nodeId,
         concurrency: config.concurrency,
@@ -137,51 +142,31 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
         taskCacheSize: 10_000,
       },
     );
-    // Policies are cached on the hot path: dropped at once on change here, ≤ 1 s stale on other nodes.
-    const authorizer = createPolicyAuthorizer({ store: store.policies, clock }, { cacheMs: 1000 });
-    const runtime = createSecureRuntime(engine, authorizer, { sessions: store.credentials, clock });
+    // The one audit sink: the engine's commit queue, so every record joins the same chain and batches.
+    const guard = createGuard(authorizer, engine.recordAudit);
     const sessionPolicy = options.sessions ?? config.sessions;
     const authenticator = createAuthenticator(
       { credentials: store.credentials, clock },
       { cacheMs: 1000, cacheSize: 10_000, sessionIdleMs: sessionPolicy.idleMs },
     );
-    const users = createUserAdmin({
-      credentials: store.credentials,
-      clock,
-      ids: uuidIds,
-      recordAudit: (input) => engine.recordAudit(input),
-      evictUser: (userId) => authenticator.evictUser(userId),
-    });
-    const recordAudit = (input: AuditInput) => engine.recordAudit(input);
-    const policies = createPolicyAdmin({ store: store.policies, credentials: store.credentials, authorizer, clock, ids: uuidIds, recordAudit });
-    const grants = createGrantAdmin({ credentials: store.credentials, clock, recordAudit, evictUser: (userId) => authenticator.evictUser(userId) });
-    const devices = createDeviceService(
-      { devices: store.devices, clock, ids: uuidIds, recordAudit, evictUser: (userId) => authenticator.evictUser(userId) },
-      config.devices,
-    );
-    const sessions = createSessionService(
-      {
-        credentials: store.credentials,
-        clock,
-        ids: uuidIds,
-        limiter: createLoginLimiter(options.loginLimits ?? config.loginLimits),
-        devices,
-        recordAudit: (input) => engine.recordAudit(input),
-        evictUser: (userId) => authenticator.evictUser(userId),
-      },
-      sessionPolicy,
-    );
-    const sessionMemory = createSessionMemoryService({ store: store.sessionMemory, clock, recordAudit });
-    const worktrees = createWorktrees({ dataDir: config.dataDir, findTask: (id) => engine.findTask(id), recordAudit });
-    const skillAdmin = createSkillAdmin({
-      installer: createSkillInstaller(skills, { skillsDir: join(config.dataDir, 'skills'), ...config.skills }, logger),
-      recordAudit,
+    const services = buildServices({
+      config,
+      store,
+      guard,
       authorizer,
+      engine,
+      agents,
+      skills,
+      clock,
+      logger,
+      evictUser: (userId) => authenticator.evictUser(userId),
+      sessionPolicy,
+      loginLimits: options.loginLimits ?? config.loginLimits,
     });
     await engine.start();
     agentRuntime.startTimers();
     const http = await createHttpServer(
-      { runtime, authenticator, users, sessions, sessionMemory, devices, policies, grants, logger, agentAdmin: agentRuntime.admin, worktrees, skills: skillAdmin },
+      { ...services, authenticator, logger },
       {
         bodyLimit: config.bodyLimit,
         skillUploadLimit: config.skills.uploadLimit,
@@ -206,7 +191,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       logger,
       store,
       engine,
-      runtime,
+      runtime: services.runtime,
       authenticator,
       http,
       bootstrap,

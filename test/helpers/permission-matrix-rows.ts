@@ -93,8 +93,9 @@ export const MATRIX: readonly MatrixRow[] = [
   },
   { method: 'DELETE', route: '/api/runtime/agents/{agent_id}', permissions: ['agent:configure'], ok: 404, request: () => ({ path: '/api/runtime/agents/no-such-agent' }) },
   { method: 'POST', route: '/api/runtime/agents/{agent_id}/check', permissions: ['agent:configure'], ok: 200, request: () => ({ path: '/api/runtime/agents/echo/check', body: {} }) },
-  // The owner's finished echo task has no worktree: 404 WORKTREE_NOT_FOUND once allowed.
-  { method: 'DELETE', route: '/api/runtime/tasks/{task_id}/worktree', permissions: [], ok: 404, request: (_fx, me) => ({ path: `/api/runtime/tasks/${me.tasks.done}/worktree` }) },
+  // Removing a worktree is cleaning up after a task: task:cancel, like cancelling it. The owner's
+  // finished echo task has no worktree: 404 WORKTREE_NOT_FOUND once allowed.
+  { method: 'DELETE', route: '/api/runtime/tasks/{task_id}/worktree', permissions: ['task:cancel'], ok: 404, deniedAs: 'worktree.remove', request: (_fx, me) => ({ path: `/api/runtime/tasks/${me.tasks.done}/worktree` }) },
   { method: 'GET', route: '/api/runtime/skills', permissions: ['skill:list'], ok: 200, request: () => ({ path: '/api/runtime/skills' }) },
   // Users and tokens
   { method: 'GET', route: '/api/users/me', permissions: [], ok: 200, request: () => ({ path: '/api/users/me' }) },

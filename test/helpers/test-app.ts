@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { createApp, createLogger, type App, type CreateAppOptions } from '../../src/app/create-app.ts';
 import type { AgentAdapter } from '../../src/core/ports/agent-adapter.ts';
-import { generateToken } from '../../src/security/tokens.ts';
+import { generateToken } from '../../src/security/authentication/tokens.ts';
 import type { Role } from '../../src/core/domain/permissions.ts';
 import { makeTestDatabase, type DialectName, type TestDatabase } from './databases.ts';
 import { captureFile, recordSecret, recordSecretsIn } from './log-capture.ts';

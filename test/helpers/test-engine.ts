@@ -4,7 +4,7 @@ import { createEngine, type Engine, type EngineOptions } from '../../src/core/en
 import { createLocalEventBus } from '../../src/core/engine/local-event-bus.ts';
 import { createAgentRegistry } from '../../src/agents/registry.ts';
 import { openStore, type OpenedStore } from '../../src/store/open-store.ts';
-import { hashAuditRecord } from '../../src/security/audit-chain.ts';
+import { hashAuditRecord } from '../../src/security/audit/audit-chain.ts';
 import { nodeTimers, systemClock, uuidIds } from '../../src/app/node-timers.ts';
 import type { AgentAdapter } from '../../src/core/ports/agent-adapter.ts';
 import type { EngineMetrics } from '../../src/core/ports/engine-metrics.ts';

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config/load-config.ts';
 import { agentConfigSchema } from '../../src/config/schema.ts';
-import { buildAgent } from '../../src/app/build-agents.ts';
-import { validateAgentConfig } from '../../src/app/agent-runtime.ts';
+import { buildAgent } from '../../src/agents/assembly/build-agents.ts';
+import { validateAgentConfig } from '../../src/agents/assembly/agent-runtime.ts';
 
 function load(text: string): ReturnType<typeof loadConfig> {
   const dir = mkdtempSync(join(tmpdir(), 'sb-agent-config-'));

@@ -15,7 +15,7 @@ const MAX_LINES = 400;
 const CLOSE_TO_MAX = 300;
 
 /** Top-level folders of src/ and what each may import of ours (besides itself). */
-const KNOWN_FOLDERS = ['core', 'security', 'store', 'agents', 'skills', 'transports', 'wire', 'cli', 'integrations', 'config', 'app'] as const;
+const KNOWN_FOLDERS = ['core', 'security', 'services', 'store', 'agents', 'skills', 'transports', 'wire', 'cli', 'integrations', 'config', 'app'] as const;
 type Folder = (typeof KNOWN_FOLDERS)[number];
 /**
  * Sub-folders of src/core, cut by role, and what each may import of core (besides itself).
@@ -36,8 +36,10 @@ const CORE_MAY_IMPORT: Readonly<Record<CorePart, readonly CorePart[]>> = {
 const MAY_IMPORT: Readonly<Record<Folder, readonly Folder[] | 'anything'>> = {
   core: [],
   security: ['core'],
+  services: ['core', 'security'],
   store: ['core'],
-  agents: ['core'],
+  // Only agents/assembly/ (which builds agents from the configuration) reaches config and integrations.
+  agents: ['core', 'config', 'integrations'],
   skills: ['core'],
   transports: ['core', 'wire'],
   wire: ['core'],
@@ -45,6 +47,20 @@ const MAY_IMPORT: Readonly<Record<Folder, readonly Folder[] | 'anything'>> = {
   integrations: ['core'],
   config: [],
   app: 'anything',
+};
+
+/**
+ * Sub-folders of src/security and what each may import of security (besides itself):
+ * audit proper (the hash chain) stands alone; authorization (authorizers, the guard,
+ * the secure runtime) may verify the chain; authentication (credentials, sessions,
+ * devices) checks permissions through the guard.
+ */
+const SECURITY_PARTS = ['audit', 'authorization', 'authentication'] as const;
+type SecurityPart = (typeof SECURITY_PARTS)[number];
+const SECURITY_MAY_IMPORT: Readonly<Record<SecurityPart, readonly SecurityPart[]>> = {
+  audit: [],
+  authorization: ['audit'],
+  authentication: ['authorization', 'audit'],
 };
 
 interface Specifier {
@@ -102,6 +118,14 @@ function folderOf(absPath: string): string | undefined {
 /** The sub-folder of src/core a path is in, or undefined outside src/core. */
 function corePartOf(absPath: string): string | undefined {
   const r = relative(join(SRC, 'core'), absPath);
+  if (r.startsWith('..') || r === '') return undefined;
+  const parts = r.split(sep);
+  return parts.length > 1 ? parts[0] : '';
+}
+
+/** The sub-folder of src/security a path is in ('' for a file directly in it), or undefined outside it. */
+function securityPartOf(absPath: string): string | undefined {
+  const r = relative(join(SRC, 'security'), absPath);
   if (r.startsWith('..') || r === '') return undefined;
   const parts = r.split(sep);
   return parts.length > 1 ? parts[0] : '';
@@ -178,7 +202,7 @@ describe('importSpecifiers (the scanner the rules rely on)', () => {
 
   it('scans a non-trivial number of files and imports in every present folder', () => {
     assert.ok(FILES.length > 20, `only ${FILES.length} files found under src/`);
-    for (const folder of ['core', 'security', 'store', 'agents', 'transports', 'config', 'app']) {
+    for (const folder of ['core', 'security', 'services', 'store', 'agents', 'transports', 'config', 'app']) {
       assert.ok(
         IMPORTS.some((i) => i.folder === folder),
         `no imports found in src/${folder}: the scanner is probably broken`,
@@ -211,6 +235,19 @@ const RULES: Readonly<Record<string, (i: Import) => boolean>> = {
     const to = corePartOf(i.target) ?? '';
     return to !== from && !(CORE_MAY_IMPORT[from] ?? []).includes(to as CorePart);
   },
+  'src/security has a file outside its sub-folders (authentication, authorization, audit)': (i) =>
+    i.folder === 'security' && !(SECURITY_PARTS as readonly string[]).includes(securityPartOf(i.file) ?? ''),
+  'a security sub-folder imports one it may not': (i) => {
+    const from = securityPartOf(i.file) as SecurityPart | undefined;
+    if (from === undefined || i.target === undefined || folderOf(i.target) !== 'security') return false;
+    const to = securityPartOf(i.target) ?? '';
+    return to !== from && !(SECURITY_MAY_IMPORT[from] ?? []).includes(to as SecurityPart);
+  },
+  'an agent outside agents/assembly/ imports config or integrations': (i) =>
+    i.folder === 'agents' &&
+    !rel(i.file).startsWith('src/agents/assembly/') &&
+    i.target !== undefined &&
+    ['config', 'integrations'].includes(folderOf(i.target) ?? ''),
   'code outside core imports the engine internals or the test doubles': (i) =>
     i.folder !== 'core' &&
     i.folder !== 'app' &&
@@ -370,6 +407,36 @@ describe('the dependency rule of DESIGN.md', () => {
     assert.equal(flags('a folder imports one of ours it may not', fake('cli/x.ts', '../store/open-store.ts')), true);
     assert.equal(flags('a folder imports one of ours it may not', fake('wire/x.ts', '../transports/http/sse.ts')), true);
     assert.equal(flags('src/cli imports more of core than its domain', fake('cli/x.ts', '../core/domain/task.ts')), false);
+  });
+
+  it('keeps security in its sub-folders: audit alone, authorization may verify the chain, authentication checks through the guard', () => {
+    const rule = 'src/security has a file outside its sub-folders (authentication, authorization, audit)';
+    const order = 'a security sub-folder imports one it may not';
+    check(rule);
+    check(order);
+    assert.equal(flags(rule, fake('security/x.ts', '../core/domain/task.ts')), true);
+    assert.equal(flags(order, fake('security/audit/x.ts', '../authorization/guard.ts')), true);
+    assert.equal(flags(order, fake('security/authorization/x.ts', '../authentication/passwords.ts')), true);
+    assert.equal(flags(order, fake('security/authentication/x.ts', '../authorization/guard.ts')), false);
+    assert.equal(flags('a folder imports one of ours it may not', fake('security/authorization/x.ts', '../../services/user-admin.ts')), true);
+    assert.equal(flags('a folder imports one of ours it may not', fake('services/x.ts', '../security/authentication/passwords.ts')), false);
+  });
+
+  it('decides permissions only in the authorizers: every other check goes through the guard', () => {
+    // hasPermission reads the role table alone: a service calling it would skip resource policies and device trust.
+    const deciders = new Set(['src/security/authorization/role-authorizer.ts', 'src/security/authorization/policy-authorizer.ts']);
+    const offenders = FILES.filter((f) => folderOf(f) !== 'core' && !deciders.has(rel(f)))
+      .filter((f) => /\b(hasPermission|roleTableDecision)\s*\(/.test(stripComments(readFileSync(f, 'utf8'))))
+      .map(rel);
+    assert.deepEqual(offenders, []);
+  });
+
+  it('keeps agent adapters to core: only agents/assembly/ reads the configuration and the integrations', () => {
+    const rule = 'an agent outside agents/assembly/ imports config or integrations';
+    check(rule);
+    assert.equal(flags(rule, fake('agents/openai/x.ts', '../../config/schema.ts')), true);
+    assert.equal(flags(rule, fake('agents/assembly/x.ts', '../../config/schema.ts')), false);
+    assert.equal(flags('a folder imports one of ours it may not', fake('agents/assembly/x.ts', '../../services/agent-admin.ts')), true);
   });
 
   it('lets nothing outside src/app import src/app', () => {

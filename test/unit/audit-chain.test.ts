@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonicalJson, hashAuditRecord, verifyAuditChain } from '../../src/security/audit-chain.ts';
+import { canonicalJson, hashAuditRecord, verifyAuditChain } from '../../src/security/audit/audit-chain.ts';
 import type { AuditStore } from '../../src/core/ports/audit-store.ts';
 import type { AuditInput, AuditRecord } from '../../src/core/domain/audit.ts';
 import type { Json } from '../../src/core/domain/json.ts';

@@ -5,7 +5,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPolicyAuthorizer } from '../../src/security/policy-authorizer.ts';
+import { createPolicyAuthorizer } from '../../src/security/authorization/policy-authorizer.ts';
 import type { Policy } from '../../src/core/domain/policy.ts';
 import type { PolicyStore } from '../../src/core/ports/policy-store.ts';
 import type { Caller } from '../../src/core/domain/caller.ts';

@@ -5,7 +5,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSkillToolGate } from '../../src/security/skill-tools.ts';
+import { createSkillToolGate } from '../../src/security/authorization/skill-tools.ts';
 import type { Caller } from '../../src/core/domain/caller.ts';
 import type { DeviceRecord } from '../../src/core/domain/device.ts';
 import type { SessionInfo, UserInfo } from '../../src/core/domain/identity.ts';
@@ -26,15 +26,15 @@ describe('skill tool caller', () => {
     const gate = createSkillToolGate({
       skills: { list: async () => [skill], get: async (id) => (id === 'shout' ? skill : undefined) },
       executor: { run: async () => { throw new Error('a refused call must not run'); } } as never,
-      authorizer: {
-        check: async (caller) => {
+      guard: {
+        decide: async (caller) => {
           seen.push(caller);
           return { allowed: false, reason: 'requires a trusted device', rule: 'policy:p' };
         },
+        record: async (input) => void audit.push(input),
       },
       credentials: { getUser: async () => user, getSession: async () => session },
       devices: { findDevice: async (id) => (id === 'd1' ? device : undefined) },
-      recordAudit: async (input) => void audit.push(input),
       clock: { now: () => 0 } as never,
       ids: { next: () => 'id' } as never,
       logger: { debug() {}, info() {}, warn() {}, error() {} } as never,

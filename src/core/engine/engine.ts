@@ -18,6 +18,7 @@ import type { TaskChangeFeed } from '../ports/task-change-feed.ts';
 import type { TaskStore } from '../ports/task-store.ts';
 import type { Timers } from '../ports/timers.ts';
 import type { ToolGate } from '../ports/tool-gate.ts';
+import type { AuditSink } from '../ports/audit-sink.ts';
 import type { ApprovalInput, StreamOptions, SubmitResult, TaskEngine } from '../services/runtime.ts';
 import type { AgentInfo } from '../domain/agent.ts';
 import type { AuditInput } from '../domain/audit.ts';
@@ -45,8 +46,11 @@ export interface EngineDeps {
   readonly ids: Ids;
   readonly logger: Logger;
   readonly metrics: EngineMetrics;
-  /** Offers skills to LLM agents as tools (authorized, audited); absent: agents get no tools. */
-  readonly tools?: ToolGate;
+  /**
+   * Builds what offers skills to LLM agents as tools (authorized, audited), given the
+   * engine's audit sink: its records join the same chain and batches. Absent: agents get no tools.
+   */
+  readonly tools?: (record: AuditSink) => ToolGate;
   /** Session memory and history for tasks in a session; absent: agents get neither. */
   readonly sessionMemory?: SessionMemoryStore;
   /** Other nodes' task changes (shared databases); with it, the task cache runs only while the feed is up. */
@@ -80,7 +84,8 @@ export function createEngine(deps: EngineDeps, options: EngineOptions): Engine {
   });
   const remote = new RemoteChanges(deps.taskChanges);
   const queue = new CommitQueue({ ...deps, cache }, { maxBatch: options.maxBatch });
-  const scheduler = new Scheduler({ ...deps, queue, cache, remote }, options);
+  const tools = deps.tools?.((input) => queue.audit(input));
+  const scheduler = new Scheduler({ ...deps, tools, queue, cache, remote }, options);
   let accepting = false;
 
   async function findTask(taskId: string): Promise<Task | undefined> {

@@ -9,7 +9,7 @@ export interface WorktreeRemoval {
   readonly branchDeleted: boolean;
 }
 
-/** Worktrees of finished tasks, removed on request by the task's owner or `admin:system`. */
+/** Worktrees of finished tasks, removed on request by whoever may cancel the task (the task-visibility rule). */
 export interface WorktreeAdmin {
   remove(caller: Caller, taskId: string, options: { readonly deleteBranch: boolean }): Promise<WorktreeRemoval>;
 }

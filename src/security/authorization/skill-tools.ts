@@ -9,31 +9,29 @@
  * its values).
  */
 import { Ajv, type ValidateFunction } from 'ajv';
-import type { Permission } from '../core/domain/permissions.ts';
-import type { SkillDefinition } from '../core/domain/skill.ts';
-import type { Authorizer } from '../core/ports/authorizer.ts';
-import type { Clock } from '../core/ports/clock.ts';
-import type { CredentialStore } from '../core/ports/credential-store.ts';
-import type { DeviceStore } from '../core/ports/device-store.ts';
-import type { Ids } from '../core/ports/ids.ts';
-import type { Logger } from '../core/ports/logger.ts';
-import type { SkillCatalog } from '../core/ports/skill-catalog.ts';
-import type { SkillExecutor } from '../core/ports/skill-executor.ts';
-import type { TaskTools, ToolGate, ToolResult, ToolRun, ToolSpec } from '../core/ports/tool-gate.ts';
-import type { AuditInput } from '../core/domain/audit.ts';
-import type { Caller } from '../core/domain/caller.ts';
-import type { JsonObject } from '../core/domain/json.ts';
-import type { Task } from '../core/domain/task.ts';
+import type { Permission } from '../../core/domain/permissions.ts';
+import type { SkillDefinition } from '../../core/domain/skill.ts';
+import type { Guard } from '../../core/ports/guard.ts';
+import type { Clock } from '../../core/ports/clock.ts';
+import type { CredentialStore } from '../../core/ports/credential-store.ts';
+import type { DeviceStore } from '../../core/ports/device-store.ts';
+import type { Ids } from '../../core/ports/ids.ts';
+import type { Logger } from '../../core/ports/logger.ts';
+import type { SkillCatalog } from '../../core/ports/skill-catalog.ts';
+import type { SkillExecutor } from '../../core/ports/skill-executor.ts';
+import type { TaskTools, ToolGate, ToolResult, ToolRun, ToolSpec } from '../../core/ports/tool-gate.ts';
+import type { Caller } from '../../core/domain/caller.ts';
+import type { JsonObject } from '../../core/domain/json.ts';
+import type { Task } from '../../core/domain/task.ts';
 
 export interface SkillToolDeps {
   readonly skills: SkillCatalog;
   readonly executor: SkillExecutor;
-  /** The same authorizer the secure runtime uses. */
-  readonly authorizer: Authorizer;
+  /** Decides through the same authorizer as the secure runtime; records into the engine's audit chain. A refused call becomes the model's tool error, not a thrown one. */
+  readonly guard: Pick<Guard, 'decide' | 'record'>;
   readonly credentials: Pick<CredentialStore, 'getUser' | 'getSession'>;
   /** The session's device and its trust now, so trusted-device policies apply to skill calls too. */
   readonly devices: Pick<DeviceStore, 'findDevice'>;
-  readonly recordAudit: (input: AuditInput) => Promise<void>;
   readonly clock: Clock;
   readonly ids: Ids;
   readonly logger: Logger;
@@ -118,7 +116,7 @@ export function createSkillToolGate(deps: SkillToolDeps): ToolGate {
         })());
 
       const audit = (caller: Caller | undefined, skillId: string | null, status: 'success' | 'failure', details: JsonObject): Promise<void> =>
-        deps.recordAudit({
+        deps.guard.record({
           eventType: 'resource.accessed',
           userId: caller?.principal.id ?? task.ownerId,
           sessionId: task.sessionId,
@@ -130,7 +128,7 @@ export function createSkillToolGate(deps: SkillToolDeps): ToolGate {
         });
 
       const refuse = async (caller: Caller | undefined, skillId: string, tool: string, permission: Permission, reason: string, rule: string): Promise<ToolResult> => {
-        await deps.recordAudit({
+        await deps.guard.record({
           eventType: 'permission.denied',
           userId: caller?.principal.id ?? task.ownerId,
           sessionId: task.sessionId,
@@ -151,7 +149,7 @@ export function createSkillToolGate(deps: SkillToolDeps): ToolGate {
         }
         const needed = new Set<Permission>(['skill:execute', ...skill.requiredPermissions]);
         for (const permission of needed) {
-          const decision = await deps.authorizer.check(caller, permission, { type: 'skill', id: skill.skillId });
+          const decision = await deps.guard.decide(caller, permission, { type: 'skill', id: skill.skillId });
           if (!decision.allowed) return { refused: await refuse(caller, skill.skillId, tool, permission, decision.reason, decision.rule) };
         }
         return { caller };

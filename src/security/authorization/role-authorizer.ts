@@ -3,11 +3,11 @@
  * default), ignoring resource policies. The app uses the policy-aware authorizer
  * (policy-authorizer.ts); this one is the secure runtime's default for tests and embedding.
  */
-import type { Permission } from '../core/domain/permissions.ts';
-import { roleTableDecision } from '../core/domain/policy.ts';
-import type { Decision, ResourceRef } from '../core/domain/decision.ts';
-import type { Authorizer } from '../core/ports/authorizer.ts';
-import type { Caller } from '../core/domain/caller.ts';
+import type { Permission } from '../../core/domain/permissions.ts';
+import { roleTableDecision } from '../../core/domain/policy.ts';
+import type { Decision, ResourceRef } from '../../core/domain/decision.ts';
+import type { Authorizer } from '../../core/ports/authorizer.ts';
+import type { Caller } from '../../core/domain/caller.ts';
 
 /** The decision of the role table and individual grants alone. */
 export function roleDecision(caller: Caller, permission: Permission): Decision {

@@ -1,7 +1,7 @@
 /** Availability probes of the networked agent kinds: the key is present and the endpoint answers a cheap GET. */
-import type { AgentAdapter } from '../core/ports/agent-adapter.ts';
-import type { BuiltAgent } from '../agents/registry/mutable-registry.ts';
-import { probeEndpoint } from '../agents/probe-endpoint.ts';
+import type { AgentAdapter } from '../../core/ports/agent-adapter.ts';
+import type { BuiltAgent } from '../registry/mutable-registry.ts';
+import { probeEndpoint } from '../probe-endpoint.ts';
 
 /** LLM agents: the adapter's key check first (no request without a key), then `url` (e.g. /models, /api/tags). */
 export function llmProbe(adapter: AgentAdapter, url: string, headers: Readonly<Record<string, string>>): BuiltAgent['probe'] {

@@ -10,22 +10,21 @@
  */
 import { createLoginLimiter, type LoginLimits } from './login-limiter.ts';
 import { createHash, createPublicKey, randomBytes, verify, type KeyObject } from 'node:crypto';
-import { denialRecord, deny } from './denials.ts';
-import { SwitchboardError } from '../core/domain/errors.ts';
-import { DEVICE_CHALLENGE_TTL_MS, deviceProofMessage, type DeviceInfo, type DeviceRecord } from '../core/domain/device.ts';
-import type { DeviceStore } from '../core/ports/device-store.ts';
-import type { DeviceService } from '../core/services/device-service.ts';
-import type { Clock } from '../core/ports/clock.ts';
-import type { Ids } from '../core/ports/ids.ts';
-import type { AuditInput } from '../core/domain/audit.ts';
-import { hasPermission, type Caller } from '../core/domain/caller.ts';
+import { SwitchboardError } from '../../core/domain/errors.ts';
+import { DEVICE_CHALLENGE_TTL_MS, deviceProofMessage, type DeviceInfo, type DeviceRecord } from '../../core/domain/device.ts';
+import type { DeviceStore } from '../../core/ports/device-store.ts';
+import type { DeviceService } from '../../core/services/device-service.ts';
+import type { Clock } from '../../core/ports/clock.ts';
+import type { Ids } from '../../core/ports/ids.ts';
+import type { AuditInput } from '../../core/domain/audit.ts';
+import type { Caller } from '../../core/domain/caller.ts';
+import type { Guard } from '../../core/ports/guard.ts';
 
 export interface DeviceServiceDeps {
   readonly devices: DeviceStore;
   readonly clock: Clock;
   readonly ids: Ids;
-  /** Writes an audit record on its own (denials). */
-  readonly recordAudit: (input: AuditInput) => Promise<void>;
+  readonly guard: Guard;
   /** Forgets cached credentials of a user, so a trust change applies to the next request. */
   readonly evictUser: (userId: string) => void;
 }
@@ -93,21 +92,18 @@ export function createDeviceService(deps: DeviceServiceDeps, options: DeviceOpti
   /** The device if the caller may see it (theirs, or anyone's with admin:users); otherwise not revealed. */
   async function visible(caller: Caller, deviceId: string, action: string): Promise<DeviceRecord> {
     const device = await devices.findDevice(deviceId);
-    const mine = device !== undefined && device.ownerId === caller.principal.id;
-    const allowed = mine || hasPermission(caller, 'admin:users');
-    if (!allowed) {
-      const reason = 'not the owner of the device';
-      await deps.recordAudit({ ...denialRecord(caller, action, 'device', deviceId, reason), details: { permission: 'admin:users', reason } });
+    const notFound = new SwitchboardError('DEVICE_NOT_FOUND', undefined, { device_id: deviceId });
+    const resource = { type: 'device', id: deviceId };
+    if (device?.ownerId !== caller.principal.id && !(await deps.guard.decide(caller, 'admin:users', resource)).allowed) {
+      await deps.guard.refuse(caller, { action, permission: 'admin:users', resource, reason: 'not the owner of the device' }, notFound);
     }
-    if (device === undefined || !allowed) {
-      throw new SwitchboardError('DEVICE_NOT_FOUND', undefined, { device_id: deviceId });
-    }
+    if (device === undefined) throw notFound;
     return device;
   }
 
   /** Refuses a session's device: audited first (fail closed), then thrown. */
   async function refuseBinding(userId: string, deviceId: string, reason: string, code: 'DEVICE_PROOF_INVALID' | 'DEVICE_REVOKED'): Promise<never> {
-    await deps.recordAudit({
+    await deps.guard.record({
       eventType: 'permission.denied',
       userId,
       sessionId: null,
@@ -186,9 +182,7 @@ export function createDeviceService(deps: DeviceServiceDeps, options: DeviceOpti
     },
 
     async list(caller, { all }) {
-      if (all && !hasPermission(caller, 'admin:users')) {
-        await deny(deps.recordAudit, caller, 'admin:users', 'device', null, "requires admin:users to list every user's devices");
-      }
+      if (all) await deps.guard.ensure(caller, 'admin:users', { type: 'device', id: null }, { why: "listing every user's devices" });
       return (await devices.listDevices(all ? undefined : caller.principal.id)).map(toInfo);
     },
 
@@ -199,8 +193,8 @@ export function createDeviceService(deps: DeviceServiceDeps, options: DeviceOpti
     async approve(caller, deviceId) {
       const device = await visible(caller, deviceId, 'device.approve');
       const isOwner = device.ownerId === caller.principal.id;
-      if (!hasPermission(caller, 'admin:users') && !(isOwner && options.ownerApproval)) {
-        await deny(deps.recordAudit, caller, 'admin:users', 'device', deviceId, 'approving a device requires admin:users (owner approval is disabled)');
+      if (!(isOwner && options.ownerApproval)) {
+        await deps.guard.ensure(caller, 'admin:users', { type: 'device', id: deviceId }, { why: 'approving a device (owner approval is disabled)' });
       }
       if (device.trust === 'revoked') throw new SwitchboardError('DEVICE_REVOKED', undefined, { device_id: deviceId });
       if (device.trust === 'trusted') return toInfo(device);

@@ -3,10 +3,10 @@
  * deleting or reordering a stored record breaks the chain at that record.
  */
 import { createHash } from 'node:crypto';
-import type { AuditHasher } from '../core/ports/audit-hasher.ts';
-import type { AuditStore } from '../core/ports/audit-store.ts';
-import { AUDIT_GENESIS_HASH, type AuditRecord, type AuditVerification } from '../core/domain/audit.ts';
-import type { Json } from '../core/domain/json.ts';
+import type { AuditHasher } from '../../core/ports/audit-hasher.ts';
+import type { AuditStore } from '../../core/ports/audit-store.ts';
+import { AUDIT_GENESIS_HASH, type AuditRecord, type AuditVerification } from '../../core/domain/audit.ts';
+import type { Json } from '../../core/domain/json.ts';
 
 /** JSON with object keys sorted at every level: one byte string per record. */
 export function canonicalJson(value: Json | undefined): string {

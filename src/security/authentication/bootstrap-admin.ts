@@ -1,8 +1,8 @@
 /** First start: create the admin user and its token (given, or generated and returned once). */
-import { SwitchboardError } from '../core/domain/errors.ts';
-import type { Clock } from '../core/ports/clock.ts';
-import type { CredentialStore } from '../core/ports/credential-store.ts';
-import type { Ids } from '../core/ports/ids.ts';
+import { SwitchboardError } from '../../core/domain/errors.ts';
+import type { Clock } from '../../core/ports/clock.ts';
+import type { CredentialStore } from '../../core/ports/credential-store.ts';
+import type { Ids } from '../../core/ports/ids.ts';
 import { TOKEN_PREFIX, generateToken, hashToken } from './tokens.ts';
 
 export type BootstrapResult =

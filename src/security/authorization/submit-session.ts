@@ -8,13 +8,12 @@
  * 404 (not revealed). Without `session_id`, a caller acting in a session submits
  * into it (the engine fills it in).
  */
-import { SwitchboardError } from '../core/domain/errors.ts';
-import type { SessionInfo } from '../core/domain/identity.ts';
-import type { Clock } from '../core/ports/clock.ts';
-import type { AuditInput } from '../core/domain/audit.ts';
-import type { Caller } from '../core/domain/caller.ts';
-import type { SubmitInput } from '../core/domain/task.ts';
-import { denialRecord, deny } from './denials.ts';
+import { SwitchboardError } from '../../core/domain/errors.ts';
+import type { SessionInfo } from '../../core/domain/identity.ts';
+import type { Clock } from '../../core/ports/clock.ts';
+import type { Caller } from '../../core/domain/caller.ts';
+import type { SubmitInput } from '../../core/domain/task.ts';
+import type { Guard } from '../../core/ports/guard.ts';
 
 /** How submit looks sessions up (the CredentialStore does it). */
 export interface SubmitSessionDeps {
@@ -22,12 +21,10 @@ export interface SubmitSessionDeps {
   readonly clock: Clock;
 }
 
-const ACTION = 'task:submit';
-
 /** Resolves when `caller` may submit `input` into its `sessionId`; otherwise audits the denial and throws. */
 export async function checkSubmitSession(
   deps: SubmitSessionDeps | undefined,
-  recordAudit: (input: AuditInput) => Promise<void>,
+  guard: Pick<Guard, 'refuse'>,
   caller: Caller,
   input: SubmitInput,
 ): Promise<void> {
@@ -38,9 +35,11 @@ export async function checkSubmitSession(
   const live = deps !== undefined && session !== undefined && session.revokedAt === null && session.expiresAt > deps.clock.now();
   const mine = live && session.userId === caller.principal.id;
   if (mine && caller.sessionId === undefined) return;
-  if (mine) {
-    await deny(recordAudit, caller, ACTION, 'session', sessionId, 'a task runs in the session its caller acts in');
-  }
-  await recordAudit(denialRecord(caller, ACTION, 'session', sessionId, 'not a live session of the caller'));
-  throw new SwitchboardError('SESSION_NOT_FOUND', undefined, { session_id: sessionId });
+  const resource = { type: 'session', id: sessionId };
+  if (mine) await guard.refuse(caller, { permission: 'task:submit', resource, reason: 'a task runs in the session its caller acts in' });
+  await guard.refuse(
+    caller,
+    { permission: 'task:submit', resource, reason: 'not a live session of the caller' },
+    new SwitchboardError('SESSION_NOT_FOUND', undefined, { session_id: sessionId }),
+  );
 }

@@ -8,16 +8,16 @@
  * record in one transaction. Callers see, list and revoke their own sessions;
  * admin:users anyone's.
  */
-import { denialRecord, deny as denyAndRecord } from './denials.ts';
-import { SwitchboardError } from '../core/domain/errors.ts';
-import type { CreatedSession, SessionInfo, UserInfo } from '../core/domain/identity.ts';
-import type { SessionDeviceRequest, SessionService } from '../core/services/session-service.ts';
-import type { Clock } from '../core/ports/clock.ts';
-import type { CredentialStore } from '../core/ports/credential-store.ts';
-import type { Ids } from '../core/ports/ids.ts';
-import type { AuditInput } from '../core/domain/audit.ts';
-import { effectivePermissions, hasPermission, type Caller } from '../core/domain/caller.ts';
-import type { DeviceService } from '../core/services/device-service.ts';
+import { SwitchboardError } from '../../core/domain/errors.ts';
+import type { CreatedSession, SessionInfo, UserInfo } from '../../core/domain/identity.ts';
+import type { SessionDeviceRequest, SessionService } from '../../core/services/session-service.ts';
+import type { Clock } from '../../core/ports/clock.ts';
+import type { CredentialStore } from '../../core/ports/credential-store.ts';
+import type { Ids } from '../../core/ports/ids.ts';
+import type { AuditInput } from '../../core/domain/audit.ts';
+import { effectivePermissions, type Caller } from '../../core/domain/caller.ts';
+import type { Guard } from '../../core/ports/guard.ts';
+import type { DeviceService } from '../../core/services/device-service.ts';
 import type { LoginLimiter } from './login-limiter.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { generateSessionSecret } from './tokens.ts';
@@ -35,7 +35,7 @@ export interface SessionServiceDeps {
   readonly clock: Clock;
   readonly ids: Ids;
   readonly limiter: LoginLimiter;
-  readonly recordAudit: (input: AuditInput) => Promise<void>;
+  readonly guard: Guard;
   readonly evictUser: (userId: string) => void;
   /** Decides a new session's device: proof checked, trust read from the registry. */
   readonly devices: Pick<DeviceService, 'bindSession'>;
@@ -49,8 +49,7 @@ export function createSessionService(deps: SessionServiceDeps, policy: SessionPo
   // Verified against for unknown users, so that they take as long as a wrong password.
   let dummyHash: Promise<string> | undefined;
   const dummy = (): Promise<string> => (dummyHash ??= hashPassword('dummy-Password-for-timing-0'));
-  const deny = (caller: Caller, action: string, resourceType: string, resourceId: string | null, reason: string): Promise<never> =>
-    denyAndRecord(deps.recordAudit, caller, action, resourceType, resourceId, reason);
+  const { guard } = deps;
 
   /**
    * The one place that decides which device a new session is bound to, for login and
@@ -92,13 +91,14 @@ export function createSessionService(deps: SessionServiceDeps, policy: SessionPo
   /** The session, if it is the caller's own or the caller holds admin:users; else a denial, answered as not found. */
   async function visibleSession(caller: Caller, sessionId: string, action: string): Promise<SessionInfo> {
     const session = await deps.credentials.getSession(sessionId);
-    const mine = session !== undefined && session.userId === caller.principal.id;
-    if (!mine && !hasPermission(caller, 'admin:users')) {
+    const notFound = new SwitchboardError('SESSION_NOT_FOUND', undefined, { session_id: sessionId });
+    const resource = { type: 'session', id: sessionId };
+    if (session?.userId !== caller.principal.id) {
+      const decision = await guard.decide(caller, 'admin:users', resource);
       // Someone else's session (or none): not revealed; the attempt is audited.
-      await deps.recordAudit(denialRecord(caller, action, 'session', sessionId, 'not the owner of the session'));
-      throw new SwitchboardError('SESSION_NOT_FOUND', undefined, { session_id: sessionId });
+      if (!decision.allowed) await guard.refuse(caller, { action, permission: 'admin:users', resource, reason: 'not the owner of the session' }, notFound);
     }
-    if (session === undefined) throw new SwitchboardError('SESSION_NOT_FOUND', undefined, { session_id: sessionId });
+    if (session === undefined) throw notFound;
     return session;
   }
 
@@ -117,7 +117,7 @@ export function createSessionService(deps: SessionServiceDeps, policy: SessionPo
       });
       const wait = deps.limiter.retryAfter(input.username, input.ip, now);
       if (wait > 0) {
-        await deps.recordAudit(failure(null, 'rate limited'));
+        await guard.record(failure(null, 'rate limited'));
         throw new SwitchboardError('AUTH_RATE_LIMITED', undefined, undefined, { retryAfterMs: wait });
       }
       const found = await deps.credentials.findLogin(input.username);
@@ -125,7 +125,7 @@ export function createSessionService(deps: SessionServiceDeps, policy: SessionPo
       if (found === undefined || found.passwordHash === null || !ok || found.user.disabled) {
         deps.limiter.recordFailure(input.username, input.ip, now);
         const reason = found === undefined ? 'unknown user' : found.user.disabled && ok ? 'user disabled' : 'wrong password';
-        await deps.recordAudit(failure(found?.user.id ?? null, reason));
+        await guard.record(failure(found?.user.id ?? null, reason));
         throw new SwitchboardError('AUTH_INVALID', INVALID);
       }
       deps.limiter.recordSuccess(input.username);
@@ -144,12 +144,12 @@ export function createSessionService(deps: SessionServiceDeps, policy: SessionPo
 
     async create(caller, input) {
       const userId = input.userId ?? caller.principal.id;
-      if (userId !== caller.principal.id && !hasPermission(caller, 'admin:users')) {
-        await deny(caller, 'session.create', 'user', userId, "requires admin:users to create another user's session");
-      }
+      await guard.ensureSelfOr(caller, userId, 'admin:users', { type: 'user', id: userId }, { action: 'session.create', why: "creating another user's session" });
       const user = await deps.credentials.getUser(userId);
       if (user === undefined) throw new SwitchboardError('USER_NOT_FOUND', undefined, { user_id: userId });
-      if (user.disabled) await deny(caller, 'session.create', 'user', userId, 'the user is disabled');
+      if (user.disabled) {
+        await guard.refuse(caller, { action: 'session.create', permission: null, resource: { type: 'user', id: userId }, reason: 'the user is disabled' });
+      }
       return startSession(user, input, (session) => ({
         eventType: 'session.created',
         userId: caller.principal.id,
@@ -166,9 +166,8 @@ export function createSessionService(deps: SessionServiceDeps, policy: SessionPo
 
     async list(caller, input) {
       const userId = input.all === true ? undefined : (input.userId ?? caller.principal.id);
-      if (userId !== caller.principal.id && !hasPermission(caller, 'admin:users')) {
-        await deny(caller, 'session.list', userId === undefined ? 'session' : 'user', userId ?? null, "requires admin:users to list other users' sessions");
-      }
+      const resource = { type: userId === undefined ? 'session' : 'user', id: userId ?? null };
+      await guard.ensureSelfOr(caller, userId, 'admin:users', resource, { action: 'session.list', why: "listing other users' sessions" });
       return deps.credentials.listSessions({ ...(userId !== undefined ? { userId } : {}), now: deps.clock.now(), limit: MAX_LISTED });
     },
 

@@ -6,18 +6,18 @@
  * applied on top of the kind's adapter; concurrency and (for kinds without their
  * own) the time limit are enforced by the registry.
  */
-import type { AgentAdapter, RetryPolicy } from '../core/ports/agent-adapter.ts';
-import { ENV_REF, HEADER_ENV_REF, type AgentConfig } from '../config/schema.ts';
-import { createEchoAgent } from '../agents/echo/echo-agent.ts';
-import { createCommandAgent, DEFAULT_ENV, type PrepareWorkdir } from '../agents/command/command-agent.ts';
-import { PRESETS } from '../agents/command/presets.ts';
-import { createTaskWorktree } from '../integrations/github/worktree.ts';
-import { createOpenAiAgent } from '../agents/openai/openai-agent.ts';
-import { createAnthropicAgent } from '../agents/anthropic/anthropic-agent.ts';
-import { createOllamaAgent } from '../agents/ollama/ollama-agent.ts';
-import { createHttpAgent } from '../agents/http/http-agent.ts';
-import type { LlmAgentOptions } from '../agents/llm/llm-agent-options.ts';
-import type { BuiltAgent } from '../agents/registry/mutable-registry.ts';
+import type { AgentAdapter, RetryPolicy } from '../../core/ports/agent-adapter.ts';
+import { ENV_REF, HEADER_ENV_REF, type AgentConfig } from '../../config/schema.ts';
+import { createEchoAgent } from '../echo/echo-agent.ts';
+import { createCommandAgent, DEFAULT_ENV, type PrepareWorkdir } from '../command/command-agent.ts';
+import { PRESETS } from '../command/presets.ts';
+import { createTaskWorktree } from '../../integrations/github/worktree.ts';
+import { createOpenAiAgent } from '../openai/openai-agent.ts';
+import { createAnthropicAgent } from '../anthropic/anthropic-agent.ts';
+import { createOllamaAgent } from '../ollama/ollama-agent.ts';
+import { createHttpAgent } from '../http/http-agent.ts';
+import type { LlmAgentOptions } from '../llm/llm-agent-options.ts';
+import type { BuiltAgent } from '../registry/mutable-registry.ts';
 import { httpProbe, llmProbe } from './agent-probes.ts';
 import { join } from 'node:path';
 

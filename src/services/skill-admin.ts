@@ -8,23 +8,19 @@
  * (user:password@) never reach the record.
  */
 import { createHash } from 'node:crypto';
-import { deny as denyAndRecord } from './denials.ts';
 import { SwitchboardError, isSwitchboardError } from '../core/domain/errors.ts';
 import type { Permission } from '../core/domain/permissions.ts';
-import type { Authorizer } from '../core/ports/authorizer.ts';
+import type { Guard } from '../core/ports/guard.ts';
 import type { SkillSource } from '../core/domain/skill.ts';
 import type { SkillInstaller } from '../core/ports/skill-installer.ts';
 import type { SkillAdmin } from '../core/services/skill-admin.ts';
 import type { AuditInput } from '../core/domain/audit.ts';
 import type { Caller } from '../core/domain/caller.ts';
 import type { JsonObject } from '../core/domain/json.ts';
-import { createRoleAuthorizer } from './authorizer.ts';
 
 export interface SkillAdminDeps {
   readonly installer: SkillInstaller;
-  /** Writes an audit record on its own. */
-  readonly recordAudit: (input: AuditInput) => Promise<void>;
-  readonly authorizer?: Authorizer;
+  readonly guard: Guard;
 }
 
 /** user:password@ removed from a URL. */
@@ -51,13 +47,9 @@ function sourceDetails(source: SkillSource): JsonObject {
 const readsServerFiles = (source: SkillSource): boolean => source.kind === 'path' || (source.kind === 'git' && /^file:/i.test(source.url));
 
 export function createSkillAdmin(deps: SkillAdminDeps): SkillAdmin {
-  const authorizer = deps.authorizer ?? createRoleAuthorizer();
-  const { installer } = deps;
-
-  async function need(caller: Caller, permission: Permission, skillId: string | null, reason?: string): Promise<void> {
-    const decision = await authorizer.check(caller, permission, { type: 'skill', id: skillId });
-    if (!decision.allowed) await denyAndRecord(deps.recordAudit, caller, permission, 'skill', skillId, reason ?? decision.reason);
-  }
+  const { installer, guard } = deps;
+  const need = (caller: Caller, permission: Permission, skillId: string | null, why?: string): Promise<void> =>
+    guard.ensure(caller, permission, { type: 'skill', id: skillId }, why === undefined ? {} : { why });
 
   const record = (caller: Caller, r: Pick<AuditInput, 'eventType' | 'resourceId' | 'action' | 'status' | 'details'>): AuditInput => ({
     ...r,
@@ -70,8 +62,8 @@ export function createSkillAdmin(deps: SkillAdminDeps): SkillAdmin {
   async function recordFailure(caller: Caller, action: string, skillId: string | null, details: JsonObject, err: unknown): Promise<void> {
     if (!isSwitchboardError(err) || err.code === 'AUTH_FORBIDDEN') return;
     const eventType = action === 'skill.uninstall' ? 'resource.deleted' : 'resource.modified';
-    await deps
-      .recordAudit(record(caller, { eventType, resourceId: skillId, action, status: 'failure', details: { ...details, error: err.code, reason: err.message } }))
+    await guard
+      .record(record(caller, { eventType, resourceId: skillId, action, status: 'failure', details: { ...details, error: err.code, reason: err.message } }))
       .catch(() => undefined);
   }
 
@@ -87,7 +79,7 @@ export function createSkillAdmin(deps: SkillAdminDeps): SkillAdmin {
       const requested = options.id ?? null;
       await need(caller, 'skill:install', requested);
       if (readsServerFiles(source)) {
-        await need(caller, 'admin:system', requested, "installing from the server's filesystem (a path or file:// URL) requires admin:system");
+        await need(caller, 'admin:system', requested, "installing from the server's filesystem (a path or file:// URL)");
       }
       const details = sourceDetails(source);
       let staged;
@@ -106,8 +98,10 @@ export function createSkillAdmin(deps: SkillAdminDeps): SkillAdmin {
         required_permissions: [...staged.definition.requiredPermissions],
       };
       try {
+        // Only now is an unnamed skill's id known: policies on `skill:<id>` apply to it as to a named install.
+        if (requested === null) await need(caller, 'skill:install', staged.id);
         // The record first: if it cannot be written, nothing is installed.
-        await deps.recordAudit(record(caller, { eventType: 'resource.modified', resourceId: staged.id, action: 'skill.install', status: 'success', details: result }));
+        await guard.record(record(caller, { eventType: 'resource.modified', resourceId: staged.id, action: 'skill.install', status: 'success', details: result }));
         const skill = await staged.commit();
         return {
           skill,
@@ -134,7 +128,7 @@ export function createSkillAdmin(deps: SkillAdminDeps): SkillAdmin {
         throw err;
       }
       const skill = await installer.find(skillId);
-      await deps.recordAudit(
+      await guard.record(
         record(caller, { eventType: 'resource.deleted', resourceId: skillId, action: 'skill.uninstall', status: 'success', details: { name: skill?.name ?? null } }),
       );
       await installer.remove(skillId);

@@ -5,13 +5,13 @@
  * nodes read the store again after `cacheMs`, so they are at most that stale. Checks
  * without a resource id (listings) never read policies at all.
  */
-import type { Permission } from '../core/domain/permissions.ts';
-import { evaluate, roleTableDecision, type Policy } from '../core/domain/policy.ts';
-import type { Decision, ResourceRef } from '../core/domain/decision.ts';
-import type { Authorizer } from '../core/ports/authorizer.ts';
-import type { Clock } from '../core/ports/clock.ts';
-import type { PolicyStore } from '../core/ports/policy-store.ts';
-import type { Caller } from '../core/domain/caller.ts';
+import type { Permission } from '../../core/domain/permissions.ts';
+import { evaluate, roleTableDecision, type Policy } from '../../core/domain/policy.ts';
+import type { Decision, ResourceRef } from '../../core/domain/decision.ts';
+import type { Authorizer } from '../../core/ports/authorizer.ts';
+import type { Clock } from '../../core/ports/clock.ts';
+import type { PolicyStore } from '../../core/ports/policy-store.ts';
+import type { Caller } from '../../core/domain/caller.ts';
 
 export interface PolicyAuthorizerOptions {
   /** How long a read policy set is used without reading the store again (default: 1,000 ms). */

@@ -1,28 +1,20 @@
 /**
- * Wires the agent registry: config-file agents (or discovered ones when the file
+ * Assembles the agent registry: config-file agents (or discovered ones when the file
  * defines none), the built-in echo and programmatic agents, overlaid by agents
- * stored in the database; the admin service over it; and the two timers that keep
- * it fresh (database reload for changes made on other nodes, availability checks).
+ * stored in the database; and the two timers that keep it fresh (database reload for
+ * changes made on other nodes, availability checks). The admin service over it is
+ * built by the composition root.
  */
-import { join } from 'node:path';
-import { agentConfigSchema, type AgentConfig } from '../config/schema.ts';
-import type { ResolvedConfig } from '../config/load-config.ts';
-import type { AgentConfigStore } from '../core/ports/agent-config-store.ts';
-import type { AgentConfigValidation } from '../core/ports/configurable-agents.ts';
-import type { AgentAdmin } from '../core/services/agent-admin.ts';
-import type { WorktreeAdmin } from '../core/services/worktree-admin.ts';
-import type { AgentAdapter } from '../core/ports/agent-adapter.ts';
-import type { Authorizer } from '../core/ports/authorizer.ts';
-import type { Clock } from '../core/ports/clock.ts';
-import type { Logger } from '../core/ports/logger.ts';
-import type { AuditInput } from '../core/domain/audit.ts';
-import type { JsonObject } from '../core/domain/json.ts';
-import type { Task } from '../core/domain/task.ts';
-import { createEchoAgent } from '../agents/echo/echo-agent.ts';
-import { createMutableAgentRegistry, type BaseAgent, type MutableAgentRegistry } from '../agents/registry/mutable-registry.ts';
-import { createAgentAdmin } from '../security/agent-admin.ts';
-import { createWorktreeAdmin } from '../security/worktree-admin.ts';
-import { removeTaskWorktreeById } from '../integrations/github/worktree.ts';
+import { agentConfigSchema, type AgentConfig } from '../../config/schema.ts';
+import type { ResolvedConfig } from '../../config/load-config.ts';
+import type { AgentConfigStore } from '../../core/ports/agent-config-store.ts';
+import type { AgentConfigValidation } from '../../core/ports/configurable-agents.ts';
+import type { AgentAdapter } from '../../core/ports/agent-adapter.ts';
+import type { Clock } from '../../core/ports/clock.ts';
+import type { Logger } from '../../core/ports/logger.ts';
+import type { JsonObject } from '../../core/domain/json.ts';
+import { createEchoAgent } from '../echo/echo-agent.ts';
+import { createMutableAgentRegistry, type BaseAgent, type MutableAgentRegistry } from '../registry/mutable-registry.ts';
 import { buildAgent } from './build-agents.ts';
 import { discoverAgents } from './discover-agents.ts';
 
@@ -30,7 +22,6 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 export interface AgentRuntime {
   readonly registry: MutableAgentRegistry;
-  readonly admin: AgentAdmin;
   /** Starts the reload and re-check timers. */
   startTimers(): void;
   stopTimers(): void;
@@ -44,9 +35,6 @@ export interface AgentRuntimeDeps {
   readonly extraAgents: readonly AgentAdapter[];
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly recordAudit: (input: AuditInput) => Promise<void>;
-  /** Decides `agent:configure` (roles, grants and resource policies on `agent:<id>`). */
-  readonly authorizer: Authorizer;
 }
 
 /** The config schema for one agent, as the admin service wants it. */
@@ -94,19 +82,9 @@ export async function createAgentRuntime(deps: AgentRuntimeDeps): Promise<AgentR
   registry.sync(await deps.store.listAgentConfigs());
   await registry.checkAll();
 
-  const admin = createAgentAdmin({
-    store: deps.store,
-    agents: registry,
-    validate: validateAgentConfig,
-    clock: deps.clock,
-    recordAudit: deps.recordAudit,
-    authorizer: deps.authorizer,
-  });
-
   const timers: NodeJS.Timeout[] = [];
   return {
     registry,
-    admin,
     startTimers() {
       const reload = setInterval(() => {
         const before = registry.version;
@@ -128,18 +106,4 @@ export async function createAgentRuntime(deps: AgentRuntimeDeps): Promise<AgentR
       for (const t of timers.splice(0)) clearInterval(t);
     },
   };
-}
-
-/** Worktree removal, over the worktrees command agents create in `<dataDir>/worktrees`. */
-export function createWorktrees(deps: {
-  readonly dataDir: string;
-  readonly findTask: (taskId: string) => Promise<Task | undefined>;
-  readonly recordAudit: (input: AuditInput) => Promise<void>;
-}): WorktreeAdmin {
-  const root = join(deps.dataDir, 'worktrees');
-  return createWorktreeAdmin({
-    findTask: deps.findTask,
-    recordAudit: deps.recordAudit,
-    removeWorktree: (taskId, o) => removeTaskWorktreeById(root, taskId, { deleteBranch: o.deleteBranch }),
-  });
 }

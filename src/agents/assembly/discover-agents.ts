@@ -5,9 +5,9 @@
  * (Anthropic) and `gpt` (OpenAI-compatible) when their keys are in the environment.
  * Keys stay `env:` references; only names and kinds are logged.
  */
-import { agentConfigSchema, type AgentConfig } from '../config/schema.ts';
-import { findOnPath } from '../agents/command/presets.ts';
-import type { Logger } from '../core/ports/logger.ts';
+import { agentConfigSchema, type AgentConfig } from '../../config/schema.ts';
+import { findOnPath } from '../command/presets.ts';
+import type { Logger } from '../../core/ports/logger.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

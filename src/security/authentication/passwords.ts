@@ -4,7 +4,7 @@
  * logged, returned or put in an error.
  */
 import argon2 from 'argon2';
-import { SwitchboardError } from '../core/domain/errors.ts';
+import { SwitchboardError } from '../../core/domain/errors.ts';
 
 export const MIN_PASSWORD_LENGTH = 12;
 const MAX_PASSWORD_LENGTH = 1024;

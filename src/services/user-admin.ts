@@ -7,25 +7,25 @@
  * authenticator's cache, so the change applies to the very next request on this node
  * (other nodes: within the cache's short TTL).
  */
-import { deny as denyAndRecord } from './denials.ts';
 import { SwitchboardError } from '../core/domain/errors.ts';
 import type { TokenInfo, UserInfo } from '../core/domain/identity.ts';
 import type { UserAdmin } from '../core/services/user-admin.ts';
-import { ROLE_PERMISSIONS, type Permission, type Role } from '../core/domain/permissions.ts';
+import { ROLE_PERMISSIONS, type Role } from '../core/domain/permissions.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import type { CredentialStore } from '../core/ports/credential-store.ts';
 import type { Ids } from '../core/ports/ids.ts';
 import type { AuditInput } from '../core/domain/audit.ts';
-import { effectivePermissions, hasPermission, type Caller } from '../core/domain/caller.ts';
-import { hashPassword } from './passwords.ts';
-import { generateToken } from './tokens.ts';
+import type { Caller } from '../core/domain/caller.ts';
+import type { Guard } from '../core/ports/guard.ts';
+import { grantable, keepsAnAdministrator } from './grantable.ts';
+import { hashPassword } from '../security/authentication/passwords.ts';
+import { generateToken } from '../security/authentication/tokens.ts';
 
 export interface UserAdminDeps {
   readonly credentials: CredentialStore;
   readonly clock: Clock;
   readonly ids: Ids;
-  /** Writes an audit record on its own (denials). */
-  readonly recordAudit: (input: AuditInput) => Promise<void>;
+  readonly guard: Guard;
   /** Forgets cached credentials of a user (the authenticator's cache). */
   readonly evictUser: (userId: string) => void;
 }
@@ -42,26 +42,16 @@ export function createUserAdmin(deps: UserAdminDeps): UserAdmin {
     status: 'success',
   });
 
-  const deny = (caller: Caller, permission: Permission, resourceType: string, resourceId: string | null, reason: string) =>
-    denyAndRecord(deps.recordAudit, caller, permission, resourceType, resourceId, reason);
-
-  async function needAdmin(caller: Caller, resourceType: string, resourceId: string | null): Promise<void> {
-    if (!hasPermission(caller, 'admin:users')) await deny(caller, 'admin:users', resourceType, resourceId, 'requires admin:users');
-  }
+  const { guard } = deps;
+  const needAdmin = (caller: Caller, resourceType: string, resourceId: string | null): Promise<void> =>
+    guard.ensure(caller, 'admin:users', { type: resourceType, id: resourceId });
 
   /** The user's own account, or admin:users for anyone's. */
-  async function needSelfOrAdmin(caller: Caller, userId: string, resourceType: string): Promise<void> {
-    if (caller.principal.id !== userId && !hasPermission(caller, 'admin:users')) {
-      await deny(caller, 'admin:users', resourceType, userId, "requires admin:users to manage another user's credentials");
-    }
-  }
+  const needSelfOrAdmin = (caller: Caller, userId: string, resourceType: string): Promise<void> =>
+    guard.ensureSelfOr(caller, userId, 'admin:users', { type: resourceType, id: userId }, { why: "managing another user's credentials" });
 
   async function needGrantable(caller: Caller, roles: readonly Role[], userId: string | null): Promise<void> {
-    const held = effectivePermissions(caller);
-    for (const role of roles) {
-      const missing = ROLE_PERMISSIONS[role].find((p) => !held.has(p));
-      if (missing !== undefined) await deny(caller, missing, 'user', userId, `cannot grant or remove role ${role} without ${missing}`);
-    }
+    for (const role of roles) await grantable(guard, caller, ROLE_PERMISSIONS[role], userId, `cannot grant or remove role ${role}`);
   }
 
   async function existing(userId: string): Promise<UserInfo> {
@@ -124,6 +114,7 @@ export function createUserAdmin(deps: UserAdminDeps): UserAdmin {
       if (patch.disabled === true && userId === caller.principal.id) {
         throw new SwitchboardError('VALIDATION_FAILED', 'You cannot disable your own account');
       }
+      await keepsAnAdministrator(guard, caller, credentials, before, { roles: roles ?? before.roles, disabled: patch.disabled ?? before.disabled });
       const passwordHash = patch.password === undefined ? undefined : await hashPassword(patch.password);
       const now = deps.clock.now();
       const records: AuditInput[] = [];

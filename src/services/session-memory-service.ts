@@ -14,12 +14,12 @@ import type { SessionMemoryService } from '../core/services/session-memory-servi
 import type { AuditEventType, AuditInput } from '../core/domain/audit.ts';
 import type { Caller } from '../core/domain/caller.ts';
 import type { JsonObject } from '../core/domain/json.ts';
-import { denialRecord } from './denials.ts';
+import type { Guard } from '../core/ports/guard.ts';
 
 export interface SessionMemoryServiceDeps {
   readonly store: SessionMemoryStore;
   readonly clock: Clock;
-  readonly recordAudit: (input: AuditInput) => Promise<void>;
+  readonly guard: Pick<Guard, 'refuse' | 'record'>;
 }
 
 type Area = 'session_memory' | 'session_history';
@@ -28,8 +28,12 @@ export function createSessionMemoryService(deps: SessionMemoryServiceDeps): Sess
   /** Refuses (audited, answered as not found) unless the caller acts in `sessionId`. */
   async function inSession(caller: Caller, sessionId: string, area: Area, action: string): Promise<void> {
     if (caller.sessionId === sessionId) return;
-    await deps.recordAudit(denialRecord(caller, action, area, sessionId, 'only a caller acting in the session may use its memory and history'));
-    throw new SwitchboardError('SESSION_NOT_FOUND', undefined, { session_id: sessionId });
+    // No permission opens another session's memory: the session itself is the credential.
+    await deps.guard.refuse(
+      caller,
+      { action, permission: null, resource: { type: area, id: sessionId }, reason: 'only a caller acting in the session may use its memory and history' },
+      new SwitchboardError('SESSION_NOT_FOUND', undefined, { session_id: sessionId }),
+    );
   }
 
   const record = (caller: Caller, sessionId: string, area: Area, eventType: AuditEventType, action: string, details: JsonObject): AuditInput => ({
@@ -49,7 +53,7 @@ export function createSessionMemoryService(deps: SessionMemoryServiceDeps): Sess
     async listMemory(caller, sessionId) {
       await inSession(caller, sessionId, 'session_memory', 'session_memory.read');
       const entries = await deps.store.listMemory(sessionId);
-      await deps.recordAudit(record(caller, sessionId, 'session_memory', 'resource.accessed', 'session_memory.read', { key_count: entries.length }));
+      await deps.guard.record(record(caller, sessionId, 'session_memory', 'resource.accessed', 'session_memory.read', { key_count: entries.length }));
       return entries;
     },
 
@@ -58,7 +62,7 @@ export function createSessionMemoryService(deps: SessionMemoryServiceDeps): Sess
       checkMemoryKey(key);
       const entry = await deps.store.getMemory(sessionId, key);
       if (entry === undefined) throw keyNotFound(key);
-      await deps.recordAudit(record(caller, sessionId, 'session_memory', 'resource.accessed', 'session_memory.read', { key }));
+      await deps.guard.record(record(caller, sessionId, 'session_memory', 'resource.accessed', 'session_memory.read', { key }));
       return entry;
     },
 
@@ -84,7 +88,7 @@ export function createSessionMemoryService(deps: SessionMemoryServiceDeps): Sess
     async history(caller, sessionId, limit) {
       await inSession(caller, sessionId, 'session_history', 'session_history.read');
       const tasks = await deps.store.sessionTasks(sessionId, { limit });
-      await deps.recordAudit(record(caller, sessionId, 'session_history', 'resource.accessed', 'session_history.read', { task_count: tasks.length }));
+      await deps.guard.record(record(caller, sessionId, 'session_history', 'resource.accessed', 'session_history.read', { task_count: tasks.length }));
       return tasks;
     },
   };

@@ -5,11 +5,11 @@
  * cost low; this node evicts a user's entries at once when their credentials change,
  * other nodes within `cacheMs`.
  */
-import { SwitchboardError } from '../core/domain/errors.ts';
-import type { Authenticator } from '../core/ports/authenticator.ts';
-import type { Clock } from '../core/ports/clock.ts';
-import type { CredentialStore } from '../core/ports/credential-store.ts';
-import type { Caller } from '../core/domain/caller.ts';
+import { SwitchboardError } from '../../core/domain/errors.ts';
+import type { Authenticator } from '../../core/ports/authenticator.ts';
+import type { Clock } from '../../core/ports/clock.ts';
+import type { CredentialStore } from '../../core/ports/credential-store.ts';
+import type { Caller } from '../../core/domain/caller.ts';
 import { SESSION_PREFIX, TOKEN_PREFIX, hashToken } from './tokens.ts';
 
 export interface AuthenticatorOptions {

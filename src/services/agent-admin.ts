@@ -5,9 +5,8 @@
  * pick the change up on their next reload. Audit details name the kind and the
  * changed fields, never values (a value may be a command line or a URL).
  */
-import { deny } from './denials.ts';
 import { SwitchboardError } from '../core/domain/errors.ts';
-import type { Authorizer } from '../core/ports/authorizer.ts';
+import type { Guard } from '../core/ports/guard.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import type { AgentConfigRecord, AgentDefinition } from '../core/domain/agent.ts';
 import type { AgentConfigStore } from '../core/ports/agent-config-store.ts';
@@ -23,9 +22,8 @@ export interface AgentAdminDeps {
   /** The config file's schema for one agent (ids, kinds, env: references …). */
   readonly validate: (raw: unknown) => AgentConfigValidation;
   readonly clock: Clock;
-  readonly recordAudit: (input: AuditInput) => Promise<void>;
   /** Decides `agent:configure` on `agent:<id>` (roles, grants, resource policies). */
-  readonly authorizer: Authorizer;
+  readonly guard: Guard;
 }
 
 /** Top-level fields whose values differ (added, removed or changed). */
@@ -37,10 +35,7 @@ function changedFields(before: JsonObject | null, after: JsonObject): string[] {
 export function createAgentAdmin(deps: AgentAdminDeps): AgentAdmin {
   const { store, agents } = deps;
 
-  async function needConfigure(caller: Caller, agentType: string): Promise<void> {
-    const decision = await deps.authorizer.check(caller, 'agent:configure', { type: 'agent', id: agentType });
-    if (!decision.allowed) await deny(deps.recordAudit, caller, 'agent:configure', 'agent', agentType, decision.reason);
-  }
+  const needConfigure = (caller: Caller, agentType: string): Promise<void> => deps.guard.ensure(caller, 'agent:configure', { type: 'agent', id: agentType });
 
   function existing(agentType: string): AgentDefinition {
     const def = agents.definition(agentType);

@@ -6,19 +6,18 @@
  * an unknown user is refused (a typo in a deny list must not pass silently).
  * `explain` evaluates exactly as the authorizer does, on the same policy set.
  */
-import { deny as denyAndRecord } from './denials.ts';
 import type { ExplainRequest, Explanation, NewPolicyInput, PolicyAdmin, PolicyInput } from '../core/services/policy-admin.ts';
 import { SwitchboardError } from '../core/domain/errors.ts';
-import { type Permission } from '../core/domain/permissions.ts';
 import { POLICY_ID, PolicyResourceTypes, evaluate, isResourcePattern, type Policy, type PolicyRules } from '../core/domain/policy.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import type { CredentialStore } from '../core/ports/credential-store.ts';
 import type { Ids } from '../core/ports/ids.ts';
 import type { PolicyStore } from '../core/ports/policy-store.ts';
 import type { AuditInput } from '../core/domain/audit.ts';
-import { hasPermission, type Caller } from '../core/domain/caller.ts';
+import type { Caller } from '../core/domain/caller.ts';
+import type { Guard } from '../core/ports/guard.ts';
 import type { JsonObject } from '../core/domain/json.ts';
-import type { PolicyAuthorizer } from './policy-authorizer.ts';
+import type { PolicyAuthorizer } from '../security/authorization/policy-authorizer.ts';
 
 export interface PolicyAdminDeps {
   readonly store: PolicyStore;
@@ -26,8 +25,7 @@ export interface PolicyAdminDeps {
   readonly authorizer: PolicyAuthorizer;
   readonly clock: Clock;
   readonly ids: Ids;
-  /** Writes an audit record on its own (denials). */
-  readonly recordAudit: (input: AuditInput) => Promise<void>;
+  readonly guard: Guard;
 }
 
 const MAX_DESCRIPTION = 500;
@@ -51,12 +49,8 @@ export function policyDetails(p: PolicyRules): JsonObject {
 export function createPolicyAdmin(deps: PolicyAdminDeps): PolicyAdmin {
   const { store, credentials } = deps;
 
-  const deny = (caller: Caller, permission: Permission, resourceType: string, resourceId: string | null, reason: string) =>
-    denyAndRecord(deps.recordAudit, caller, permission, resourceType, resourceId, reason);
-
-  async function needSystem(caller: Caller, policyId: string | null): Promise<void> {
-    if (!hasPermission(caller, 'admin:system')) await deny(caller, 'admin:system', 'policy', policyId, 'requires admin:system to manage policies');
-  }
+  const needSystem = (caller: Caller, policyId: string | null): Promise<void> =>
+    deps.guard.ensure(caller, 'admin:system', { type: 'policy', id: policyId }, { why: 'managing policies' });
 
   async function findUser(ref: string) {
     return (await credentials.getUser(ref)) ?? (await credentials.findUserByName(ref));
@@ -115,9 +109,7 @@ export function createPolicyAdmin(deps: PolicyAdminDeps): PolicyAdmin {
     if (userRef === undefined || userRef === caller.principal.id || userRef === caller.principal.username) {
       return { subject: caller, disabled: false };
     }
-    if (!hasPermission(caller, 'admin:users')) {
-      await deny(caller, 'admin:users', 'user', userRef, "requires admin:users to explain another user's access");
-    }
+    await deps.guard.ensure(caller, 'admin:users', { type: 'user', id: userRef }, { why: "explaining another user's access" });
     const user = await findUser(userRef);
     if (user === undefined) throw new SwitchboardError('USER_NOT_FOUND', undefined, { user_id: userRef });
     const { id, username, kind, roles, grants } = user;

@@ -7,7 +7,6 @@
  * Granting what the user already has, or revoking what they lack, changes nothing and
  * writes nothing.
  */
-import { deny as denyAndRecord } from './denials.ts';
 import type { GrantAdmin, GrantOutcome } from '../core/services/grant-admin.ts';
 import { SwitchboardError } from '../core/domain/errors.ts';
 import type { UserInfo } from '../core/domain/identity.ts';
@@ -15,13 +14,14 @@ import { ROLE_PERMISSIONS, type Permission, type Role } from '../core/domain/per
 import type { Clock } from '../core/ports/clock.ts';
 import type { CredentialStore } from '../core/ports/credential-store.ts';
 import type { AuditInput } from '../core/domain/audit.ts';
-import { effectivePermissions, hasPermission, type Caller } from '../core/domain/caller.ts';
+import type { Caller } from '../core/domain/caller.ts';
+import type { Guard } from '../core/ports/guard.ts';
+import { grantable, keepsAnAdministrator } from './grantable.ts';
 
 export interface GrantAdminDeps {
   readonly credentials: CredentialStore;
   readonly clock: Clock;
-  /** Writes an audit record on its own (denials). */
-  readonly recordAudit: (input: AuditInput) => Promise<void>;
+  readonly guard: Guard;
   /** Forgets cached credentials of a user (the authenticator's cache). */
   readonly evictUser: (userId: string) => void;
 }
@@ -38,25 +38,10 @@ export function createGrantAdmin(deps: GrantAdminDeps): GrantAdmin {
   }
 
   async function authorize(caller: Caller, userId: string, change: Change, grant: boolean): Promise<void> {
-    const verb = grant ? 'grant' : 'revoke';
-    if (!hasPermission(caller, 'admin:users')) {
-      await denyAndRecord(deps.recordAudit, caller, 'admin:users', 'user', userId, `requires admin:users to ${verb} ${change.kind}s`);
-    }
-    const held = effectivePermissions(caller);
+    const verb = grant ? 'granting' : 'revoking';
+    await deps.guard.ensure(caller, 'admin:users', { type: 'user', id: userId }, { why: `${verb} ${change.kind}s` });
     const needed = change.kind === 'role' ? ROLE_PERMISSIONS[change.name] : [change.name];
-    const missing = needed.find((p) => !held.has(p));
-    if (missing !== undefined) {
-      await denyAndRecord(deps.recordAudit, caller, missing, 'user', userId, `cannot ${verb} ${change.kind} ${change.name} without ${missing}`);
-    }
-  }
-
-  /** Refuses to take admin:users away from oneself: nobody could give it back. */
-  function guardSelf(caller: Caller, user: UserInfo, roles: readonly Role[], grants: readonly Permission[]): void {
-    if (user.id !== caller.principal.id) return;
-    const after = { ...caller, principal: { ...caller.principal, roles, grants } };
-    if (!hasPermission(after, 'admin:users')) {
-      throw new SwitchboardError('VALIDATION_FAILED', 'You cannot revoke your own admin:users');
-    }
+    await grantable(deps.guard, caller, needed, userId, `cannot ${grant ? 'grant' : 'revoke'} ${change.kind} ${change.name}`);
   }
 
   async function apply(caller: Caller, userId: string, change: Change, grant: boolean): Promise<GrantOutcome> {
@@ -68,7 +53,7 @@ export function createGrantAdmin(deps: GrantAdminDeps): GrantAdmin {
     let grants: readonly Permission[] = before.grants;
     if (change.kind === 'role') roles = grant ? [...roles, change.name] : roles.filter((r) => r !== change.name);
     else grants = grant ? [...grants, change.name] : grants.filter((p) => p !== change.name);
-    if (!grant) guardSelf(caller, before, roles, grants);
+    if (!grant) await keepsAnAdministrator(deps.guard, caller, credentials, before, { roles, grants, disabled: before.disabled });
     const audit: AuditInput = {
       eventType: grant ? 'permission.granted' : 'permission.revoked',
       userId: caller.principal.id,

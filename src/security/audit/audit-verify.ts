@@ -4,8 +4,8 @@
  * walk is repeated when the head moved while it ran, and only a failure over a
  * quiet chain (or the last of a few tries) is reported.
  */
-import type { AuditStore } from '../core/ports/audit-store.ts';
-import type { AuditVerification } from '../core/domain/audit.ts';
+import type { AuditStore } from '../../core/ports/audit-store.ts';
+import type { AuditVerification } from '../../core/domain/audit.ts';
 import { verifyAuditChain } from './audit-chain.ts';
 
 /** Walks the chain; retries (at most `tries` times in all) when concurrent writes moved the head. */

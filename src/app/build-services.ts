@@ -1,0 +1,78 @@
+/**
+ * Builds the services transports call, all on one guard (the policy-aware authorizer
+ * and the engine's audit sink): the secure runtime, the task-visibility rule it shares
+ * with worktree removal, authentication (sessions, devices) and product administration
+ * (users, grants, policies, agents, skills, worktrees, session memory).
+ */
+import { join } from 'node:path';
+import type { ResolvedConfig } from '../config/load-config.ts';
+import type { Clock } from '../core/ports/clock.ts';
+import type { Guard } from '../core/ports/guard.ts';
+import type { Logger } from '../core/ports/logger.ts';
+import type { TaskEngine } from '../core/services/runtime.ts';
+import type { OpenedStore } from '../store/open-store.ts';
+import type { MutableAgentRegistry } from '../agents/registry/mutable-registry.ts';
+import { validateAgentConfig } from '../agents/assembly/agent-runtime.ts';
+import { removeTaskWorktreeById } from '../integrations/github/worktree.ts';
+import type { PolicyAuthorizer } from '../security/authorization/policy-authorizer.ts';
+import { createSecureRuntime } from '../security/authorization/secure-runtime.ts';
+import { createTaskVisibility } from '../security/authorization/task-visibility.ts';
+import { createDeviceService } from '../security/authentication/device-service.ts';
+import { createLoginLimiter, type LoginLimits } from '../security/authentication/login-limiter.ts';
+import { createSessionService, type SessionPolicy } from '../security/authentication/session-service.ts';
+import { createAgentAdmin } from '../services/agent-admin.ts';
+import { createGrantAdmin } from '../services/grant-admin.ts';
+import { createPolicyAdmin } from '../services/policy-admin.ts';
+import { createSessionMemoryService } from '../services/session-memory-service.ts';
+import { createSkillAdmin } from '../services/skill-admin.ts';
+import { createUserAdmin } from '../services/user-admin.ts';
+import { createWorktreeAdmin } from '../services/worktree-admin.ts';
+import type { LocalSkillCatalog } from '../skills/skill-catalog.ts';
+import { createSkillInstaller } from '../skills/skill-installer.ts';
+import { uuidIds } from './node-timers.ts';
+
+export interface ServiceDeps {
+  readonly config: ResolvedConfig;
+  readonly store: OpenedStore;
+  readonly guard: Guard;
+  /** The guard's authorizer: policy administration drops its cache and explains with its policy set. */
+  readonly authorizer: PolicyAuthorizer;
+  readonly engine: TaskEngine;
+  readonly agents: MutableAgentRegistry;
+  readonly skills: LocalSkillCatalog;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Forgets a user's cached credentials, so a change applies to their next request. */
+  readonly evictUser: (userId: string) => void;
+  readonly sessionPolicy: SessionPolicy;
+  readonly loginLimits: LoginLimits;
+}
+
+export function buildServices(deps: ServiceDeps) {
+  const { config, store, guard, clock, evictUser } = deps;
+  const ids = uuidIds;
+  const tasks = createTaskVisibility(guard, (taskId) => deps.engine.findTask(taskId));
+  const devices = createDeviceService({ devices: store.devices, clock, ids, guard, evictUser }, config.devices);
+  return {
+    runtime: createSecureRuntime(deps.engine, guard, { sessions: store.credentials, clock }, tasks),
+    devices,
+    sessions: createSessionService(
+      { credentials: store.credentials, clock, ids, limiter: createLoginLimiter(deps.loginLimits), devices, guard, evictUser },
+      deps.sessionPolicy,
+    ),
+    users: createUserAdmin({ credentials: store.credentials, clock, ids, guard, evictUser }),
+    grants: createGrantAdmin({ credentials: store.credentials, clock, guard, evictUser }),
+    policies: createPolicyAdmin({ store: store.policies, credentials: store.credentials, authorizer: deps.authorizer, clock, ids, guard }),
+    agentAdmin: createAgentAdmin({ store: store.agentConfigs, agents: deps.agents, validate: validateAgentConfig, clock, guard }),
+    skills: createSkillAdmin({
+      installer: createSkillInstaller(deps.skills, { skillsDir: join(config.dataDir, 'skills'), ...config.skills }, deps.logger),
+      guard,
+    }),
+    worktrees: createWorktreeAdmin({
+      tasks,
+      record: guard.record,
+      removeWorktree: (taskId, o) => removeTaskWorktreeById(join(config.dataDir, 'worktrees'), taskId, { deleteBranch: o.deleteBranch }),
+    }),
+    sessionMemory: createSessionMemoryService({ store: store.sessionMemory, clock, guard }),
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * The secure runtime: an interceptor around the engine that authorizes every call
+ * (deny by default) and audits every denial before refusing. Transports only ever
+ * get this object.
+ *
+ * Which tasks a caller sees and acts on: task-visibility.ts (the rule shared with
+ * every service acting on tasks).
+ *
+ * Audit reading: everything needs `admin:system`; a user's activity is open to the
+ * user themself and to `admin:users`; a session's to `admin:system` and to a caller
+ * acting in that session. Nothing here edits or deletes audit records.
+ */
+import type { Permission } from '../../core/domain/permissions.ts';
+import type { Runtime, StreamOptions, TaskEngine } from '../../core/services/runtime.ts';
+import type { AuditExportFilter, AuditRecord } from '../../core/domain/audit.ts';
+import type { Caller } from '../../core/domain/caller.ts';
+import type { StreamItem } from '../../core/domain/event.ts';
+import type { TaskFilter } from '../../core/domain/task.ts';
+import type { Guard } from '../../core/ports/guard.ts';
+import { pendingApproval } from '../../core/domain/waiting.ts';
+import { verifyLiveAuditChain } from '../audit/audit-verify.ts';
+import { createGuard } from './guard.ts';
+import { createRoleAuthorizer } from './role-authorizer.ts';
+import { checkSubmitSession, type SubmitSessionDeps } from './submit-session.ts';
+import { createTaskVisibility, type TaskVisibility } from './task-visibility.ts';
+
+/** The runtime with every call checked by `guard` (default: the role table alone, auditing into the engine). */
+export function createSecureRuntime(
+  engine: TaskEngine,
+  guard: Guard = createGuard(createRoleAuthorizer(), (input) => engine.recordAudit(input)),
+  submitSessions?: SubmitSessionDeps,
+  tasks: TaskVisibility = createTaskVisibility(guard, (taskId) => engine.findTask(taskId)),
+): Runtime {
+  const { visibleTask, listsAll } = tasks;
+  const need = (caller: Caller, permission: Permission, type: string, id: string | null) => guard.ensure(caller, permission, { type, id });
+
+  return {
+    async submit(caller, input) {
+      // With a project, submitting is a project action (`project:<id>` policies); without, an agent one.
+      if (input.projectId !== undefined) await need(caller, 'task:submit', 'project', input.projectId);
+      else await need(caller, 'task:submit', 'agent', input.agentType);
+      await need(caller, 'agent:execute', 'agent', input.agentType);
+      await checkSubmitSession(submitSessions, guard, caller, input);
+      return engine.submit(caller, input);
+    },
+
+    async getTask(caller, taskId) {
+      return visibleTask(caller, 'task:view', taskId);
+    },
+
+    async listTasks(caller, filter: TaskFilter) {
+      await need(caller, 'task:view', 'task', null);
+      const scoped = (await listsAll(caller, filter.projectId)) ? filter : { ...filter, ownerId: caller.principal.id };
+      return engine.listTasks(caller, scoped);
+    },
+
+    async cancel(caller, taskId) {
+      await visibleTask(caller, 'task:cancel', taskId);
+      return engine.cancel(caller, taskId);
+    },
+
+    async answer(caller, taskId, answer) {
+      await visibleTask(caller, 'task:submit', taskId);
+      return engine.answer(caller, taskId, answer);
+    },
+
+    // Deciding an approval takes seeing the task and being allowed to run the skill yourself.
+    async approve(caller, taskId, input) {
+      const task = await visibleTask(caller, 'task:view', taskId);
+      const pending = pendingApproval(task.waiting);
+      if (pending !== undefined) {
+        await guard.ensure(caller, 'skill:execute', { type: 'skill', id: pending.skillId }, { action: 'skill.approve', why: `deciding the approval of task ${taskId}` });
+      }
+      return engine.approve(caller, taskId, input);
+    },
+
+    async listEvents(caller, taskId, afterSeq, limit) {
+      await visibleTask(caller, 'task:view', taskId);
+      return engine.listEvents(caller, taskId, afterSeq, limit);
+    },
+
+    async stream(caller: Caller, taskId: string, options?: StreamOptions): Promise<AsyncIterable<StreamItem>> {
+      await visibleTask(caller, 'task:view', taskId);
+      return engine.stream(caller, taskId, options);
+    },
+
+    async listAgents(caller) {
+      await need(caller, 'agent:list', 'agent', null);
+      return engine.listAgents(caller);
+    },
+
+    async listSkills(caller) {
+      await need(caller, 'skill:list', 'skill', null);
+      return engine.listSkills(caller);
+    },
+
+    async queryAudit(caller, filter) {
+      await need(caller, 'admin:system', 'audit', null);
+      return engine.queryAudit(caller, filter);
+    },
+
+    async userActivity(caller, userId, filter) {
+      await guard.ensureSelfOr(caller, userId, 'admin:users', { type: 'user', id: userId }, { why: "reading another user's activity" });
+      return engine.userActivity(caller, userId, filter);
+    },
+
+    async sessionActivity(caller, sessionId, filter) {
+      if (caller.sessionId !== sessionId) {
+        await guard.ensure(caller, 'admin:system', { type: 'session', id: sessionId }, { why: "reading another session's activity" });
+      }
+      return engine.sessionActivity(caller, sessionId, filter);
+    },
+
+    async exportAudit(caller: Caller, filter: AuditExportFilter): Promise<AsyncIterable<AuditRecord>> {
+      await need(caller, 'admin:system', 'audit', null);
+      return engine.exportAudit(caller, filter);
+    },
+
+    async verifyAudit(caller) {
+      await need(caller, 'admin:system', 'audit', null);
+      return verifyLiveAuditChain(engine.audit);
+    },
+  };
+}
