@@ -6,7 +6,8 @@
  * an unknown user is refused (a typo in a deny list must not pass silently).
  * `explain` evaluates exactly as the authorizer does, on the same policy set.
  */
-import type { ExplainRequest, Explanation, NewPolicyInput, PolicyAdmin, PolicyInput } from '../core/services/policy-admin.ts';
+import type { PolicyAdmin } from '../core/services/policy-admin.ts';
+import type { ExplainRequest, Explanation, NewPolicyInput, PolicyInput } from '../core/domain/policy.ts';
 import { SwitchboardError } from '../core/domain/errors.ts';
 import { POLICY_ID, PolicyResourceTypes, evaluate, isResourcePattern, type Policy, type PolicyRules } from '../core/domain/policy.ts';
 import type { Clock } from '../core/ports/clock.ts';

@@ -1,6 +1,6 @@
 /** The wire model of /api/policies, /api/roles and user grants: zod schemas (validation + OpenAPI) and mappers. */
 import { z } from 'zod';
-import type { Explanation, NewPolicyInput, PolicyInput } from '../core/services/policy-admin.ts';
+import type { Explanation, NewPolicyInput, PolicyInput } from '../core/domain/policy.ts';
 import { Permissions, ROLE_PERMISSIONS, Roles } from '../core/domain/permissions.ts';
 import { PolicyResourceTypes, type Policy } from '../core/domain/policy.ts';
 import type { ResourceRef } from '../core/domain/decision.ts';

@@ -1,7 +1,7 @@
 /** Wire shapes of skills: the listing entry and the skill administration routes. */
 import { z } from 'zod';
 import type { SkillDetails, SkillInfo } from '../core/domain/skill.ts';
-import type { SkillInstallResult } from '../core/services/skill-admin.ts';
+import type { SkillInstallResult } from '../core/domain/skill.ts';
 import { jsonObject } from './primitives.ts';
 
 

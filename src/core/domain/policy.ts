@@ -14,7 +14,7 @@
  * the resource id, and it applies to the permission (its `permissions`, empty: all).
  * Checks on a kind as a whole (a listing: no resource id) are decided by step 1 alone.
  */
-import type { Caller } from './caller.ts';
+import type { Caller, DeviceTrust } from './caller.ts';
 import type { Decision, DecisionStep, ResourceRef } from './decision.ts';
 import { hasPermission } from './caller.ts';
 import { ROLE_PERMISSIONS } from './permissions.ts';
@@ -172,4 +172,28 @@ export function evaluate(caller: Caller, permission: Permission, resource: Resou
     steps,
     namedByPolicy: deciding.some((p) => namesCaller(p, caller)),
   };
+}
+
+/** A policy as given by an administrator: users may be ids or usernames (stored as ids). */
+export type PolicyInput = PolicyRules;
+
+/** A new policy; without an id one is generated. */
+export interface NewPolicyInput extends PolicyInput {
+  readonly id?: string;
+}
+
+/** Which decision to explain: for the caller, or (with `admin:users`) for another user. */
+export interface ExplainRequest {
+  readonly userId?: string;
+  readonly permission: Permission;
+  readonly resource?: ResourceRef;
+  /** Explain as if the caller acted from a device of this trust level (default: the caller's own; none for another user). */
+  readonly deviceTrust?: DeviceTrust;
+}
+
+/** An explained decision: who, what, on which resource, and every step. */
+export interface Explanation extends Decision {
+  readonly userId: string;
+  readonly permission: Permission;
+  readonly resource: ResourceRef | undefined;
 }

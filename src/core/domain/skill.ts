@@ -53,3 +53,15 @@ export type SkillOrigin = 'installed' | 'configured';
 export interface SkillDetails extends SkillDefinition {
   readonly origin: SkillOrigin;
 }
+
+/** What an install did. */
+export interface SkillInstallResult {
+  readonly skill: SkillDetails;
+  readonly sourceKind: SkillSourceKind;
+  /** sha256 (hex) of the uploaded archive; null for git and folder sources. */
+  readonly sha256: string | null;
+  readonly fileCount: number;
+  readonly totalBytes: number;
+  /** True when an installed skill with the same id was replaced. */
+  readonly replaced: boolean;
+}

@@ -1,19 +1,7 @@
 /** Skill administration as the runtime exposes it: inspect, install, uninstall. */
 import type { Caller } from '../domain/caller.ts';
-import type { SkillDetails, SkillSource, SkillSourceKind } from '../domain/skill.ts';
+import type { SkillDetails, SkillInstallResult, SkillSource } from '../domain/skill.ts';
 import type { SkillInstallOptions } from '../ports/skill-installer.ts';
-
-/** What an install did. */
-export interface SkillInstallResult {
-  readonly skill: SkillDetails;
-  readonly sourceKind: SkillSourceKind;
-  /** sha256 (hex) of the uploaded archive; null for git and folder sources. */
-  readonly sha256: string | null;
-  readonly fileCount: number;
-  readonly totalBytes: number;
-  /** True when an installed skill with the same id was replaced. */
-  readonly replaced: boolean;
-}
 
 /** Skill administration: every call is authorized and audited (listing is the runtime's `listSkills`). */
 export interface SkillAdmin {
