@@ -2,7 +2,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DIALECTS, makeTestDatabase } from './helpers/databases.ts';
-import { openTestStore } from './helpers/test-engine.ts';
+import { checkStateHistories, openTestStore } from './helpers/test-engine.ts';
+import { createMemoryTaskStore } from '../src/core/testing/memory-task-store.ts';
+import { hashAuditRecord } from '../src/security/audit-chain.ts';
+import { uuidIds } from '../src/app/node-timers.ts';
+import type { AuditStore } from '../src/core/ports/audit-store.ts';
+import type { TaskStore } from '../src/core/ports/task-store.ts';
 import { TaskStates } from '../src/core/domain/task-states.ts';
 import type { TaskChange } from '../src/core/ports/task-store.ts';
 import type { Task } from '../src/core/domain/task.ts';
@@ -20,12 +25,41 @@ function pendingTask(id: string, now: number): Task {
   };
 }
 
-for (const dialect of DIALECTS) {
-  describe(`store on ${dialect}`, () => {
-    it('appends many event-only changes in one commit with contiguous sequence numbers, refusing stale epochs', async () => {
+/** A fresh, empty store of one backend; `close` checks every task's history, then drops it. */
+interface Backend {
+  readonly name: string;
+  open(): Promise<{ readonly store: TaskStore & AuditStore; close(): Promise<void> }>;
+}
+
+const BACKENDS: readonly Backend[] = [
+  ...DIALECTS.map((dialect) => ({
+    name: dialect,
+    async open() {
       const db = makeTestDatabase(dialect);
       const opened = await openTestStore(db);
-      const store = opened.tasks;
+      return {
+        store: opened.tasks,
+        async close() {
+          await opened.close();
+          await db.drop();
+        },
+      };
+    },
+  })),
+  {
+    name: 'memory',
+    async open() {
+      const store = createMemoryTaskStore({ ids: uuidIds, hashAudit: hashAuditRecord });
+      return { store, close: () => checkStateHistories({ tasks: store }) };
+    },
+  },
+];
+
+for (const backend of BACKENDS) {
+  describe(`store on ${backend.name}`, () => {
+    it('appends many event-only changes in one commit with contiguous sequence numbers, refusing stale epochs', async () => {
+      const opened = await backend.open();
+      const store = opened.store;
       const now = Date.now();
       const audit = { eventType: 'task.submitted' as const, userId: 'u1', sessionId: null, resourceType: 'task', resourceId: null, action: 'submit', status: 'success' as const, details: {} };
       await store.commit({ now, creates: ['a', 'b', 'c'].map((p) => ({ task: pendingTask(crypto.randomUUID(), now + p.charCodeAt(0)), audit })), changes: [], audits: [] });
@@ -55,7 +89,6 @@ for (const dialect of DIALECTS) {
       const cNow = await store.findTask(c.id);
       assert.equal(cNow?.lastSeq, 2, 'a stale epoch appends nothing');
       await opened.close();
-      await db.drop();
     });
   });
 }
