@@ -220,7 +220,9 @@ describe('engine core (in-memory store, fake clock, manual timers)', () => {
      */
     async function stalledNode(maxAttempts: number) {
       const world = createWorld();
-      const agent = createScriptedAgent({ retry: { maxAttempts }, script: ({ attempt }) => (attempt === 1 ? [step.hold('stuck')] : [step.log('second try'), step.succeed('recovered')]) });
+      const agent = createScriptedAgent({ retry: { maxAttempts }, script: ({ attempt }) =>
+          attempt === 1 ? [step.hold('stuck'), step.log('late'), step.succeed('stale')] : [step.hold('second'), step.log('second try'), step.succeed('recovered')],
+      });
       const a = await startCoreNode([agent], { world, nodeId: 'A', leaseMs: 30_000, renewMs: 3_600_000, pollMs: 3_600_000 });
       const task = await a.submit({ prompt: 'orphan' });
       const b = await startCoreNode([agent], { world, nodeId: 'B', leaseMs: 30_000, pollMs: 1_000 });
@@ -237,20 +239,28 @@ describe('engine core (in-memory store, fake clock, manual timers)', () => {
 
     it('retries an orphan whose lease ran out, within the retry policy, and fences off the stalled node', async () => {
       const { world, agent, a, b, task } = await stalledNode(2);
-      const done = await world.task(task.id);
-      assert.deepEqual([done.state, done.attempt, done.result, done.leaseOwner], ['completed', 2, 'recovered', null]);
+      const retried = await world.task(task.id);
+      assert.deepEqual([retried.state, retried.attempt, retried.leaseOwner], ['running', 2, 'B']);
       const messages = (await world.events(task.id)).map((e) => e.message);
       assert.ok(messages.includes('Recovered: its worker was lost (lease expired); retrying (attempt 2 of 2)'), JSON.stringify(messages));
       assert.ok(messages.includes('Started on B (attempt 2)'));
-      assert.deepEqual(await stateChanges(world, task.id), ['pending', 'running', 'pending', 'running', 'completed']);
-      // A wakes up only to shut down: its hand-back is fenced off by the new epoch.
+      // A's agent wakes up and finishes its stale attempt: every write of it is fenced off.
       const before = await world.events(task.id);
-      await a.stop();
-      assert.equal(agent.runsOf(task.id)[0]?.abortReason, 'shutdown');
+      agent.release('stuck');
+      await world.timers.settle();
+      assert.equal(agent.runsOf(task.id)[0]?.stepIndex, 3, 'the stale attempt ran to its end');
       assert.deepEqual(await world.events(task.id), before, 'the stalled node wrote nothing');
-      assert.equal((await world.task(task.id)).state, 'completed');
+      const stillB = await world.task(task.id);
+      assert.deepEqual([stillB.state, stillB.leaseOwner, stillB.result], ['running', 'B', null]);
+      agent.release('second');
+      await world.timers.settle();
+      const done = await world.task(task.id);
+      assert.deepEqual([done.state, done.attempt, done.result, done.leaseOwner], ['completed', 2, 'recovered', null]);
+      assert.deepEqual(await stateChanges(world, task.id), ['pending', 'running', 'pending', 'running', 'completed']);
       await assertGapless(world, task.id);
+      await a.stop();
       await b.stop();
+      assert.equal((await world.task(task.id)).result, 'recovered');
       await world.check();
     });
 
