@@ -397,6 +397,35 @@ describe('engine core (in-memory store, fake clock, manual timers)', () => {
   });
 });
 
+describe('shutdown racing a claim', () => {
+  // Known race, seen as a rare failure of the shutdown case in test/engine.test.ts on
+  // PostgreSQL under load: stop() does not wait for a claim whose commit is in flight,
+  // so the claimed task is left running under this node's lease with no run. Here the
+  // claim's acknowledgement is held back, which makes the race happen every time.
+  it('hands back a task whose claim was in flight when the node stopped', { todo: 'stop() does not wait for an in-flight claim' }, async () => {
+    const world = createWorld();
+    const claim = world.store.claim.bind(world.store);
+    let acknowledge: (() => void) | undefined;
+    Object.assign(world.store, {
+      claim: async (...args: Parameters<typeof claim>) => {
+        const claimed = await claim(...args);
+        if (claimed.length > 0) await new Promise<void>((resolve) => (acknowledge = resolve));
+        return claimed;
+      },
+    });
+    const agent = createScriptedAgent({ script: [step.hold('never')] });
+    const node = await startCoreNode([agent], { world });
+    const task = await node.submit({ prompt: 'raced' });
+    assert.equal((await world.task(task.id)).state, 'running', 'claimed in the store');
+    const stopped = node.engine.stop();
+    await world.timers.advance(0);
+    acknowledge?.();
+    await world.act(stopped);
+    const after = await world.task(task.id);
+    assert.deepEqual([after.state, after.leaseOwner], ['pending', null]);
+  });
+});
+
 describe('the state machine under the engine core suite', () => {
   it('made every state change through the transition table', () => {
     assert.ok(recordedChanges.checked > 30, `state changes seen: ${recordedChanges.checked}`);
