@@ -112,13 +112,17 @@ export function createMemoryTaskStore(deps: MemoryTaskStoreDeps = {}): MemoryTas
           chained.push(record);
           hash = record.hash;
         }
-        // Nothing above throws past this point: the transaction commits.
+        // Nothing below can throw: from here on the transaction commits as a whole.
         for (const t of staged.values()) {
           tasks.set(t.id, t);
           const key = keyOf(t);
           if (key !== undefined) keys.set(key, t.id);
         }
-        for (const e of newEvents) (events.get(e.taskId) ?? events.set(e.taskId, []).get(e.taskId))?.push(e);
+        for (const e of newEvents) {
+          let list = events.get(e.taskId);
+          if (list === undefined) events.set(e.taskId, (list = []));
+          list.push(e);
+        }
         audit.push(...chained);
         head = { seq, hash };
       },
@@ -152,15 +156,8 @@ export function createMemoryTaskStore(deps: MemoryTaskStoreDeps = {}): MemoryTas
       lastSeq: current.lastSeq + 1,
       updatedAt: now,
       ...(c.transition !== undefined ? { state: c.transition.to } : {}),
-      ...pick('result'),
-      ...pick('error'),
-      ...pick('metadata'),
-      ...pick('progress'),
-      ...pick('waiting'),
-      ...pick('attempt'),
-      ...pick('runAfter'),
-      ...pick('startedAt'),
-      ...pick('finishedAt'),
+      ...pick('result'), ...pick('error'), ...pick('metadata'), ...pick('progress'), ...pick('waiting'),
+      ...pick('attempt'), ...pick('runAfter'), ...pick('startedAt'), ...pick('finishedAt'),
       ...(set.releaseLease ? { leaseOwner: null, leaseExpiresAt: null, leaseEpoch: current.leaseEpoch + 1 } : {}),
     };
     trx.write(next);
