@@ -1,11 +1,15 @@
-/** The engine against real databases: leases and fencing, recovery, waiting, cancel, retries, shutdown. */
+/**
+ * The engine end to end on real databases: fencing, recovery of lost and restarted
+ * nodes, answers through another node, gapless events under load, shutdown. The
+ * engine's behaviour case by case (cancel, waiting, retries, concurrency) is in
+ * test/unit/engine-core.test.ts, on the in-memory store with a fake clock.
+ */
 import { isSwitchboardError } from '../src/core/domain/errors.ts';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DIALECTS, makeTestDatabase } from './helpers/databases.ts';
 import { adminCaller, openTestStore, recordedChanges, startTestEngine, waitForTaskState } from './helpers/test-engine.ts';
 import { createEchoAgent } from '../src/agents/echo/echo-agent.ts';
-import { AgentError } from '../src/core/domain/errors.ts';
 import { TaskStates } from '../src/core/domain/task-states.ts';
 import type { AgentAdapter, AgentRunContext } from '../src/core/ports/agent-adapter.ts';
 import type { TaskChange, TaskStore } from '../src/core/ports/task-store.ts';
@@ -110,21 +114,6 @@ for (const dialect of DIALECTS) {
       await db.drop();
     });
 
-    it('fails a lost task with a clear reason when it has no attempts left', async () => {
-      const db = makeTestDatabase(dialect);
-      const a = await startTestEngine(dialect, [createEchoAgent({ maxAttempts: 1 })], { db, pollMs: 60_000 });
-      const { task } = await a.engine.submit(adminCaller, { agentType: 'echo', prompt: 'doomed', context: { delay_ms: 60_000 } });
-      const running = await waitForTaskState(a.store, task.id, ['running']);
-      await a.store.tasks.renewLeases(running.leaseOwner ?? '', [{ taskId: task.id, epoch: running.leaseEpoch }], Date.now() - 1);
-      const b = await startTestEngine(dialect, [createEchoAgent({ maxAttempts: 1 })], { db, store: a.store, pollMs: 50 });
-      const failed = await waitForTaskState(a.store, task.id, ['failed']);
-      assert.match(failed.error ?? '', /lease expired/);
-      const audit = await a.store.tasks.listAudit(0, 1000);
-      assert.ok(audit.some((r) => r.resourceId === task.id && r.eventType === 'task.failed'));
-      await b.engine.stop();
-      await a.close();
-    });
-
     it('recovers its own tasks at once after a restart instead of waiting for the lease', async () => {
       const db = makeTestDatabase(dialect);
       const store = await openTestStore(db);
@@ -151,42 +140,6 @@ for (const dialect of DIALECTS) {
       await db.drop();
     });
 
-    it('cancels a pending task so that it never runs', async () => {
-      let runs = 0;
-      const counted = scripted('counted', async (ctx) => {
-        runs += 1;
-        await ctx.sleep(60_000);
-        return 'never';
-      });
-      const t = await startTestEngine(dialect, [counted], { concurrency: 1 });
-      const blocker = await t.engine.submit(adminCaller, { agentType: 'counted', prompt: 'blocker' });
-      await waitForTaskState(t.store, blocker.task.id, ['running']);
-      const queued = await t.engine.submit(adminCaller, { agentType: 'counted', prompt: 'queued' });
-      assert.equal((await t.store.tasks.findTask(queued.task.id))?.state, 'pending', 'the only slot is taken');
-      const cancelled = await t.engine.cancel(adminCaller, queued.task.id);
-      assert.equal(cancelled.state, 'cancelled');
-      await t.engine.cancel(adminCaller, blocker.task.id);
-      await t.engine.stop();
-      assert.equal(runs, 1, 'the cancelled pending task was never started');
-      const events = await t.store.tasks.listEvents(queued.task.id, 0, 100);
-      assert.deepEqual(events.map((e) => e.state), ['pending', 'cancelled']);
-      await t.store.close();
-      await t.db.drop();
-    });
-
-    it('shows an agent planning, then working, then done', async () => {
-      const t = await startTestEngine(dialect, [createEchoAgent()]);
-      const { task } = await t.engine.submit(adminCaller, { agentType: 'echo', prompt: 'plan first', context: { plan: 'Reading the repository', delay_ms: 300 } });
-      const planning = await waitForTaskState(t.store, task.id, ['planning', 'completed']);
-      assert.equal(planning.state, 'planning', 'the task is seen planning while the agent plans');
-      const done = await waitForTaskState(t.store, task.id, ['completed']);
-      assert.equal(done.result, 'plan first');
-      const changes = (await t.store.tasks.listEvents(task.id, 0, 100)).filter((e) => e.type === 'state_change');
-      assert.deepEqual(changes.map((e) => e.state), ['pending', 'running', 'planning', 'running', 'completed']);
-      assert.equal(changes[2]?.message, 'Reading the repository');
-      await t.close();
-    });
-
     it('moves a planning agent back to running before it waits, so an answer resumes it', async () => {
       const planner = scripted('planner', async (ctx) => {
         await ctx.setPhase('planning', 'thinking');
@@ -206,19 +159,6 @@ for (const dialect of DIALECTS) {
       await t.close();
     });
 
-    it('holds no concurrency slot while a task waits for an answer', async () => {
-      const t = await startTestEngine(dialect, [createEchoAgent()], { concurrency: 1 });
-      const asking = await t.engine.submit(adminCaller, { agentType: 'echo', prompt: 'q', context: { ask: 'ok?' } });
-      await waitForTaskState(t.store, asking.task.id, ['waiting']);
-      const plain = await t.engine.submit(adminCaller, { agentType: 'echo', prompt: 'meanwhile' });
-      const done = await waitForTaskState(t.store, plain.task.id, ['completed']);
-      assert.equal(done.result, 'meanwhile');
-      await t.engine.answer(adminCaller, asking.task.id, 'yes');
-      const answered = await waitForTaskState(t.store, asking.task.id, ['completed']);
-      assert.deepEqual(answered.result, { prompt: 'q', answer: 'yes' });
-      await t.close();
-    });
-
     it('resumes a waiting task answered through another node', async () => {
       const db = makeTestDatabase(dialect);
       const store = await openTestStore(db);
@@ -235,39 +175,6 @@ for (const dialect of DIALECTS) {
       await b.engine.stop();
       await store.close();
       await db.drop();
-    });
-
-    it('aborts the agent on cancel and records nothing after the terminal event', async () => {
-      let sawAbort = false;
-      let emittedAfterAbort = 0;
-      const stubborn = scripted('stubborn', async (ctx) => {
-        await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
-        sawAbort = true;
-        for (let i = 0; i < 20; i++) {
-          ctx.emit({ type: 'log', message: `after abort ${i}` });
-          emittedAfterAbort += 1;
-        }
-        return 'ignored';
-      });
-      const t = await startTestEngine(dialect, [stubborn]);
-      const { task } = await t.engine.submit(adminCaller, { agentType: 'stubborn', prompt: 'x' });
-      await waitForTaskState(t.store, task.id, ['running']);
-      await t.engine.cancel(adminCaller, task.id);
-      await (async () => {
-        const deadline = Date.now() + 5000;
-        while (!sawAbort && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-      })();
-      assert.equal(sawAbort, true);
-      assert.equal(emittedAfterAbort, 20);
-      await t.engine.stop();
-      const events = await t.store.tasks.listEvents(task.id, 0, 100);
-      assert.equal(events.at(-1)?.state, 'cancelled');
-      assert.ok(!events.some((e) => e.message?.startsWith('after abort')));
-      const final = await t.store.tasks.findTask(task.id);
-      assert.equal(final?.state, 'cancelled');
-      assert.equal(final?.result, null);
-      await t.store.close();
-      await t.db.drop();
     });
 
     it('numbers events without gaps while an agent emits fast and the task is cancelled', async () => {
@@ -301,26 +208,6 @@ for (const dialect of DIALECTS) {
       assert.equal(events.filter((e) => e.type === 'state_change' && e.state === 'cancelled').length, 1);
       await t.store.close();
       await t.db.drop();
-    });
-
-    it('retries a retryable agent failure and then completes', async () => {
-      let calls = 0;
-      const flaky = scripted(
-        'flaky',
-        async () => {
-          calls += 1;
-          if (calls === 1) throw new AgentError('rate limited', { retryable: true, retryAfterMs: 20 });
-          return 'second time lucky';
-        },
-        3,
-      );
-      const t = await startTestEngine(dialect, [flaky], { pollMs: 50 });
-      const { task } = await t.engine.submit(adminCaller, { agentType: 'flaky', prompt: 'x' });
-      const done = await waitForTaskState(t.store, task.id, ['completed', 'failed']);
-      assert.equal(done.state, 'completed');
-      assert.equal(done.attempt, 2);
-      assert.equal(calls, 2);
-      await t.close();
     });
 
     it('hands running tasks back on shutdown and a later start completes them', async () => {

@@ -21,7 +21,7 @@ export const recordedChanges = { checked: 0, illegal: [] as string[] };
  * checks each change of state against the table. Runs when a test store closes, so
  * every change any engine test made is checked, however it was made.
  */
-export async function checkStateHistories(store: OpenedStore): Promise<void> {
+export async function checkStateHistories(store: Pick<OpenedStore, 'tasks'>): Promise<void> {
   let cursor: string | undefined;
   do {
     const page = await store.tasks.listTasks({ limit: 200, ...(cursor !== undefined ? { cursor } : {}) });

@@ -61,6 +61,8 @@ export class Scheduler {
   private readonly recentCancels = new Set<string>();
   private slotsUsed = 0;
   private claiming = false;
+  /** The claim being committed, which stop() waits for: its tasks are this node's to hand back. */
+  private claimInFlight: Promise<void> | undefined;
   private wakeAgain = false;
   private stopped = true;
   private pollTimer: TimerHandle | undefined;
@@ -102,8 +104,9 @@ export class Scheduler {
     const free = this.options.concurrency - this.slotsUsed;
     if (free <= 0) return;
     this.claiming = true;
-    void this.claim(free).finally(() => {
+    this.claimInFlight = this.claim(free).finally(() => {
       this.claiming = false;
+      this.claimInFlight = undefined;
       if (this.wakeAgain) {
         this.wakeAgain = false;
         this.wake();
@@ -125,6 +128,7 @@ export class Scheduler {
     for (const t of [this.pollTimer, this.renewTimer, this.retryTimer]) if (t) this.deps.timers.clearTimeout(t);
     this.unsubscribe?.();
     this.unwatchRemote?.();
+    await this.claimInFlight;
     if (this.runs.size > 0) {
       let timer: TimerHandle | undefined;
       const graceOver = new Promise<void>((resolve) => {
@@ -179,7 +183,6 @@ export class Scheduler {
   }
 
   private startRun(task: Task): void {
-    if (this.stopped) return; // the lease will lapse; start-up recovery of this node picks it up
     const run: RunningTask = {
       taskId: task.id,
       epoch: task.leaseEpoch,
@@ -191,6 +194,8 @@ export class Scheduler {
     this.running.set(task.id, run);
     this.slotsUsed += 1;
     if (this.recentCancels.delete(task.id)) run.controller.abort('cancel' satisfies AbortReason);
+    // Claimed while stopping: the run hands it straight back to pending, without spending an attempt.
+    else if (this.stopped) run.controller.abort('shutdown' satisfies AbortReason);
     const p = runTask(
       {
         queue: this.deps.queue,
