@@ -8,6 +8,7 @@ import type { CreatedSession, SessionInfo } from '../core/domain/identity.ts';
 import type { MemoryEntry } from '../core/domain/session-memory.ts';
 import type { Task } from '../core/domain/task.ts';
 import { iso } from './primitives.ts';
+import { taskToWire, taskView } from './task.ts';
 
 
 export const sessionParams = z.object({ session_id: z.string().min(1).max(200) });
@@ -66,25 +67,12 @@ export const memoryEntryToWire = (e: MemoryEntry): z.infer<typeof memoryEntryVie
 export const historyQuery = z
   .object({ limit: z.coerce.number().int().min(1).max(500).default(100).describe('The most recent tasks to return (oldest first)') })
   .strict();
-const historyEntryView = z.object({
-  task_id: z.string(),
-  agent_type: z.string(),
-  prompt: z.string(),
-  state: z.string(),
-  result: jsonValue.nullable(),
-  error: z.string().nullable(),
-  created_at: z.string(),
-  finished_at: z.string().nullable(),
-});
+/** A task in a session's history: the task's own wire fields, a subset of its full view. */
+const HISTORY_FIELDS = { task_id: true, agent_type: true, prompt: true, state: true, result: true, error: true, created_at: true, finished_at: true } as const;
+const historyEntryView = taskView.pick(HISTORY_FIELDS);
 export const historyView = z.object({ session_id: z.string(), tasks: z.array(historyEntryView) });
 
-export const historyEntryToWire = (t: Task): z.infer<typeof historyEntryView> => ({
-  task_id: t.id,
-  agent_type: t.agentType,
-  prompt: t.prompt,
-  state: t.state,
-  result: t.result,
-  error: t.error,
-  created_at: iso(t.createdAt),
-  finished_at: iso(t.finishedAt),
-});
+export function historyEntryToWire(t: Task): z.infer<typeof historyEntryView> {
+  const { task_id, agent_type, prompt, state, result, error, created_at, finished_at } = taskToWire(t);
+  return { task_id, agent_type, prompt, state, result, error, created_at, finished_at };
+}
