@@ -11,10 +11,11 @@ import type { TaskState } from './task-states.ts';
 /**
  * Allowed transitions. `running → pending` and `waiting → pending` are retries (a
  * lost lease or a retryable failure) or a hand-back on shutdown; `running ⇄ planning`
- * is an agent reporting that it plans before it works. Terminal states have no way out.
+ * is an agent reporting that it plans before it works (a claim always starts a task
+ * `running`: planning is the agent's to report). Terminal states have no way out.
  */
 export const TRANSITIONS: Readonly<Record<TaskState, readonly TaskState[]>> = {
-  pending: ['planning', 'running', 'failed', 'cancelled'],
+  pending: ['running', 'cancelled'],
   planning: ['running', 'pending', 'failed', 'cancelled'],
   running: ['planning', 'waiting', 'pending', 'completed', 'failed', 'cancelled'],
   waiting: ['running', 'pending', 'failed', 'cancelled'],
