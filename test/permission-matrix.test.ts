@@ -14,7 +14,7 @@ import { startTestApp, type TestApp } from './helpers/test-app.ts';
 import { waitForState } from './helpers/api.ts';
 import { ROLE_PERMISSIONS, Roles, type Permission, type Role } from '../src/core/domain/permissions.ts';
 import type { Caller, Principal } from '../src/core/domain/caller.ts';
-import { MATRIX, PUBLIC_ENDPOINTS, type Fixture, type MatrixRow, type RoleFixture } from './helpers/permission-matrix-rows.ts';
+import { MATRIX, MATRIX_PROJECT, PUBLIC_ENDPOINTS, type Fixture, type MatrixRow, type RoleFixture } from './helpers/permission-matrix-rows.ts';
 
 const PASSWORD = 'Matrix-password-77';
 
@@ -44,11 +44,22 @@ for (const dialect of DIALECTS) {
       await waitForState(t, done, ['completed']);
       await waitForState(t, running, ['running']);
       await waitForState(t, waiting, ['waiting']);
-      return { role, userId: user.id, token, tasks: { done, running, waiting } };
+      const admin = async (path: string, body: unknown): Promise<string> => {
+        const res = await t.request(path, { method: 'POST', body: JSON.stringify(body) });
+        assert.equal(res.status, 201, `${path} for the ${role}`);
+        return ((await res.json()) as { key: string }).key;
+      };
+      const board = {
+        card: await admin('/api/tasks', { project_id: MATRIX_PROJECT, title: `card of the ${role}` }),
+        spareCard: await admin('/api/tasks', { project_id: MATRIX_PROJECT, title: `spare card of the ${role}` }),
+        spareProject: await admin('/api/projects', { name: `spare of the ${role}`, key: `SPARE${role.toUpperCase()}` }),
+      };
+      return { role, userId: user.id, token, tasks: { done, running, waiting }, board };
     }
 
     before(async () => {
       t = await startTestApp(dialect, { env: { SWITCHBOARD_CONCURRENCY: '16' } });
+      assert.equal((await t.request('/api/projects', { method: 'POST', body: JSON.stringify({ name: 'Matrix', key: MATRIX_PROJECT }) })).status, 201);
       const roles = {} as Record<Role, RoleFixture>;
       for (const role of Roles) roles[role] = await roleFixture(role);
       const login = await t.request('/api/auth/login', { method: 'POST', token: null, body: JSON.stringify({ username: 'm-admin', password: PASSWORD }) });

@@ -30,6 +30,14 @@ import { createWorktreeAdmin } from '../services/worktree-admin.ts';
 import type { LocalSkillCatalog } from '../skills/skill-catalog.ts';
 import { createSkillInstaller } from '../skills/skill-installer.ts';
 import { uuidIds } from './node-timers.ts';
+import { createRepositories } from '../integrations/github/repositories.ts';
+import { createBoardFeed } from '../services/board/board-feed.ts';
+import { createBoardService } from '../services/board/board-service.ts';
+import { createExecutionFollower } from '../services/board/execution-follower.ts';
+import { createProjectService } from '../services/board/project-service.ts';
+import { isTerminal } from '../core/domain/transitions.ts';
+import type { Caller } from '../core/domain/caller.ts';
+import type { Project } from '../core/domain/project.ts';
 
 export interface ServiceDeps {
   readonly config: ResolvedConfig;
@@ -53,8 +61,29 @@ export function buildServices(deps: ServiceDeps) {
   const ids = uuidIds;
   const tasks = createTaskVisibility(guard, (taskId) => deps.engine.findTask(taskId));
   const devices = createDeviceService({ devices: store.devices, clock, ids, guard, evictUser }, config.devices);
+  const runtime = createSecureRuntime(deps.engine, guard, { sessions: store.credentials, clock }, tasks);
+  const repositories = createRepositories();
+  const feed = createBoardFeed(store.board, { pollMs: 1000 });
+  const follower = createExecutionFollower({ store: store.board, engine: deps.engine, repositories, feed, clock, logger: deps.logger });
+  /** Before a forced project delete: every unfinished execution of its tasks is cancelled (project:delete was checked). */
+  async function cancelExecutions(caller: Caller, project: Project): Promise<void> {
+    for (let cursor: string | undefined; ; ) {
+      const page = await store.board.listTasks({ projectId: project.id, limit: 200, ...(cursor !== undefined ? { cursor } : {}) });
+      for (const t of page.items) {
+        for (const e of await store.board.listExecutions(t.id)) {
+          const run = await deps.engine.findTask(e.executionUuid);
+          if (run !== undefined && !isTerminal(run.state)) await deps.engine.cancel(caller, run.id).catch(() => undefined);
+        }
+      }
+      cursor = page.nextCursor;
+      if (cursor === undefined) return;
+    }
+  }
   return {
-    runtime: createSecureRuntime(deps.engine, guard, { sessions: store.credentials, clock }, tasks),
+    runtime,
+    follower,
+    projects: createProjectService({ store: store.board, guard, clock, repositories, dataDir: config.dataDir, cancelExecutions, feed }),
+    board: createBoardService({ store: store.board, guard, clock, runtime, engine: deps.engine, feed, follower }),
     devices,
     sessions: createSessionService(
       { credentials: store.credentials, clock, ids, limiter: createLoginLimiter(deps.loginLimits), devices, guard, evictUser },

@@ -165,6 +165,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     });
     await engine.start();
     agentRuntime.startTimers();
+    await services.follower.resume();
     const http = await createHttpServer(
       { ...services, authenticator, logger },
       {
@@ -201,6 +202,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       close() {
         closing ??= (async () => {
           await http.close();
+          services.follower.stop();
           agentRuntime.stopTimers();
           await engine.stop();
           await store.close();

@@ -7,6 +7,7 @@ import type { AuditStore } from '../core/ports/audit-store.ts';
 import type { CredentialStore } from '../core/ports/credential-store.ts';
 import type { Ids } from '../core/ports/ids.ts';
 import type { PolicyStore } from '../core/ports/policy-store.ts';
+import type { BoardStore } from '../core/ports/board-store.ts';
 import type { TaskChangeFeed } from '../core/ports/task-change-feed.ts';
 import type { TaskStore } from '../core/ports/task-store.ts';
 import type { Database } from './schema.ts';
@@ -19,6 +20,7 @@ import { createKyselyCredentialStore } from './kysely-credential-store.ts';
 import { createKyselySessionMemoryStore } from './kysely-session-memory-store.ts';
 import type { SessionMemoryStore } from '../core/ports/session-memory-store.ts';
 import { createKyselyPolicyStore } from './kysely-policy-store.ts';
+import { createKyselyBoardStore } from './kysely-board-store.ts';
 import { createKyselyDeviceStore } from './kysely-device-store.ts';
 import type { DeviceStore } from '../core/ports/device-store.ts';
 import { createKyselyAgentConfigStore } from './kysely-agent-config-store.ts';
@@ -37,6 +39,8 @@ export interface OpenedStore {
   /** Session memory and the tasks of a session (its history). */
   readonly sessionMemory: SessionMemoryStore;
   readonly policies: PolicyStore;
+  /** Projects, board tasks, executions and activity. */
+  readonly board: BoardStore;
   readonly devices: DeviceStore;
   /** Agents defined over the API. */
   readonly agentConfigs: AgentConfigStore;
@@ -91,6 +95,7 @@ export async function openStore(
     credentials: createKyselyCredentialStore({ db, isPg: location.kind === 'postgres', ids: deps.ids, hashAudit: deps.hashAudit }),
     sessionMemory: createKyselySessionMemoryStore({ db, isPg: location.kind === 'postgres', ids: deps.ids, hashAudit: deps.hashAudit }),
     policies: createKyselyPolicyStore({ db, isPg: location.kind === 'postgres', ids: deps.ids, hashAudit: deps.hashAudit }),
+    board: createKyselyBoardStore({ db, isPg: location.kind === 'postgres', ids: deps.ids, hashAudit: deps.hashAudit }),
     devices: createKyselyDeviceStore({ db, isPg: location.kind === 'postgres', ids: deps.ids, hashAudit: deps.hashAudit }),
     agentConfigs: createKyselyAgentConfigStore({ db, isPg: location.kind === 'postgres', ids: deps.ids, hashAudit: deps.hashAudit }),
     db,

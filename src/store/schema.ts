@@ -159,6 +159,75 @@ export interface AgentConfigsTable {
   updated_by: string | null;
 }
 
+/** Integer id sequences of the board (portable across dialects). */
+export interface CountersTable {
+  name: string;
+  value: number | string;
+}
+
+export interface ProjectsTable {
+  id: number | string;
+  name: string;
+  key: string;
+  description: string | null;
+  status: string;
+  github_repo_url: string | null;
+  github_repo_owner: string | null;
+  github_repo_name: string | null;
+  telegram_chat_id: string | null;
+  repo_path: string | null;
+  default_branch: string | null;
+  default_agent_type: string | null;
+  next_task_number: number | string;
+  created_by: string;
+  created_at: number | string;
+  updated_at: number | string;
+}
+
+export interface BoardTasksTable {
+  id: number | string;
+  project_id: number | string;
+  number: number | string;
+  key: string;
+  title: string;
+  description: string | null;
+  status: string;
+  priority: string;
+  position: number;
+  assigned_agent_type: string | null;
+  agent_execution_status: string | null;
+  github_pr_url: string | null;
+  github_pr_number: number | string | null;
+  github_branch_name: string | null;
+  created_by: string;
+  created_at: number | string;
+  updated_at: number | string;
+  status_set_at: number | string | null;
+}
+
+export interface BoardExecutionsTable {
+  id: number | string;
+  board_task_id: number | string;
+  execution_uuid: string;
+  agent_type: string;
+  prompt: string;
+  user_id: string;
+  session_id: string | null;
+  started_at: number | string;
+}
+
+export interface BoardActivityTable {
+  id: number | string;
+  project_id: number | string;
+  board_task_id: number | string | null;
+  task_key: string | null;
+  kind: string;
+  actor_id: string | null;
+  /** JSON object. */
+  details: string;
+  created_at: number | string;
+}
+
 export interface Database {
   tasks: TasksTable;
   task_events: TaskEventsTable;
@@ -172,4 +241,9 @@ export interface Database {
   devices: DevicesTable;
   device_challenges: DeviceChallengesTable;
   policies: PoliciesTable;
+  counters: CountersTable;
+  projects: ProjectsTable;
+  board_tasks: BoardTasksTable;
+  board_executions: BoardExecutionsTable;
+  board_activity: BoardActivityTable;
 }

@@ -11,6 +11,8 @@ export interface RoleFixture {
   readonly userId: string;
   readonly token: string;
   readonly tasks: { readonly done: string; readonly running: string; readonly waiting: string };
+  /** Board fixtures made by the admin for this role: a card of the shared project to edit, one to delete, a project to delete. */
+  readonly board: { readonly card: string; readonly spareCard: string; readonly spareProject: string };
 }
 
 export interface Fixture {
@@ -43,7 +45,33 @@ let serial = 0;
 const deviceOf = (me: RoleFixture): string => `matrix-${me.role}-${process.pid}`;
 const unique = (prefix: string): string => `${prefix}-${process.pid}-${++serial}`;
 
+/** The shared project of the board rows (the admin creates it before the role fixtures). */
+export const MATRIX_PROJECT = 'MATRIX';
+
 export const MATRIX: readonly MatrixRow[] = [
+  // The portal: projects and the board (project:* on project:<id>)
+  { method: 'GET', route: '/api/projects', permissions: ['project:read'], ok: 200, request: () => ({ path: '/api/projects' }) },
+  { method: 'POST', route: '/api/projects', permissions: ['project:write'], ok: 201, request: () => ({ path: '/api/projects', body: { name: 'm', key: unique('P').replace(/[^A-Z0-9]/g, '') } }) },
+  { method: 'GET', route: '/api/projects/{id}', permissions: ['project:read'], ok: 200, request: () => ({ path: `/api/projects/${MATRIX_PROJECT}` }) },
+  { method: 'PATCH', route: '/api/projects/{id}', permissions: ['project:write'], ok: 200, request: () => ({ path: `/api/projects/${MATRIX_PROJECT}`, body: { description: unique('d') } }) },
+  { method: 'DELETE', route: '/api/projects/{id}', permissions: ['project:delete'], ok: 200, request: (_fx, me) => ({ path: `/api/projects/${me.board.spareProject}` }) },
+  { method: 'GET', route: '/api/projects/{id}/events', permissions: ['project:read'], ok: 200, request: () => ({ path: `/api/projects/${MATRIX_PROJECT}/events` }) },
+  { method: 'GET', route: '/api/tasks', permissions: ['project:read'], ok: 200, request: () => ({ path: `/api/tasks?project_id=${MATRIX_PROJECT}` }) },
+  { method: 'POST', route: '/api/tasks', permissions: ['project:write'], ok: 201, request: () => ({ path: '/api/tasks', body: { project_id: MATRIX_PROJECT, title: unique('t') } }) },
+  {
+    method: 'POST',
+    route: '/api/tasks/execute',
+    permissions: ['project:write', 'task:submit', 'agent:execute'],
+    ok: 201,
+    request: (_fx, me) => ({ path: '/api/tasks/execute', body: { task_id: me.board.card, agent_type: 'echo' } }),
+  },
+  { method: 'GET', route: '/api/tasks/{id}', permissions: ['project:read'], ok: 200, request: (_fx, me) => ({ path: `/api/tasks/${me.board.card}` }) },
+  { method: 'PATCH', route: '/api/tasks/{id}', permissions: ['project:write'], ok: 200, request: (_fx, me) => ({ path: `/api/tasks/${me.board.card}`, body: { priority: 'high' } }) },
+  { method: 'DELETE', route: '/api/tasks/{id}', permissions: ['project:write'], ok: 200, request: (_fx, me) => ({ path: `/api/tasks/${me.board.spareCard}` }) },
+  { method: 'GET', route: '/api/tasks/{id}/executions', permissions: ['project:read'], ok: 200, request: (_fx, me) => ({ path: `/api/tasks/${me.board.card}/executions` }) },
+  { method: 'GET', route: '/api/tasks/{id}/activity', permissions: ['project:read'], ok: 200, request: (_fx, me) => ({ path: `/api/tasks/${me.board.card}/activity` }) },
+  { method: 'GET', route: '/api/agents/available', permissions: ['agent:list'], ok: 200, request: () => ({ path: '/api/agents/available' }) },
+  { method: 'GET', route: '/api/agents/types', permissions: ['agent:list'], ok: 200, request: () => ({ path: '/api/agents/types' }) },
   // Tasks
   {
     method: 'POST',

@@ -37,6 +37,9 @@ import type { WorktreeAdmin } from '../../core/services/worktree-admin.ts';
 import { registerAgentAdminRoutes, registerWorktreeRoutes } from './agent-admin-routes.ts';
 import type { SkillAdmin } from '../../core/services/skill-admin.ts';
 import { registerSkillRoutes } from './skill-routes.ts';
+import { registerProjectRoutes } from './project-routes.ts';
+import { registerBoardTaskRoutes } from './board-task-routes.ts';
+import type { BoardService, ProjectService } from '../../core/services/board.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -71,6 +74,9 @@ export interface HttpServerDeps {
   readonly worktrees?: WorktreeAdmin;
   /** Skill install/uninstall and definitions. */
   readonly skills?: SkillAdmin;
+  /** The portal's projects and board (absent: those routes are not served). */
+  readonly projects?: ProjectService;
+  readonly board?: BoardService;
   readonly logger: FastifyBaseLogger;
 }
 
@@ -182,6 +188,10 @@ export async function createHttpServer(deps: HttpServerDeps, options: HttpServer
   if (deps.agentAdmin !== undefined) registerAgentAdminRoutes(app, deps.agentAdmin);
   if (deps.worktrees !== undefined) registerWorktreeRoutes(app, deps.worktrees);
   if (deps.skills !== undefined) registerSkillRoutes(app, deps.skills, { uploadLimit: options.skillUploadLimit ?? 20 * 1024 * 1024 });
+  if (deps.projects !== undefined && deps.board !== undefined) {
+    registerProjectRoutes(app, deps.projects, deps.board, { sseHeartbeatMs: options.sseHeartbeatMs });
+    registerBoardTaskRoutes(app, deps.board, deps.runtime);
+  }
   registerAuditRoutes(app, deps.runtime);
   registerUserRoutes(app, deps.users);
   registerPolicyRoutes(app, deps.policies);
