@@ -303,6 +303,20 @@ for (const dialect of DIALECTS) {
       assert.ok(audit.some((a) => a.eventType === 'resource.deleted' && a.action === 'project.delete'));
     });
 
+    it('lets a runtime submit name a board task only when it exists, matches the project and is the caller\'s to change', async () => {
+      const p = await project('LINK');
+      const card = await task('LINK', 'linked');
+      const submit = (body: Record<string, unknown>) => call('POST', '/api/runtime/tasks/submit', { agent_type: 'echo', prompt: 'linked', ...body });
+      assert.equal((await submit({ task_id: card.id, project_id: p.id })).status, 202);
+      const missing = await submit({ task_id: 987654 });
+      assert.deepEqual([missing.status, codeOf(missing)], [404, 'BOARD_TASK_NOT_FOUND']);
+      assert.equal((await submit({ task_id: card.id, project_id: p.id + 1000 })).status, 400);
+      await call('POST', '/api/policies', { resource_type: 'project', resource_id: String(p.id), permissions: ['project:write'], allowed_roles: ['admin'] });
+      const dev = await t.createUser(`linker-${dialect}`, ['developer']);
+      const refused = await call('POST', '/api/runtime/tasks/submit', { agent_type: 'echo', prompt: 'x', task_id: card.id }, dev.token);
+      assert.equal(refused.status, 403);
+    });
+
     it('answers the Phase 1 agent paths from the registry', async () => {
       const available = (await call<{ agents: string[] }>('GET', '/api/agents/available')).json.agents;
       assert.ok(available.includes('echo') && available.includes('gated'));

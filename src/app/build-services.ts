@@ -35,6 +35,7 @@ import { createBoardFeed } from '../services/board/board-feed.ts';
 import { createBoardService } from '../services/board/board-service.ts';
 import { createExecutionFollower } from '../services/board/execution-follower.ts';
 import { createProjectService } from '../services/board/project-service.ts';
+import { createBoardLinks } from '../services/board/board-links.ts';
 import { isTerminal } from '../core/domain/transitions.ts';
 import type { Caller } from '../core/domain/caller.ts';
 import type { Project } from '../core/domain/project.ts';
@@ -61,7 +62,7 @@ export function buildServices(deps: ServiceDeps) {
   const ids = uuidIds;
   const tasks = createTaskVisibility(guard, (taskId) => deps.engine.findTask(taskId));
   const devices = createDeviceService({ devices: store.devices, clock, ids, guard, evictUser }, config.devices);
-  const runtime = createSecureRuntime(deps.engine, guard, { sessions: store.credentials, clock }, tasks);
+  const runtime = createSecureRuntime(deps.engine, { guard, submitSessions: { sessions: store.credentials, clock }, tasks, boardLinks: createBoardLinks(store.board, guard) });
   const repositories = createRepositories();
   const feed = createBoardFeed(store.board, { pollMs: 1000 });
   const follower = createExecutionFollower({ store: store.board, engine: deps.engine, repositories, feed, clock, logger: deps.logger });

@@ -17,6 +17,8 @@ import type { Caller } from '../../core/domain/caller.ts';
 import type { StreamItem } from '../../core/domain/event.ts';
 import type { TaskFilter } from '../../core/domain/task.ts';
 import type { Guard } from '../../core/ports/guard.ts';
+import type { BoardLinkCheck } from '../../core/ports/board-links.ts';
+import { SwitchboardError } from '../../core/domain/errors.ts';
 import { pendingApproval } from '../../core/domain/waiting.ts';
 import { verifyLiveAuditChain } from '../audit/audit-verify.ts';
 import { createGuard } from './guard.ts';
@@ -24,13 +26,22 @@ import { createRoleAuthorizer } from './role-authorizer.ts';
 import { checkSubmitSession, type SubmitSessionDeps } from './submit-session.ts';
 import { createTaskVisibility, type TaskVisibility } from './task-visibility.ts';
 
-/** The runtime with every call checked by `guard` (default: the role table alone, auditing into the engine). */
-export function createSecureRuntime(
-  engine: TaskEngine,
-  guard: Guard = createGuard(createRoleAuthorizer(), (input) => engine.recordAudit(input)),
-  submitSessions?: SubmitSessionDeps,
-  tasks: TaskVisibility = createTaskVisibility(guard, (taskId) => engine.findTask(taskId)),
-): Runtime {
+export interface SecureRuntimeOptions {
+  /** Decides and audits every check (default: the role table alone, auditing into the engine). */
+  readonly guard?: Guard;
+  /** Which sessions a submit may name (absent: only the caller's own). */
+  readonly submitSessions?: SubmitSessionDeps;
+  /** Who sees which task (default: the rule of task-visibility.ts on this guard). */
+  readonly tasks?: TaskVisibility;
+  /** Checks a submit's tie to a board task (absent: such a tie is refused). */
+  readonly boardLinks?: BoardLinkCheck;
+}
+
+/** The runtime with every call checked. */
+export function createSecureRuntime(engine: TaskEngine, options: SecureRuntimeOptions = {}): Runtime {
+  const guard = options.guard ?? createGuard(createRoleAuthorizer(), (input) => engine.recordAudit(input));
+  const tasks = options.tasks ?? createTaskVisibility(guard, (taskId) => engine.findTask(taskId));
+  const submitSessions = options.submitSessions;
   const { visibleTask, listsAll } = tasks;
   const need = (caller: Caller, permission: Permission, type: string, id: string | null) => guard.ensure(caller, permission, { type, id });
 
@@ -41,6 +52,10 @@ export function createSecureRuntime(
       else await need(caller, 'task:submit', 'agent', input.agentType);
       await need(caller, 'agent:execute', 'agent', input.agentType);
       await checkSubmitSession(submitSessions, guard, caller, input);
+      if (input.boardTaskId !== undefined) {
+        if (options.boardLinks === undefined) throw new SwitchboardError('VALIDATION_FAILED', 'task_id: this server has no board', { field: 'task_id' });
+        await options.boardLinks(caller, input);
+      }
       return engine.submit(caller, input);
     },
 
