@@ -36,6 +36,10 @@ import { createBoardService } from '../services/board/board-service.ts';
 import { createExecutionFollower } from '../services/board/execution-follower.ts';
 import { createProjectService } from '../services/board/project-service.ts';
 import { createBoardLinks } from '../services/board/board-links.ts';
+import { createBoardGitService } from '../services/board/board-git-service.ts';
+import type { BoardWorkdirs } from '../services/board/board-workdirs.ts';
+import type { BoardGit } from '../core/ports/board-git.ts';
+import { createPullRequests } from '../integrations/github/pull-requests.ts';
 import { isTerminal } from '../core/domain/transitions.ts';
 import type { Caller } from '../core/domain/caller.ts';
 import type { Project } from '../core/domain/project.ts';
@@ -55,6 +59,9 @@ export interface ServiceDeps {
   readonly evictUser: (userId: string) => void;
   readonly sessionPolicy: SessionPolicy;
   readonly loginLimits: LoginLimits;
+  /** Board tasks' git work (built with the agents, which run in the same worktrees). */
+  readonly boardGit: BoardGit;
+  readonly workdirs: BoardWorkdirs;
 }
 
 export function buildServices(deps: ServiceDeps) {
@@ -85,6 +92,15 @@ export function buildServices(deps: ServiceDeps) {
     follower,
     projects: createProjectService({ store: store.board, guard, clock, repositories, dataDir: config.dataDir, cancelExecutions, feed }),
     board: createBoardService({ store: store.board, guard, clock, runtime, engine: deps.engine, feed, follower }),
+    boardGit: createBoardGitService({
+      store: store.board,
+      guard,
+      clock,
+      git: deps.boardGit,
+      workdirs: deps.workdirs,
+      pulls: config.github.token === undefined ? undefined : createPullRequests({ token: config.github.token, ...(config.github.apiUrl !== undefined ? { apiUrl: config.github.apiUrl } : {}) }),
+      feed,
+    }),
     devices,
     sessions: createSessionService(
       { credentials: store.credentials, clock, ids, limiter: createLoginLimiter(deps.loginLimits), devices, guard, evictUser },

@@ -28,6 +28,8 @@ import { createHttpServer } from '../transports/http/http-server.ts';
 import { createAgentRuntime } from '../agents/assembly/agent-runtime.ts';
 import { createGuard } from '../security/authorization/guard.ts';
 import { buildServices } from './build-services.ts';
+import { createBoardGit } from '../integrations/github/board-git.ts';
+import { createBoardWorkdirs } from '../services/board/board-workdirs.ts';
 import { createMetrics } from './prom-metrics.ts';
 import { nodeTimers, systemClock, uuidIds } from './node-timers.ts';
 
@@ -93,6 +95,9 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     // Decisions first: everything below that checks a permission gets this authorizer.
     // Policies are cached on the hot path: dropped at once on change here, ≤ 1 s stale on other nodes.
     const authorizer = createPolicyAuthorizer({ store: store.policies, clock }, { cacheMs: 1000 });
+    // Board tasks' executions run in their task's worktree; the board reads the same ones.
+    const boardGit = createBoardGit(config.github.token !== undefined ? { token: config.github.token } : {});
+    const workdirs = createBoardWorkdirs({ board: store.board, tasks: store.tasks, git: boardGit, dataDir: config.dataDir, clock });
     const agentRuntime = await createAgentRuntime({
       config,
       store: store.agentConfigs,
@@ -100,6 +105,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       extraAgents: options.extraAgents ?? [],
       clock,
       logger,
+      boardWorkdir: (taskId) => workdirs.forRuntimeTask(taskId),
     });
     const agents = agentRuntime.registry;
     const skills = createSkillCatalog({ installedDir: join(config.dataDir, 'skills'), configuredDirs: config.skillsDirs }, logger);
@@ -162,6 +168,8 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       evictUser: (userId) => authenticator.evictUser(userId),
       sessionPolicy,
       loginLimits: options.loginLimits ?? config.loginLimits,
+      boardGit,
+      workdirs,
     });
     await engine.start();
     agentRuntime.startTimers();

@@ -21,6 +21,8 @@ export interface ResolvedConfig {
     | { readonly kind: 'sqlite'; readonly dataDir: string }
     | { readonly kind: 'postgres'; readonly url: string; readonly schema?: string };
   readonly adminToken: string | undefined;
+  /** Board pull requests: the token that pushes branches and opens them, and the API (GitHub Enterprise: https://<host>/api/v3). */
+  readonly github: { readonly token: string | undefined; readonly apiUrl: string | undefined };
   readonly nodeId: string;
   readonly concurrency: number;
   readonly leaseMs: number;
@@ -126,6 +128,7 @@ export function loadConfig(
         ? { kind: 'sqlite' as const, dataDir }
         : { kind: 'postgres' as const, url: e.DATABASE_URL, ...(e.SWITCHBOARD_DB_SCHEMA ? { schema: e.SWITCHBOARD_DB_SCHEMA } : {}) },
     adminToken: e.SWITCHBOARD_ADMIN_TOKEN,
+    github: { token: e.GITHUB_TOKEN === '' ? undefined : e.GITHUB_TOKEN, apiUrl: e.GITHUB_API_URL },
     // Default: stable per host and data dir, without revealing the path in events.
     nodeId: e.SWITCHBOARD_NODE_ID ?? `${hostname()}-${createHash('sha256').update(dataDir).digest('hex').slice(0, 8)}`,
     concurrency: e.SWITCHBOARD_CONCURRENCY,

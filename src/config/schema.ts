@@ -159,6 +159,8 @@ export const envSchema = z.object({
     .regex(/^[a-z_][a-z0-9_]*$/)
     .optional(),
   SWITCHBOARD_ADMIN_TOKEN: z.string().optional(),
+  GITHUB_TOKEN: z.string().optional(),
+  GITHUB_API_URL: z.string().url().optional(),
   SWITCHBOARD_NODE_ID: z.string().min(1).max(100).optional(),
   SWITCHBOARD_CONCURRENCY: int(1, 10_000).default(16),
   SWITCHBOARD_LEASE_MS: int(1000, 3_600_000).default(30_000),

@@ -342,6 +342,10 @@ export function createKyselyBoardStore(deps: { readonly db: Kysely<Database>; re
       });
     },
 
+    async setBranch(boardTaskId, branch, now) {
+      await db.updateTable('board_tasks').set({ github_branch_name: branch, updated_at: now }).where('id', '=', boardTaskId).where('github_branch_name', 'is', null).execute();
+    },
+
     async setPullRequest(boardTaskId, pr, activity, audit) {
       return write(audit, async (trx) => {
         const before = await taskRow(trx, boardTaskId);

@@ -1,6 +1,6 @@
 /** The wire model of /api/tasks (board tasks), executions and board activity (REFERENCE.md, Phase 1). */
 import { z } from 'zod';
-import { BoardStatuses, Priorities, type BoardActivity, type BoardTask, type BoardTaskPatch, type ExecutionView } from '../core/domain/board.ts';
+import { BoardStatuses, Priorities, type BoardActivity, type BoardDiff, type BoardTask, type BoardTaskPatch, type ExecutionView, type PullRequest } from '../core/domain/board.ts';
 import { ALL_STATES } from '../core/domain/task-states.ts';
 import type { Json } from '../core/domain/json.ts';
 import { iso } from './primitives.ts';
@@ -166,3 +166,26 @@ export const activityList = z.object({ activity: z.array(activityView) });
 export function activityToWire(a: BoardActivity): z.infer<typeof activityView> {
   return { id: a.id, project_id: a.projectId, task_id: a.boardTaskId, task_key: a.taskKey, kind: a.kind, actor_id: a.actorId, details: a.details, created_at: iso(a.createdAt) };
 }
+
+export const diffView = z.object({
+  task_id: z.number().int(),
+  base: z.string(),
+  branch: z.string(),
+  files: z.array(z.object({ path: z.string(), added: z.number().int(), removed: z.number().int(), binary: z.boolean() })),
+  diff: z.string().describe('The unified diff, cut at 512 KiB'),
+  truncated: z.boolean(),
+});
+
+export function diffToWire(taskId: number, d: BoardDiff): z.infer<typeof diffView> {
+  return { task_id: taskId, base: d.base, branch: d.branch, files: d.files.map((f) => ({ ...f })), diff: d.diff, truncated: d.truncated };
+}
+
+export const createPrBody = z
+  .object({ title: z.string().min(1).max(256).optional(), body: z.string().max(60_000).optional() })
+  .strict()
+  .default({});
+
+/** REFERENCE.md's answer of `create_pr`, plus whether this call opened it. */
+export const pullRequestView = z.object({ success: z.literal(true), pr_url: z.string(), pr_number: z.number().int(), branch_name: z.string(), created: z.boolean() });
+
+export const pullRequestToWire = (pr: PullRequest): z.infer<typeof pullRequestView> => ({ success: true, pr_url: pr.url, pr_number: pr.number, branch_name: pr.branch, created: pr.created });

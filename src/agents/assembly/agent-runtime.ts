@@ -16,6 +16,7 @@ import type { JsonObject } from '../../core/domain/json.ts';
 import { createEchoAgent } from '../echo/echo-agent.ts';
 import { createMutableAgentRegistry, type BaseAgent, type MutableAgentRegistry } from '../registry/mutable-registry.ts';
 import { buildAgent } from './build-agents.ts';
+import type { PrepareWorkdir } from '../command/command-agent.ts';
 import { discoverAgents } from './discover-agents.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -35,6 +36,8 @@ export interface AgentRuntimeDeps {
   readonly extraAgents: readonly AgentAdapter[];
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Where a command agent runs a board task's execution (its worktree); see BuildAgentsOptions. */
+  readonly boardWorkdir?: PrepareWorkdir;
 }
 
 /** The config schema for one agent, as the admin service wants it. */
@@ -46,7 +49,7 @@ export function validateAgentConfig(raw: unknown): AgentConfigValidation {
 
 export async function createAgentRuntime(deps: AgentRuntimeDeps): Promise<AgentRuntime> {
   const { config, env, logger } = deps;
-  const options = { dataDir: config.dataDir };
+  const options = { dataDir: config.dataDir, ...(deps.boardWorkdir !== undefined ? { boardWorkdir: deps.boardWorkdir } : {}) };
   const discovered: AgentConfig[] =
     config.agents.length === 0 && config.discoverAgents ? await discoverAgents(env, logger) : [];
   const fromConfig = (c: AgentConfig, source: 'file' | 'discovered'): BaseAgent => ({

@@ -26,6 +26,11 @@ type Env = Readonly<Record<string, string | undefined>>;
 export interface BuildAgentsOptions {
   /** The server's data dir: command agents with a `repo` put task worktrees in `<dataDir>/worktrees`. */
   readonly dataDir?: string;
+  /**
+   * The worktree of the board task a runtime task belongs to (its project's clone,
+   * branch `task/<key>`), undefined for other tasks: a command agent runs there first.
+   */
+  readonly boardWorkdir?: PrepareWorkdir;
 }
 
 /** One adapter per configured agent, plus `echo`; `env` supplies the values of `env:` references. */
@@ -55,7 +60,7 @@ function buildKind(c: AgentConfig, env: Env, options: BuildAgentsOptions): { ada
       return own(c.id === 'echo' ? echo : { ...echo, info: { ...echo.info, agentType: c.id, name: c.id } });
     }
     case 'command':
-      return own(commandAgent(c, options.dataDir, env), true);
+      return own(commandAgent(c, options.dataDir, env, options.boardWorkdir), true);
     case 'openai': {
       const o = llmOptions(c, env);
       const adapter = createOpenAiAgent({ ...o, ...(c.temperature !== undefined ? { temperature: c.temperature } : {}) });
@@ -129,20 +134,23 @@ function withCommonFields(adapter: AgentAdapter, c: AgentConfig): AgentAdapter {
 type CommandConfig = Extract<AgentConfig, { kind: 'command' }>;
 
 /** A command agent from its config: a preset's command, prompt placement, parser and env names, then the config's own. */
-function commandAgent(c: CommandConfig, dataDir: string | undefined, env: Env): AgentAdapter {
+function commandAgent(c: CommandConfig, dataDir: string | undefined, env: Env, boardWorkdir: PrepareWorkdir | undefined): AgentAdapter {
   const preset = PRESETS[c.preset ?? 'generic'];
   const command = c.command ?? preset.command;
   if (command === undefined) throw new Error(`Agent "${c.id}": command is required`);
-  let prepareWorkdir: PrepareWorkdir | undefined;
+  let ownWorkdir: PrepareWorkdir | undefined;
   if (c.repo !== undefined) {
     if (dataDir === undefined) throw new Error(`Agent "${c.id}": a repo needs the data dir for its worktrees`);
     const repo = c.repo;
     const root = join(dataDir, 'worktrees');
-    prepareWorkdir = async (taskId) => {
+    ownWorkdir = async (taskId) => {
       const wt = await createTaskWorktree(repo, root, taskId);
       return { cwd: wt.path, metadata: { worktree: wt.path, branch: wt.branch } };
     };
   }
+  const board = boardWorkdir;
+  const prepareWorkdir: PrepareWorkdir | undefined =
+    board === undefined ? ownWorkdir : async (taskId) => (await board(taskId)) ?? (await ownWorkdir?.(taskId));
   return createCommandAgent({
     id: c.id,
     command,

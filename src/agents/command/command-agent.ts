@@ -15,8 +15,8 @@ import { buildArgs, findOnPath } from './presets.ts';
 import { createStreamParser } from './stream-parsers/index.ts';
 import type { StreamParserId } from './stream-parsers/types.ts';
 
-/** Where a task runs: prepared before the spawn (e.g. a git worktree); `metadata` goes into the outcome. */
-export type PrepareWorkdir = (taskId: string) => Promise<{ readonly cwd: string; readonly metadata: JsonObject }>;
+/** Where a task runs: prepared before the spawn (e.g. a git worktree); `metadata` goes into the outcome. Undefined: the agent's own cwd. */
+export type PrepareWorkdir = (taskId: string) => Promise<{ readonly cwd: string; readonly metadata: JsonObject } | undefined>;
 
 export interface CommandAgentOptions {
   readonly id: string;
@@ -164,9 +164,11 @@ export function createCommandAgent(options: CommandAgentOptions): AgentAdapter {
         } catch (err) {
           throw new AgentError(`Could not prepare the working directory: ${err instanceof Error ? err.message : String(err)}`);
         }
-        cwd = prepared.cwd;
-        extra = prepared.metadata;
-        ctx.emit({ type: 'log', message: `working directory ${cwd}`, data: prepared.metadata });
+        if (prepared !== undefined) {
+          cwd = prepared.cwd;
+          extra = prepared.metadata;
+          ctx.emit({ type: 'log', message: `working directory ${cwd}`, data: prepared.metadata });
+        }
         if (ctx.signal.aborted) throw ctx.signal.reason;
       }
       return spawnRun(ctx, cwd, extra);

@@ -82,6 +82,25 @@ export interface BoardActivity {
   readonly createdAt: number;
 }
 
+/** A board task's branch against its project's default branch (committed and uncommitted work). */
+export interface BoardDiff {
+  readonly base: string;
+  readonly branch: string;
+  readonly files: readonly { readonly path: string; readonly added: number; readonly removed: number; readonly binary: boolean }[];
+  /** The unified diff, cut at the size limit. */
+  readonly diff: string;
+  readonly truncated: boolean;
+}
+
+/** A pull request opened (or found already open) for a board task's branch. */
+export interface PullRequest {
+  readonly number: number;
+  readonly url: string;
+  readonly branch: string;
+  /** False when it was already open (the call is idempotent). */
+  readonly created: boolean;
+}
+
 /** Gap left between cards appended to a column, so moves can land between two of them. */
 export const POSITION_STEP = 1024;
 

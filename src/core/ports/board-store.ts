@@ -86,6 +86,8 @@ export interface BoardStore {
     activity: ActivityInput,
     now: number,
   ): Promise<BoardTask | undefined>;
+  /** Records the branch a board task's work is on (set once, when its worktree is first made). */
+  setBranch(boardTaskId: number, branch: string, now: number): Promise<void>;
   setPullRequest(boardTaskId: number, pr: { readonly url: string; readonly number: number; readonly branch: string }, activity: ActivityInput, audit: BoardAudit): Promise<BoardTask | undefined>;
 
   /** A project's activity after `afterId` (oldest first), optionally of one task. */

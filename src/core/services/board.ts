@@ -1,5 +1,5 @@
 /** The portal's board as the runtime exposes it: projects, board tasks, executions and their change stream. */
-import type { BoardActivity, BoardStatus, BoardTask, BoardTaskPatch, ExecutionView, Priority } from '../domain/board.ts';
+import type { BoardActivity, BoardDiff, BoardStatus, BoardTask, BoardTaskPatch, ExecutionView, Priority, PullRequest } from '../domain/board.ts';
 import type { Caller } from '../domain/caller.ts';
 import type { Page } from '../domain/page.ts';
 import type { Project, ProjectFields } from '../domain/project.ts';
@@ -59,4 +59,11 @@ export interface BoardService {
   projectActivity(caller: Caller, project: number | string, options: { readonly afterId?: number; readonly limit: number }): Promise<{ readonly project: Project; readonly items: readonly BoardActivity[] }>;
   /** Opens a project's change stream (authorized when called): history after `afterId`, then live changes until `signal` aborts. */
   streamProject(caller: Caller, project: number | string, options: { readonly afterId?: number; readonly signal: AbortSignal }): Promise<AsyncIterable<BoardActivity>>;
+}
+
+/** A board task's branch: its diff (`project:read`) and its pull request (`project:write`). */
+export interface BoardGitService {
+  diff(caller: Caller, task: number | string): Promise<BoardDiff>;
+  /** Commits what the agent left, pushes the branch and opens (or finds) the pull request to the default branch. */
+  createPullRequest(caller: Caller, task: number | string, input: { readonly title?: string; readonly body?: string }): Promise<PullRequest>;
 }

@@ -10,7 +10,6 @@ import type { BoardTask, BoardTaskPatch } from '../../core/domain/board.ts';
 import type { Caller } from '../../core/domain/caller.ts';
 import { SwitchboardError } from '../../core/domain/errors.ts';
 import type { JsonObject } from '../../core/domain/json.ts';
-import type { Project } from '../../core/domain/project.ts';
 import type { BoardStore } from '../../core/ports/board-store.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import type { Guard } from '../../core/ports/guard.ts';
@@ -18,7 +17,8 @@ import type { BoardService } from '../../core/services/board.ts';
 import type { Runtime, TaskEngine } from '../../core/services/runtime.ts';
 import type { BoardFeed } from './board-feed.ts';
 import type { ExecutionFollower } from './execution-follower.ts';
-import { findProject, projectResource } from './project-service.ts';
+import { projectResource } from './project-service.ts';
+import { createBoardAccess } from './board-access.ts';
 
 export interface BoardServiceDeps {
   readonly store: BoardStore;
@@ -48,28 +48,7 @@ const defaultPrompt = (task: BoardTask): string => (task.description ? `${task.t
 export function createBoardService(deps: BoardServiceDeps): BoardService {
   const { store, guard } = deps;
 
-  async function findTask(ref: number | string): Promise<BoardTask> {
-    const found = typeof ref === 'number' || /^\d{1,15}$/.test(ref) ? await store.getTask(Number(ref)) : await store.findTaskByKey(ref.toUpperCase());
-    if (found === undefined) throw new SwitchboardError('BOARD_TASK_NOT_FOUND', undefined, { task_id: String(ref) });
-    return found;
-  }
-
-  /** The task and its project, when the caller holds `permission` on the project. */
-  async function taskFor(caller: Caller, ref: number | string, permission: 'project:read' | 'project:write'): Promise<{ task: BoardTask; project: Project }> {
-    await guard.ensure(caller, permission, projectResource(null));
-    const task = await findTask(ref);
-    await guard.ensure(caller, permission, projectResource(task.projectId));
-    const project = await store.getProject(task.projectId);
-    if (project === undefined) throw new SwitchboardError('BOARD_TASK_NOT_FOUND', undefined, { task_id: String(ref) });
-    return { task, project };
-  }
-
-  async function projectFor(caller: Caller, ref: number | string, permission: 'project:read' | 'project:write'): Promise<Project> {
-    await guard.ensure(caller, permission, projectResource(null));
-    const project = await findProject(store, ref);
-    await guard.ensure(caller, permission, projectResource(project.id));
-    return project;
-  }
+  const { taskFor, projectFor } = createBoardAccess(store, guard);
 
   const audit = (caller: Caller, eventType: 'resource.modified' | 'resource.deleted', action: string, task: Pick<BoardTask, 'id' | 'key'>, details: JsonObject): AuditInput => ({
     eventType,

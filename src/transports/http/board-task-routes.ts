@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { BoardService } from '../../core/services/board.ts';
+import type { BoardGitService, BoardService } from '../../core/services/board.ts';
 import type { Runtime } from '../../core/services/runtime.ts';
 import { agentToWire, agentView } from '../../wire/agent.ts';
 import {
@@ -24,13 +24,18 @@ import {
   executionToWire,
   executionView,
   updateBoardTaskBody,
+  createPrBody,
+  diffToWire,
+  diffView,
+  pullRequestToWire,
+  pullRequestView,
 } from '../../wire/board.ts';
 import { errorView } from '../../wire/error.ts';
 
 const errors = { 400: errorView, 401: errorView, 403: errorView, 404: errorView };
 const tags = ['board'];
 
-export function registerBoardTaskRoutes(app: FastifyInstance, board: BoardService, runtime: Runtime): void {
+export function registerBoardTaskRoutes(app: FastifyInstance, board: BoardService, git: BoardGitService, runtime: Runtime): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.get(
@@ -129,6 +134,44 @@ export function registerBoardTaskRoutes(app: FastifyInstance, board: BoardServic
     async (req) => ({
       activity: (await board.activity(req.caller, req.params.id, { ...(req.query.after_id !== undefined ? { afterId: req.query.after_id } : {}), limit: req.query.limit })).map(activityToWire),
     }),
+  );
+
+  r.get(
+    '/api/tasks/:id/diff',
+    {
+      schema: {
+        tags,
+        summary: "The task branch's changes against the project's default branch: files with counts, and the unified diff (project:read)",
+        params: boardTaskParams,
+        response: { 200: diffView, 409: errorView, ...errors },
+      },
+    },
+    async (req) => {
+      const diff = await git.diff(req.caller, req.params.id);
+      return diffToWire((await board.get(req.caller, req.params.id)).id, diff);
+    },
+  );
+
+  r.post(
+    '/api/tasks/:id/create_pr',
+    {
+      schema: {
+        tags,
+        summary: "Open a pull request of the task's branch to the default branch (project:write); a second call returns the same one",
+        description:
+          "Commits what the agent left uncommitted (author Switchboard, message naming the task key), pushes `task/<key>` to the clone's " +
+          '`origin`, and opens the pull request through the GitHub API (`GITHUB_TOKEN`, `GITHUB_API_URL`). Errors: `REPO_NOT_CONFIGURED`, ' +
+          '`NOTHING_TO_PROPOSE`, `GIT_PUSH_REFUSED`, `GITHUB_TOKEN_MISSING`, `GITHUB_TOKEN_INVALID`, `GITHUB_FORBIDDEN`, `GITHUB_REPO_NOT_FOUND`.',
+        params: boardTaskParams,
+        body: createPrBody,
+        response: { 200: pullRequestView, 409: errorView, 422: errorView, 502: errorView, ...errors },
+      },
+    },
+    async (req) => {
+      const body = req.body ?? {};
+      const pr = await git.createPullRequest(req.caller, req.params.id, { ...(body.title !== undefined ? { title: body.title } : {}), ...(body.body !== undefined ? { body: body.body } : {}) });
+      return pullRequestToWire(pr);
+    },
   );
 
   r.get(

@@ -39,7 +39,7 @@ import type { SkillAdmin } from '../../core/services/skill-admin.ts';
 import { registerSkillRoutes } from './skill-routes.ts';
 import { registerProjectRoutes } from './project-routes.ts';
 import { registerBoardTaskRoutes } from './board-task-routes.ts';
-import type { BoardService, ProjectService } from '../../core/services/board.ts';
+import type { BoardGitService, BoardService, ProjectService } from '../../core/services/board.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -77,6 +77,7 @@ export interface HttpServerDeps {
   /** The portal's projects and board (absent: those routes are not served). */
   readonly projects?: ProjectService;
   readonly board?: BoardService;
+  readonly boardGit?: BoardGitService;
   readonly logger: FastifyBaseLogger;
 }
 
@@ -188,9 +189,9 @@ export async function createHttpServer(deps: HttpServerDeps, options: HttpServer
   if (deps.agentAdmin !== undefined) registerAgentAdminRoutes(app, deps.agentAdmin);
   if (deps.worktrees !== undefined) registerWorktreeRoutes(app, deps.worktrees);
   if (deps.skills !== undefined) registerSkillRoutes(app, deps.skills, { uploadLimit: options.skillUploadLimit ?? 20 * 1024 * 1024 });
-  if (deps.projects !== undefined && deps.board !== undefined) {
+  if (deps.projects !== undefined && deps.board !== undefined && deps.boardGit !== undefined) {
     registerProjectRoutes(app, deps.projects, deps.board, { sseHeartbeatMs: options.sseHeartbeatMs });
-    registerBoardTaskRoutes(app, deps.board, deps.runtime);
+    registerBoardTaskRoutes(app, deps.board, deps.boardGit, deps.runtime);
   }
   registerAuditRoutes(app, deps.runtime);
   registerUserRoutes(app, deps.users);
