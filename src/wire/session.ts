@@ -88,3 +88,6 @@ export const historyEntryToWire = (t: Task): z.infer<typeof historyEntryView> =>
   created_at: iso(t.createdAt),
   finished_at: iso(t.finishedAt),
 });
+
+export type SessionView = z.infer<typeof sessionView>;
+export type CreatedSessionView = z.infer<typeof createdSessionView>;
