@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { ApiError, ConnectionError } from '../src/cli/cli-errors.ts';
 import type { ApiClient } from '../src/cli/client.ts';
 import { taskEvents } from '../src/cli/event-stream.ts';
-import type { EventView } from '../src/cli/wire-types.ts';
+import type { EventView } from '../src/wire/event.ts';
 
 const TASK = '11111111-1111-4111-8111-111111111111';
 

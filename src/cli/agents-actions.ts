@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { ExitCodes, UsageError } from './cli-errors.ts';
 import type { CommandContext } from './actions.ts';
-import type { AgentDefinitionView } from './agent-wire-types.ts';
+import type { AgentDefinitionView } from '../wire/agent.ts';
 import { readStdin } from './input.ts';
 
 export interface AgentSetOptions {

@@ -33,6 +33,20 @@ export class ConnectionError extends Error {
   }
 }
 
+/** An answer of the server that does not have the shape its endpoint promises (another version, a proxy). */
+export class WireMismatchError extends Error {
+  override readonly name = 'WireMismatchError';
+  /** e.g. `GET /api/users/me` */
+  readonly endpoint: string;
+  /** The first mismatched field, e.g. `tasks[0].state` (empty: the body as a whole). */
+  readonly field: string;
+  constructor(endpoint: string, field: string, problem: string) {
+    super(`unexpected answer from ${endpoint}: ${field === '' ? 'the body' : `field ${field}`}: ${problem}`);
+    this.endpoint = endpoint;
+    this.field = field;
+  }
+}
+
 /** Bad input the user can fix on the command line (exit code 2, like commander's own). */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -77,6 +91,10 @@ export function reportError(err: unknown, stderr: NodeJS.WritableStream, tokenSo
   if (err instanceof ConnectionError) {
     say(`${err.message}.`);
     say('Is the server running? Start it with `npm start` (or `switchboard serve`), or point --url / SWITCHBOARD_URL at it.');
+    return ExitCodes.failure;
+  }
+  if (err instanceof WireMismatchError) {
+    say(`${err.message} (is the CLI the same version as the server?)`);
     return ExitCodes.failure;
   }
   if (err instanceof UsageError) {

@@ -2,23 +2,28 @@
  * The HTTP client of the CLI: one method per API call, errors turned into
  * {@link ApiError} (the server's code and message) or {@link ConnectionError}.
  */
+import { z } from 'zod';
 import { ApiError, ConnectionError } from './cli-errors.ts';
-import type { AgentDefinitionView, WorktreeRemovalView } from './agent-wire-types.ts';
 import type { ClientSettings } from './settings.ts';
 import { rawRequestBody, type RawBody } from './raw-body.ts';
-import type {
-  AgentView,
-  AuditPage,
-  AuditVerifyView,
-  CreatedTokenView,
-  LoginView,
-  NewUserRequest,
-  TaskPage,
-  TaskView,
-  TokenView,
-  UserPatchRequest,
-  UserView,
-} from './wire-types.ts';
+import { decodeWire } from './decode.ts';
+import { agentDefinitionView, agentList, worktreeView, type AgentDefinitionView, type AgentView, type WorktreeView } from '../wire/agent.ts';
+import { auditPage, auditVerifyView, type AuditPage, type AuditVerifyView } from '../wire/audit.ts';
+import { createdSessionView, sessionView, type CreatedSessionView } from '../wire/session.ts';
+import { taskList, taskView, type TaskPage, type TaskView } from '../wire/task.ts';
+import { createdTokenView, tokenList, tokenView, userList, userView, type CreatedTokenView, type TokenView, type UserView } from '../wire/user.ts';
+
+/** The body of POST /api/users and PATCH /api/users/{id}. */
+export interface NewUserRequest {
+  readonly username: string;
+  readonly password?: string;
+  readonly roles: readonly string[];
+}
+export interface UserPatchRequest {
+  readonly roles?: readonly string[];
+  readonly disabled?: boolean;
+  readonly password?: string;
+}
 
 /** The body of POST /api/runtime/tasks/submit. */
 export interface SubmitRequest {
@@ -79,14 +84,14 @@ export interface ApiClient {
   putAgent(agentId: string, config: Record<string, unknown>): Promise<AgentDefinitionView>;
   deleteAgent(agentId: string): Promise<AgentDefinitionView>;
   checkAgent(agentId: string): Promise<AgentDefinitionView>;
-  removeWorktree(taskId: string, deleteBranch: boolean): Promise<WorktreeRemovalView>;
+  removeWorktree(taskId: string, deleteBranch: boolean): Promise<WorktreeView>;
   /** One page of audit records, newest first. */
   queryAudit(scope: AuditScope, query: AuditQuery): Promise<AuditPage>;
   /** Opens the streamed audit export (JSON array or NDJSON); the caller reads it to the end. */
   exportAudit(query: AuditFilterQuery, format: 'json' | 'ndjson', signal: AbortSignal): Promise<ReadableStream<Uint8Array>>;
   verifyAudit(): Promise<AuditVerifyView>;
   me(): Promise<UserView>;
-  login(body: { username: string; password: string; device_id?: string; device_proof?: { challenge_id: string; signature: string } }): Promise<LoginView>;
+  login(body: { username: string; password: string; device_id?: string; device_proof?: { challenge_id: string; signature: string } }): Promise<CreatedSessionView>;
   logout(sessionId: string): Promise<unknown>;
   listUsers(): Promise<UserView[]>;
   createUser(body: NewUserRequest): Promise<UserView>;
@@ -94,10 +99,10 @@ export interface ApiClient {
   createToken(userId: string, body: { name: string; expires_at?: string }): Promise<CreatedTokenView>;
   listTokens(userId: string): Promise<TokenView[]>;
   revokeToken(userId: string, tokenId: string): Promise<TokenView>;
-  /** A JSON call to a path under the server URL (typed wrappers live next to their commands, e.g. policy-client.ts). */
-  call<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T>;
-  /** POSTs a raw body (an archive upload); waits up to `timeoutMs` (default: 10 minutes). */
-  upload<T>(path: string, body: RawBody, timeoutMs?: number): Promise<T>;
+  /** A JSON call to a path under the server URL, its answer parsed with `schema` (typed wrappers live next to their commands). */
+  call<S extends z.ZodType>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, schema: S, body?: unknown): Promise<z.output<S>>;
+  /** POSTs a raw body (an archive upload), its answer parsed with `schema`; waits up to `timeoutMs` (default: 10 minutes). */
+  upload<S extends z.ZodType>(path: string, schema: S, body: RawBody, timeoutMs?: number): Promise<z.output<S>>;
   /** Opens the SSE stream of a task's events after `afterSeq`; the caller reads and ends it. */
   openEvents(taskId: string, afterSeq: number, signal: AbortSignal): Promise<ReadableStream<Uint8Array>>;
 }
@@ -175,13 +180,20 @@ export function createApiClient(settings: ClientSettings): ApiClient {
     return res;
   }
 
-  async function json<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await send(method, path, body === undefined ? {} : { body });
+  /** Reads an answer's JSON and parses it with its endpoint's schema. */
+  async function decode<S extends z.ZodType>(res: Response, method: string, path: string, schema: S): Promise<z.output<S>> {
+    let body: unknown;
     try {
-      return (await res.json()) as T;
+      body = await res.json();
     } catch (err) {
       throw new ConnectionError(base, `unreadable answer: ${err instanceof Error ? err.message : String(err)}`);
     }
+    return decodeWire(schema, `${method} ${path.split('?')[0] ?? path}`, body);
+  }
+
+  async function json<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<z.output<S>> {
+    const res = await send(method, path, body === undefined ? {} : { body });
+    return decode(res, method, path, schema);
   }
 
   const task = (id: string, tail: string): string => `/api/runtime/tasks/${encodeURIComponent(id)}/${tail}`;
@@ -191,6 +203,7 @@ export function createApiClient(settings: ClientSettings): ApiClient {
     const q = qs.toString();
     return q === '' ? path : `${path}?${q}`;
   };
+  const agent = (id: string): string => `/api/runtime/agents/${encodeURIComponent(id)}`;
   const user = (id: string, tail: string): string => `/api/users/${encodeURIComponent(id)}${tail}`;
   const auditPath = (scope: AuditScope): string =>
     scope.kind === 'all'
@@ -200,48 +213,44 @@ export function createApiClient(settings: ClientSettings): ApiClient {
   return {
     url: base,
     async submit(body, idempotencyKey) {
-      const res = await send('POST', '/api/runtime/tasks/submit', {
+      const path = '/api/runtime/tasks/submit';
+      const res = await send('POST', path, {
         body,
         ...(idempotencyKey !== undefined ? { headers: { 'idempotency-key': idempotencyKey } } : {}),
       });
-      return { task: (await res.json()) as TaskView, replayed: res.headers.get('idempotent-replayed') === 'true' };
+      return { task: await decode(res, 'POST', path, taskView), replayed: res.headers.get('idempotent-replayed') === 'true' };
     },
-    getTask: (id) => json<TaskView>('GET', task(id, 'state')),
-    listTasks(query) {
-      const qs = new URLSearchParams();
-      for (const [k, v] of Object.entries(query)) if (v !== undefined) qs.set(k, String(v));
-      const q = qs.toString();
-      return json<TaskPage>('GET', `/api/runtime/tasks${q === '' ? '' : `?${q}`}`);
-    },
-    cancel: (id) => json<TaskView>('POST', task(id, 'cancel'), {}),
-    answer: (id, answer) => json<TaskView>('POST', task(id, 'answer'), { answer }),
-    approve: (id, body) => json<TaskView>('POST', task(id, 'approve'), body),
-    listAgents: () => json<AgentView[]>('GET', '/api/runtime/agents'),
-    getAgent: (id) => json<AgentDefinitionView>('GET', `/api/runtime/agents/${encodeURIComponent(id)}`),
-    putAgent: (id, config) => json<AgentDefinitionView>('PUT', `/api/runtime/agents/${encodeURIComponent(id)}`, config),
-    deleteAgent: (id) => json<AgentDefinitionView>('DELETE', `/api/runtime/agents/${encodeURIComponent(id)}`),
-    checkAgent: (id) => json<AgentDefinitionView>('POST', `/api/runtime/agents/${encodeURIComponent(id)}/check`, {}),
-    removeWorktree: (id, deleteBranch) => json<WorktreeRemovalView>('DELETE', `${task(id, 'worktree')}${deleteBranch ? '?delete_branch=true' : ''}`),
-    queryAudit: (scope, query) => json<AuditPage>('GET', withQuery(auditPath(scope), query)),
+    getTask: (id) => json('GET', task(id, 'state'), taskView),
+    listTasks: (query) => json('GET', withQuery('/api/runtime/tasks', query), taskList),
+    cancel: (id) => json('POST', task(id, 'cancel'), taskView, {}),
+    answer: (id, answer) => json('POST', task(id, 'answer'), taskView, { answer }),
+    approve: (id, body) => json('POST', task(id, 'approve'), taskView, body),
+    listAgents: () => json('GET', '/api/runtime/agents', agentList),
+    getAgent: (id) => json('GET', agent(id), agentDefinitionView),
+    putAgent: (id, config) => json('PUT', agent(id), agentDefinitionView, config),
+    deleteAgent: (id) => json('DELETE', agent(id), agentDefinitionView),
+    checkAgent: (id) => json('POST', `${agent(id)}/check`, agentDefinitionView, {}),
+    removeWorktree: (id, deleteBranch) => json('DELETE', `${task(id, 'worktree')}${deleteBranch ? '?delete_branch=true' : ''}`, worktreeView),
+    queryAudit: (scope, query) => json('GET', withQuery(auditPath(scope), query), auditPage),
     async exportAudit(query, format, signal) {
       const res = await send('GET', withQuery('/api/audit/export', { ...query, format }), { signal });
       if (res.body === null) throw new ConnectionError(base, 'the export has no body');
       return res.body;
     },
-    verifyAudit: () => json<AuditVerifyView>('GET', '/api/audit/verify'),
-    me: () => json<UserView>('GET', '/api/users/me'),
-    login: (body) => json<LoginView>('POST', '/api/auth/login', body),
-    logout: (id) => json<unknown>('DELETE', `/api/runtime/sessions/${encodeURIComponent(id)}`),
-    listUsers: async () => (await json<{ users: UserView[] }>('GET', '/api/users')).users,
-    createUser: (body) => json<UserView>('POST', '/api/users', body),
-    updateUser: (id, patch) => json<UserView>('PATCH', user(id, ''), patch),
-    createToken: (id, body) => json<CreatedTokenView>('POST', user(id, '/tokens'), body),
-    listTokens: async (id) => (await json<{ tokens: TokenView[] }>('GET', user(id, '/tokens'))).tokens,
-    revokeToken: (id, tokenId) => json<TokenView>('DELETE', user(id, `/tokens/${encodeURIComponent(tokenId)}`)),
-    call: (method, path, body) => json(method, path, body),
-    async upload<T>(path: string, raw: RawBody, timeoutMs = 10 * 60_000): Promise<T> {
+    verifyAudit: () => json('GET', '/api/audit/verify', auditVerifyView),
+    me: () => json('GET', '/api/users/me', userView),
+    login: (body) => json('POST', '/api/auth/login', createdSessionView, body),
+    logout: (id) => json('DELETE', `/api/runtime/sessions/${encodeURIComponent(id)}`, sessionView),
+    listUsers: async () => (await json('GET', '/api/users', userList)).users,
+    createUser: (body) => json('POST', '/api/users', userView, body),
+    updateUser: (id, patch) => json('PATCH', user(id, ''), userView, patch),
+    createToken: (id, body) => json('POST', user(id, '/tokens'), createdTokenView, body),
+    listTokens: async (id) => (await json('GET', user(id, '/tokens'), tokenList)).tokens,
+    revokeToken: (id, tokenId) => json('DELETE', user(id, `/tokens/${encodeURIComponent(tokenId)}`), tokenView),
+    call: (method, path, schema, body) => json(method, path, schema, body),
+    async upload(path, schema, raw, timeoutMs = 10 * 60_000) {
       const res = await send('POST', path, { raw, timeoutMs });
-      return (await res.json()) as T;
+      return decode(res, 'POST', path, schema);
     },
     async openEvents(id, afterSeq, signal) {
       const res = await send('GET', task(id, 'events'), {

@@ -9,7 +9,7 @@ import type { CommandContext } from './actions.ts';
 import { formatTable } from './format.ts';
 import { deviceClient } from './device-client.ts';
 import { createDeviceKey, deviceKeyPath, keyFingerprint, readDeviceKey, signChallenge } from './device-key.ts';
-import type { DeviceView } from './wire-types.ts';
+import type { DeviceView } from '../wire/device.ts';
 
 export interface DevicesInitOptions {
   readonly name?: string;

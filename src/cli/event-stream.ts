@@ -4,9 +4,11 @@
  * at or below it (so nothing shows twice), and ends after the terminal event.
  */
 import { createParser } from 'eventsource-parser';
-import { ApiError, ConnectionError } from './cli-errors.ts';
+import { ApiError, ConnectionError, WireMismatchError } from './cli-errors.ts';
 import { connectionReason, type ApiClient } from './client.ts';
-import { isTerminalState, type EventView } from './wire-types.ts';
+import { decodeWire } from './decode.ts';
+import { isTerminalState } from './task-state.ts';
+import { eventView, type EventView } from '../wire/event.ts';
 
 /** How to follow; every field but `signal` has a default suited to a terminal. */
 export interface TaskEventsOptions {
@@ -38,13 +40,16 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-function parseEvent(data: string): EventView | undefined {
+/** A stored event's frame parsed with the wire schema; other frames (previews, non-JSON) are skipped. */
+function parseEvent(taskId: string, event: string | undefined, data: string): EventView | undefined {
+  if (event !== undefined && event !== 'message') return undefined;
+  let json: unknown;
   try {
-    const e = JSON.parse(data) as Partial<EventView>;
-    return typeof e.seq === 'number' && typeof e.state === 'string' ? (e as EventView) : undefined;
+    json = JSON.parse(data);
   } catch {
     return undefined; // a frame we do not understand is skipped, not fatal
   }
+  return decodeWire(eventView, `GET /api/runtime/tasks/${taskId}/events`, json);
 }
 
 /** Yields the events of `taskId` in order, exactly once each, until the task ends. */
@@ -69,7 +74,7 @@ export async function* taskEvents(client: ApiClient, taskId: string, options: Ta
     const queue: EventView[] = [];
     const parser = createParser({
       onEvent(msg) {
-        const e = parseEvent(msg.data);
+        const e = parseEvent(taskId, msg.event, msg.data);
         if (e !== undefined) queue.push(e);
       },
       onRetry(ms) {
@@ -97,6 +102,8 @@ export async function* taskEvents(client: ApiClient, taskId: string, options: Ta
       if (signal.aborted) return;
       // A refusal (bad token, no such task) will not change by retrying.
       if (err instanceof ApiError && err.status < 500) throw err;
+      // Neither will an answer of the wrong shape.
+      if (err instanceof WireMismatchError) throw err;
       lastError = err;
       reason = conn.signal.aborted ? 'no data for too long' : err instanceof ConnectionError ? err.reason : connectionReason(err);
     } finally {

@@ -4,7 +4,8 @@
  * NDJSON for programs.
  */
 import { formatDuration, formatEventLine, formatQuestion, formatResult } from './format.ts';
-import type { EventView, TaskView } from './wire-types.ts';
+import type { EventView } from '../wire/event.ts';
+import type { TaskView } from '../wire/task.ts';
 
 /** Receives what happens while following; `finish` gets the final state once. */
 export interface FollowDisplay {

@@ -1,5 +1,8 @@
 /** Human renderings of the wire model: tables, a task summary, event lines, results. */
-import type { AgentView, AuditEventView, EventView, TaskView } from './wire-types.ts';
+import type { AgentView } from '../wire/agent.ts';
+import type { AuditEventView } from '../wire/audit.ts';
+import type { EventView } from '../wire/event.ts';
+import type { TaskView } from '../wire/task.ts';
 
 /** Pads columns to their widest cell; the last column runs free so long text wraps naturally. */
 export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {

@@ -9,33 +9,20 @@ import { ExitCodes, UsageError } from './cli-errors.ts';
 import type { CommandContext } from './actions.ts';
 import { formatTable, truncate } from './format.ts';
 import { resolveUser } from './users-actions.ts';
-import type { UserView } from './wire-types.ts';
+import { explanationView, grantView, policyList, policyView, rolesView, type PolicyView } from '../wire/policy.ts';
 
-/** A policy on the wire (GET /api/policies/{id}). */
-export interface PolicyView {
-  id: string;
-  resource_type: string;
-  resource_id: string;
-  permissions: string[];
-  allowed_roles: string[];
-  allowed_users: string[];
-  denied_users: string[];
-  required_permissions: string[];
-  require_trusted_device: boolean;
-  description: string;
-  created_at: string;
-  updated_at: string;
-}
-type PolicyBody = Partial<Omit<PolicyView, 'created_at' | 'updated_at'>>;
-
-interface ExplanationView {
-  user_id: string;
-  permission: string;
-  resource: string | null;
-  allowed: boolean;
-  rule: string;
-  reason: string;
-  steps: { rule: string; outcome: string; detail: string }[];
+/** The fields of a policy a request sends (from flags and/or a file; the server validates them). */
+interface PolicyBody {
+  id?: string;
+  resource_type?: string;
+  resource_id?: string;
+  permissions?: string[];
+  allowed_roles?: string[];
+  allowed_users?: string[];
+  denied_users?: string[];
+  required_permissions?: string[];
+  require_trusted_device?: boolean;
+  description?: string;
 }
 
 /** Flags of `policies create|update`. */
@@ -149,7 +136,7 @@ function showPolicy(ctx: CommandContext, p: PolicyView): number {
 }
 
 export async function rolesAction(ctx: CommandContext): Promise<number> {
-  const table = await ctx.client.call<{ roles: { role: string; permissions: string[] }[] }>('GET', '/api/roles');
+  const table = await ctx.client.call('GET', '/api/roles', rolesView);
   ctx.out(ctx.json ? pretty(table) : formatTable(['ROLE', 'PERMISSIONS'], table.roles.map((r) => [r.role, r.permissions.join(' ')])));
   return ExitCodes.ok;
 }
@@ -160,8 +147,8 @@ export async function grantAction(ctx: CommandContext, ref: string, what: string
   const kind = what.includes(':') ? 'permission' : 'role';
   const base = `/api/users/${encodeURIComponent(userId)}/${kind === 'role' ? 'roles' : 'permissions'}`;
   const res = grant
-    ? await ctx.client.call<{ user: UserView; changed: boolean }>('POST', base, { [kind]: what })
-    : await ctx.client.call<{ user: UserView; changed: boolean }>('DELETE', `${base}/${encodeURIComponent(what)}`);
+    ? await ctx.client.call('POST', base, grantView, { [kind]: what })
+    : await ctx.client.call('DELETE', `${base}/${encodeURIComponent(what)}`, grantView);
   if (ctx.json) ctx.out(pretty(res));
   else if (!res.changed) ctx.out(`${res.user.username} ${grant ? 'already has' : 'does not have'} ${kind} ${what}; nothing changed`);
   else ctx.out(`${grant ? 'granted' : 'revoked'} ${kind} ${what} ${grant ? 'to' : 'from'} ${res.user.username}`);
@@ -169,33 +156,33 @@ export async function grantAction(ctx: CommandContext, ref: string, what: string
 }
 
 export async function policiesListAction(ctx: CommandContext): Promise<number> {
-  const { policies } = await ctx.client.call<{ policies: PolicyView[] }>('GET', '/api/policies');
+  const { policies } = await ctx.client.call('GET', '/api/policies', policyList);
   ctx.out(ctx.json ? pretty(policies) : policyTable(policies));
   return ExitCodes.ok;
 }
 
 export async function policiesShowAction(ctx: CommandContext, id: string): Promise<number> {
-  return showPolicy(ctx, await ctx.client.call<PolicyView>('GET', path(id)));
+  return showPolicy(ctx, await ctx.client.call('GET', path(id), policyView));
 }
 
 export async function policiesCreateAction(ctx: CommandContext, id: string | undefined, opts: PolicyOptions): Promise<number> {
   const body = await policyBody(opts);
   if (id !== undefined) body.id = id;
   if (body.resource_type === undefined || body.resource_id === undefined) throw new UsageError('give --resource type:id (or resource_type and resource_id in --file)');
-  return showPolicy(ctx, await ctx.client.call<PolicyView>('POST', '/api/policies', body));
+  return showPolicy(ctx, await ctx.client.call('POST', '/api/policies', policyView, body));
 }
 
 export async function policiesUpdateAction(ctx: CommandContext, id: string, opts: PolicyOptions): Promise<number> {
   const changes = await policyBody(opts);
   if (Object.keys(changes).length === 0) throw new UsageError('nothing to change: give --file or at least one rule flag');
   if (changes.id !== undefined && changes.id !== id) throw new UsageError(`the file is for policy ${changes.id}, not ${id}`);
-  const { id: _id, created_at: _c, updated_at: _u, ...current } = await ctx.client.call<PolicyView>('GET', path(id));
+  const { id: _id, created_at: _c, updated_at: _u, ...current } = await ctx.client.call('GET', path(id), policyView);
   const { id: _ignored, ...rest } = changes;
-  return showPolicy(ctx, await ctx.client.call<PolicyView>('PUT', path(id), { ...current, ...rest }));
+  return showPolicy(ctx, await ctx.client.call('PUT', path(id), policyView, { ...current, ...rest }));
 }
 
 export async function policiesDeleteAction(ctx: CommandContext, id: string): Promise<number> {
-  const deleted = await ctx.client.call<PolicyView>('DELETE', path(id));
+  const deleted = await ctx.client.call('DELETE', path(id), policyView);
   if (ctx.json) ctx.out(pretty(deleted));
   else ctx.out(`policy ${deleted.id} (${deleted.resource_type}:${deleted.resource_id}) deleted`);
   return ExitCodes.ok;
@@ -208,7 +195,7 @@ export async function policiesExplainAction(ctx: CommandContext, permission: str
     ...(opts.user !== undefined ? { user_id: opts.user } : {}),
     ...(opts.deviceTrust !== undefined ? { device_trust: opts.deviceTrust } : {}),
   };
-  const e = await ctx.client.call<ExplanationView>('POST', '/api/policies/explain', body);
+  const e = await ctx.client.call('POST', '/api/policies/explain', explanationView, body);
   if (ctx.json) {
     ctx.out(pretty(e));
     return ExitCodes.ok;

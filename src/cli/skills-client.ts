@@ -1,21 +1,17 @@
 /**
- * Typed calls of /api/runtime/skills over the CLI's ApiClient, and packing a local
- * skill folder into a .tar.gz so `skills install <dir>` works against a remote server.
- * Type-only imports of the server's zod schemas keep client and server in step.
+ * Calls of /api/runtime/skills over the CLI's ApiClient (answers parsed with the wire
+ * schemas), and packing a local skill folder into a .tar.gz so `skills install <dir>`
+ * works against a remote server.
  */
 import { lstat, readdir, realpath } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { create } from 'tar';
-import type { z } from 'zod';
 import type { ApiClient } from './client.ts';
 import { UsageError } from './cli-errors.ts';
 import type { RawBody } from './raw-body.ts';
-import type { installView, skillDetailView } from '../wire/skill.ts';
-import type { skillView } from '../wire/skill.ts';
+import { installView, skillDetailView, skillList, uninstallView } from '../wire/skill.ts';
 
-export type SkillView = z.infer<typeof skillView>;
-export type SkillDetailView = z.infer<typeof skillDetailView>;
-export type SkillInstallView = z.infer<typeof installView>;
+export type { SkillDetailView, SkillInstallView, SkillView } from '../wire/skill.ts';
 
 export interface InstallQuery {
   readonly replace?: boolean;
@@ -35,13 +31,13 @@ function withQuery(query: InstallQuery): string {
 /** The skill calls the `skills` commands make. */
 export function skillsClient(client: ApiClient) {
   return {
-    list: () => client.call<SkillView[]>('GET', '/api/runtime/skills'),
-    get: (id: string) => client.call<SkillDetailView>('GET', skill(id)),
-    uninstall: (id: string) => client.call<{ skill_id: string; uninstalled: true }>('DELETE', skill(id)),
-    uploadArchive: (body: RawBody, query: InstallQuery) => client.upload<SkillInstallView>(withQuery(query), body),
+    list: () => client.call('GET', '/api/runtime/skills', skillList),
+    get: (id: string) => client.call('GET', skill(id), skillDetailView),
+    uninstall: (id: string) => client.call('DELETE', skill(id), uninstallView),
+    uploadArchive: (body: RawBody, query: InstallQuery) => client.upload(withQuery(query), installView, body),
     // Sent as a raw JSON body through upload() for its longer time limit: the server clones before it answers.
     installFromGit: (url: string, query: InstallQuery) =>
-      client.upload<SkillInstallView>(withQuery(query), { data: Buffer.from(JSON.stringify({ git_url: url })), contentType: 'application/json' }),
+      client.upload(withQuery(query), installView, { data: Buffer.from(JSON.stringify({ git_url: url })), contentType: 'application/json' }),
   };
 }
 

@@ -7,7 +7,7 @@ import { ExitCodes, UsageError } from './cli-errors.ts';
 import type { CommandContext } from './actions.ts';
 import { formatTable } from './format.ts';
 import { readStdin } from './input.ts';
-import type { TokenView, UserView } from './wire-types.ts';
+import type { TokenView, UserView } from '../wire/user.ts';
 
 export interface UserCreateOptions {
   readonly role?: string[];

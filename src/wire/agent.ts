@@ -58,3 +58,9 @@ export const worktreeView = z.object({
   branch_deleted: z.boolean(),
   removed: z.literal(true),
 });
+
+/** GET /api/runtime/agents. */
+export const agentList = z.array(agentView);
+export type AgentView = z.infer<typeof agentView>;
+export type AgentDefinitionView = z.infer<typeof agentDefinitionView>;
+export type WorktreeView = z.infer<typeof worktreeView>;

@@ -121,3 +121,4 @@ export function verificationToWire(v: AuditVerification): AuditVerifyView {
     ? { ok: true, checked: v.checked, head_hash: v.headHash }
     : { ok: false, checked: v.checked, broken_seq: v.brokenSeq, reason: v.reason };
 }
+export type AuditPage = z.infer<typeof auditPage>;

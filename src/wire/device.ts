@@ -36,3 +36,9 @@ export const deviceToWire = (d: DeviceInfo): z.infer<typeof deviceView> => ({
 export const deviceChallengeView = z.object({ challenge_id: z.string(), nonce: z.string().describe('base64url, 256 bits'), expires_at: z.string() });
 
 export const challengeToWire = (c: DeviceChallenge): z.infer<typeof deviceChallengeView> => ({ challenge_id: c.challengeId, nonce: c.nonce, expires_at: iso(c.expiresAt) });
+
+/** GET /api/devices and POST /api/devices/{id}/revoke. */
+export const deviceList = z.object({ devices: z.array(deviceView) });
+export const revokedDeviceView = deviceView.extend({ revoked_sessions: z.number().int() });
+export type DeviceView = z.infer<typeof deviceView>;
+export type DeviceChallengeView = z.infer<typeof deviceChallengeView>;

@@ -138,3 +138,9 @@ export const rolesToWire = (): z.infer<typeof rolesView> => ({
   roles: Roles.map((role) => ({ role, permissions: [...ROLE_PERMISSIONS[role]] })),
   permissions: [...Permissions],
 });
+
+/** GET /api/policies. */
+export const policyList = z.object({ policies: z.array(policyView) });
+export type PolicyView = z.infer<typeof policyView>;
+export type ExplanationView = z.infer<typeof explanationView>;
+export type GrantView = z.infer<typeof grantView>;

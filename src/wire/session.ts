@@ -76,3 +76,6 @@ export function historyEntryToWire(t: Task): z.infer<typeof historyEntryView> {
   const { task_id, agent_type, prompt, state, result, error, created_at, finished_at } = taskToWire(t);
   return { task_id, agent_type, prompt, state, result, error, created_at, finished_at };
 }
+
+export type SessionView = z.infer<typeof sessionView>;
+export type CreatedSessionView = z.infer<typeof createdSessionView>;

@@ -87,3 +87,9 @@ export function installToWire(r: SkillInstallResult): z.infer<typeof installView
     install: { source: r.sourceKind, sha256: r.sha256, file_count: r.fileCount, total_bytes: r.totalBytes, replaced: r.replaced },
   };
 }
+
+/** GET /api/runtime/skills. */
+export const skillList = z.array(skillView);
+export type SkillView = z.infer<typeof skillView>;
+export type SkillDetailView = z.infer<typeof skillDetailView>;
+export type SkillInstallView = z.infer<typeof installView>;

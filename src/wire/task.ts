@@ -132,3 +132,4 @@ export function taskJson(t: Task): string {
   }
   return json;
 }
+export type TaskPage = z.infer<typeof taskList>;

@@ -80,3 +80,10 @@ export const tokenToWire = (t: TokenInfo): z.infer<typeof tokenView> => ({
 });
 
 export const createdTokenToWire = (t: CreatedToken): z.infer<typeof createdTokenView> => ({ ...tokenToWire(t), token: t.token });
+
+/** GET /api/users and GET /api/users/{id}/tokens. */
+export const userList = z.object({ users: z.array(userView) });
+export const tokenList = z.object({ tokens: z.array(tokenView) });
+export type UserView = z.infer<typeof userView>;
+export type TokenView = z.infer<typeof tokenView>;
+export type CreatedTokenView = z.infer<typeof createdTokenView>;

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { DeviceService } from '../../core/services/device-service.ts';
 import type { SessionDeviceRequest } from '../../core/services/session-service.ts';
 import { errorView } from '../../wire/error.ts';
-import { challengeToWire, deviceChallengeView, deviceToWire, deviceView } from '../../wire/device.ts';
+import { challengeToWire, deviceChallengeView, deviceList, deviceToWire, deviceView, revokedDeviceView } from '../../wire/device.ts';
 
 /** The challenge route's path: the auth hook lets it through unauthenticated. */
 export const DEVICE_CHALLENGE_PATH = '/api/auth/device-challenge';
@@ -102,7 +102,7 @@ export function registerDeviceRoutes(app: FastifyInstance, devices: DeviceServic
         tags,
         summary: 'Your devices; every user\'s with `all=true` (needs admin:users)',
         querystring: z.object({ all: z.enum(['true', 'false']).optional() }),
-        response: { 200: z.object({ devices: z.array(deviceView) }), ...errors },
+        response: { 200: deviceList, ...errors },
       },
     },
     async (req) => ({ devices: (await devices.list(req.caller, { all: req.query.all === 'true' })).map(deviceToWire) }),
@@ -134,7 +134,7 @@ export function registerDeviceRoutes(app: FastifyInstance, devices: DeviceServic
         tags,
         summary: 'Revoke a device (owner or admin:users): final; its sessions end at once',
         params,
-        response: { 200: deviceView.extend({ revoked_sessions: z.number().int() }), ...errors },
+        response: { 200: revokedDeviceView, ...errors },
       },
     },
     async (req) => {

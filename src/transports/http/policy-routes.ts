@@ -4,7 +4,6 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import type { PolicyAdmin } from '../../core/services/policy-admin.ts';
 import {
   createPolicyBody,
@@ -20,6 +19,7 @@ import {
   resourceFromWire,
   rolesToWire,
   rolesView,
+  policyList,
 } from '../../wire/policy.ts';
 import { errorView } from '../../wire/error.ts';
 
@@ -38,7 +38,7 @@ export function registerPolicyRoutes(app: FastifyInstance, policies: PolicyAdmin
 
   r.get(
     '/api/policies',
-    { schema: { tags, summary: 'Every resource policy, by id (needs admin:system)', response: { 200: z.object({ policies: z.array(policyView) }), ...errors } } },
+    { schema: { tags, summary: 'Every resource policy, by id (needs admin:system)', response: { 200: policyList, ...errors } } },
     async (req) => ({ policies: (await policies.list(req.caller)).map(policyToWire) }),
   );
 

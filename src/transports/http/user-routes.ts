@@ -4,7 +4,6 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import type { UserAdmin } from '../../core/services/user-admin.ts';
 import {
   createTokenBody,
@@ -18,6 +17,8 @@ import {
   userParams,
   userToWire,
   userView,
+  tokenList,
+  userList,
 } from '../../wire/user.ts';
 import { errorView } from '../../wire/error.ts';
 
@@ -36,7 +37,7 @@ export function registerUserRoutes(app: FastifyInstance, users: UserAdmin): void
 
   r.get(
     '/api/users',
-    { schema: { tags, summary: 'Every user (needs admin:users)', response: { 200: z.object({ users: z.array(userView) }), ...errors } } },
+    { schema: { tags, summary: 'Every user (needs admin:users)', response: { 200: userList, ...errors } } },
     async (req) => ({ users: (await users.listUsers(req.caller)).map(userToWire) }),
   );
 
@@ -108,7 +109,7 @@ export function registerUserRoutes(app: FastifyInstance, users: UserAdmin): void
         tags,
         summary: "A user's API tokens, without secrets (own, or admin:users)",
         params: userParams,
-        response: { 200: z.object({ tokens: z.array(tokenView) }), ...errors },
+        response: { 200: tokenList, ...errors },
       },
     },
     async (req) => ({ tokens: (await users.listTokens(req.caller, req.params.id)).map(tokenToWire) }),
