@@ -4,6 +4,7 @@
  * with worktree removal, authentication (sessions, devices) and product administration
  * (users, grants, policies, agents, skills, worktrees, session memory).
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/load-config.ts';
 import type { Clock } from '../core/ports/clock.ts';
@@ -72,7 +73,15 @@ export function buildServices(deps: ServiceDeps) {
   const runtime = createSecureRuntime(deps.engine, { guard, submitSessions: { sessions: store.credentials, clock }, tasks, boardLinks: createBoardLinks(store.board, guard) });
   const repositories = createRepositories();
   const feed = createBoardFeed(store.board, { pollMs: 1000 });
-  const follower = createExecutionFollower({ store: store.board, engine: deps.engine, repositories, feed, clock, logger: deps.logger });
+  /** Did the execution leave work in the task's worktree? (A card with none goes to done, not to review.) */
+  async function leftChanges(boardTaskId: number): Promise<boolean> {
+    const task = await store.board.getTask(boardTaskId);
+    const project = task === undefined ? undefined : await store.board.getProject(task.projectId);
+    if (task === undefined || project?.repoPath == null || !existsSync(deps.workdirs.pathOf(task))) return false;
+    const diff = await deps.boardGit.diff(deps.workdirs.pathOf(task), deps.workdirs.baseOf(project), { maxBytes: 1 });
+    return diff.files.length > 0;
+  }
+  const follower = createExecutionFollower({ store: store.board, engine: deps.engine, leftChanges, feed, clock, logger: deps.logger });
   /** Before a forced project delete: every unfinished execution of its tasks is cancelled (project:delete was checked). */
   async function cancelExecutions(caller: Caller, project: Project): Promise<void> {
     for (let cursor: string | undefined; ; ) {

@@ -70,6 +70,9 @@ export const MATRIX: readonly MatrixRow[] = [
   { method: 'DELETE', route: '/api/tasks/{id}', permissions: ['project:write'], ok: 200, request: (_fx, me) => ({ path: `/api/tasks/${me.board.spareCard}` }) },
   { method: 'GET', route: '/api/tasks/{id}/executions', permissions: ['project:read'], ok: 200, request: (_fx, me) => ({ path: `/api/tasks/${me.board.card}/executions` }) },
   { method: 'GET', route: '/api/tasks/{id}/activity', permissions: ['project:read'], ok: 200, request: (_fx, me) => ({ path: `/api/tasks/${me.board.card}/activity` }) },
+  // The shared project has no repository: 400 REPO_NOT_CONFIGURED once allowed.
+  { method: 'GET', route: '/api/tasks/{id}/diff', permissions: ['project:read'], ok: 400, request: (_fx, me) => ({ path: `/api/tasks/${me.board.card}/diff` }) },
+  { method: 'POST', route: '/api/tasks/{id}/create_pr', permissions: ['project:write'], ok: 400, request: (_fx, me) => ({ path: `/api/tasks/${me.board.card}/create_pr`, body: {} }) },
   { method: 'GET', route: '/api/agents/available', permissions: ['agent:list'], ok: 200, request: () => ({ path: '/api/agents/available' }) },
   { method: 'GET', route: '/api/agents/types', permissions: ['agent:list'], ok: 200, request: () => ({ path: '/api/agents/types' }) },
   // Tasks

@@ -5,6 +5,4 @@ export interface Repositories {
   isRepository(path: string): Promise<boolean>;
   /** The branch pull requests target by default: origin's HEAD when known, else the checked-out branch. */
   defaultBranch(path: string): Promise<string | null>;
-  /** True when the board task's branch holds changes against `base` (committed or not); false without a branch. */
-  hasChanges(path: string, branch: string, base: string): Promise<boolean>;
 }

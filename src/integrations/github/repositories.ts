@@ -2,8 +2,6 @@
 import type { Repositories } from '../../core/ports/repositories.ts';
 import { git } from './worktree.ts';
 
-const SAFE_REF = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,254}$/;
-
 export function createRepositories(): Repositories {
   return {
     async isRepository(path) {
@@ -28,12 +26,6 @@ export function createRepositories(): Repositories {
         () => '',
       );
       return current === '' ? null : current;
-    },
-
-    async hasChanges(path, branch, base) {
-      if (!SAFE_REF.test(branch) || !SAFE_REF.test(base)) return false;
-      const out = await git(path, ['rev-list', '--count', `${base}..${branch}`]);
-      return Number(out.trim()) > 0;
     },
   };
 }

@@ -13,14 +13,14 @@ import { isTerminal } from '../../core/domain/transitions.ts';
 import type { BoardStore } from '../../core/ports/board-store.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import type { Logger } from '../../core/ports/logger.ts';
-import type { Repositories } from '../../core/ports/repositories.ts';
 import type { TaskEngine } from '../../core/services/runtime.ts';
 import type { BoardFeed } from './board-feed.ts';
 
 export interface ExecutionFollowerDeps {
   readonly store: BoardStore;
   readonly engine: Pick<TaskEngine, 'stream'>;
-  readonly repositories: Repositories;
+  /** True when the board task's worktree holds changes against its base (committed or not); false without one. */
+  readonly leftChanges: (boardTaskId: number) => Promise<boolean>;
   readonly feed: BoardFeed;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -40,10 +40,7 @@ export function createExecutionFollower(deps: ExecutionFollowerDeps): ExecutionF
   const following = new Map<string, AbortController>();
 
   async function leftChanges(execution: Execution): Promise<boolean> {
-    const task = await deps.store.getTask(execution.boardTaskId);
-    const project = task === undefined ? undefined : await deps.store.getProject(task.projectId);
-    if (task === undefined || project?.repoPath == null || task.githubBranchName === null) return false;
-    return deps.repositories.hasChanges(project.repoPath, task.githubBranchName, project.defaultBranch ?? 'HEAD').catch(() => false);
+    return deps.leftChanges(execution.boardTaskId).catch(() => false);
   }
 
   async function run(execution: Execution, signal: AbortSignal): Promise<void> {
