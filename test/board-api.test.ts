@@ -134,6 +134,11 @@ for (const dialect of DIALECTS) {
       assert.deepEqual([relative.status, codeOf(relative)], [400, 'REPO_PATH_INVALID']);
       const inData = await call('POST', '/api/projects', { name: 'x', key: 'INDATA', repo_path: join(t.db.dataDir, 'x') });
       assert.deepEqual([inData.status, codeOf(inData)], [400, 'REPO_PATH_INVALID']);
+      // This server has no GITHUB_TOKEN: a pull request is refused before anything is pushed.
+      await call('PATCH', '/api/projects/REPO', { github_repo_url: 'https://github.com/acme/clone' });
+      await task('REPO', 'no token');
+      const pr = await call('POST', '/api/tasks/REPO-1/create_pr', {});
+      assert.deepEqual([pr.status, codeOf(pr)], [400, 'GITHUB_TOKEN_MISSING']);
     });
 
     it('numbers 100 tasks created at once 1..100 without a gap or a duplicate', async () => {

@@ -59,8 +59,9 @@ export function createBoardGitService(deps: BoardGitServiceDeps): BoardGitServic
       if (project.githubRepoOwner === null || project.githubRepoName === null) {
         throw new SwitchboardError('REPO_NOT_CONFIGURED', 'The project has no github_repo_url', { project_id: project.id });
       }
+      if (project.repoPath === null) throw new SwitchboardError('REPO_NOT_CONFIGURED', 'The project has no repo_path', { project_id: project.id });
+      if (deps.pulls === undefined) throw new SwitchboardError('GITHUB_TOKEN_MISSING', 'No GITHUB_TOKEN is set on the server', {});
       const path = worktreeOf(project, task);
-      if (deps.pulls === undefined) throw new SwitchboardError('GITHUB_TOKEN_MISSING', undefined, {});
       const base = deps.workdirs.baseOf(project);
       await deps.git.commitAll(path, `${task.key}: ${task.title}`);
       if ((await deps.git.commitsAhead(path, branch, base)) === 0) {
