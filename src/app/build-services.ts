@@ -4,7 +4,6 @@
  * with worktree removal, authentication (sessions, devices) and product administration
  * (users, grants, policies, agents, skills, worktrees, session memory).
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/load-config.ts';
 import type { Clock } from '../core/ports/clock.ts';
@@ -41,9 +40,6 @@ import { createBoardGitService } from '../services/board/board-git-service.ts';
 import type { BoardWorkdirs } from '../services/board/board-workdirs.ts';
 import type { BoardGit } from '../core/ports/board-git.ts';
 import { createPullRequests } from '../integrations/github/pull-requests.ts';
-import { isTerminal } from '../core/domain/transitions.ts';
-import type { Caller } from '../core/domain/caller.ts';
-import type { Project } from '../core/domain/project.ts';
 
 export interface ServiceDeps {
   readonly config: ResolvedConfig;
@@ -73,33 +69,11 @@ export function buildServices(deps: ServiceDeps) {
   const runtime = createSecureRuntime(deps.engine, { guard, submitSessions: { sessions: store.credentials, clock }, tasks, boardLinks: createBoardLinks(store.board, guard) });
   const repositories = createRepositories();
   const feed = createBoardFeed(store.board, { pollMs: 1000 });
-  /** Did the execution leave work in the task's worktree? (A card with none goes to done, not to review.) */
-  async function leftChanges(boardTaskId: number): Promise<boolean> {
-    const task = await store.board.getTask(boardTaskId);
-    const project = task === undefined ? undefined : await store.board.getProject(task.projectId);
-    if (task === undefined || project?.repoPath == null || !existsSync(deps.workdirs.pathOf(task))) return false;
-    const diff = await deps.boardGit.diff(deps.workdirs.pathOf(task), deps.workdirs.baseOf(project), { maxBytes: 1 });
-    return diff.files.length > 0;
-  }
-  const follower = createExecutionFollower({ store: store.board, engine: deps.engine, leftChanges, feed, clock, logger: deps.logger });
-  /** Before a forced project delete: every unfinished execution of its tasks is cancelled (project:delete was checked). */
-  async function cancelExecutions(caller: Caller, project: Project): Promise<void> {
-    for (let cursor: string | undefined; ; ) {
-      const page = await store.board.listTasks({ projectId: project.id, limit: 200, ...(cursor !== undefined ? { cursor } : {}) });
-      for (const t of page.items) {
-        for (const e of await store.board.listExecutions(t.id)) {
-          const run = await deps.engine.findTask(e.executionUuid);
-          if (run !== undefined && !isTerminal(run.state)) await deps.engine.cancel(caller, run.id).catch(() => undefined);
-        }
-      }
-      cursor = page.nextCursor;
-      if (cursor === undefined) return;
-    }
-  }
+  const follower = createExecutionFollower({ store: store.board, engine: deps.engine, leftChanges: (id) => deps.workdirs.leftChanges(id), feed, clock, logger: deps.logger });
   return {
     runtime,
     follower,
-    projects: createProjectService({ store: store.board, guard, clock, repositories, dataDir: config.dataDir, cancelExecutions, feed }),
+    projects: createProjectService({ store: store.board, guard, clock, repositories, dataDir: config.dataDir, engine: deps.engine, feed }),
     board: createBoardService({ store: store.board, guard, clock, runtime, engine: deps.engine, feed, follower }),
     boardGit: createBoardGitService({
       store: store.board,

@@ -311,6 +311,17 @@ export function createKyselyBoardStore(deps: { readonly db: Kysely<Database>; re
       return row === undefined ? undefined : rowToExecution(row);
     },
 
+    async projectExecutions(projectId) {
+      const rows = await db
+        .selectFrom('board_executions')
+        .innerJoin('board_tasks', 'board_tasks.id', 'board_executions.board_task_id')
+        .selectAll('board_executions')
+        .where('board_tasks.project_id', '=', projectId)
+        .orderBy('board_executions.id')
+        .execute();
+      return rows.map(rowToExecution);
+    },
+
     async unfinishedExecutions(limit) {
       const latest = db.selectFrom('board_executions').select((eb) => eb.fn.max('id').as('id')).groupBy('board_task_id');
       const rows = await db

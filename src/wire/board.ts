@@ -176,8 +176,8 @@ export const diffView = z.object({
   truncated: z.boolean(),
 });
 
-export function diffToWire(taskId: number, d: BoardDiff): z.infer<typeof diffView> {
-  return { task_id: taskId, base: d.base, branch: d.branch, files: d.files.map((f) => ({ ...f })), diff: d.diff, truncated: d.truncated };
+export function diffToWire(d: BoardDiff): z.infer<typeof diffView> {
+  return { task_id: d.taskId, base: d.base, branch: d.branch, files: d.files.map((f) => ({ ...f })), diff: d.diff, truncated: d.truncated };
 }
 
 export const createPrBody = z

@@ -84,6 +84,7 @@ export interface BoardActivity {
 
 /** A board task's branch against its project's default branch (committed and uncommitted work). */
 export interface BoardDiff {
+  readonly taskId: number;
   readonly base: string;
   readonly branch: string;
   readonly files: readonly { readonly path: string; readonly added: number; readonly removed: number; readonly binary: boolean }[];

@@ -5,7 +5,7 @@ export interface BoardGit {
   /** Creates `branch` from `base` checked out at `worktreePath` (a worktree of `repoPath`), or reuses it when present. */
   ensureWorktree(repoPath: string, worktreePath: string, branch: string, base: string): Promise<void>;
   /** The worktree's changes (committed on its branch since `base`, and uncommitted, untracked included). */
-  diff(worktreePath: string, base: string, options: { readonly maxBytes: number }): Promise<Omit<BoardDiff, 'base' | 'branch'>>;
+  diff(worktreePath: string, base: string, options: { readonly maxBytes: number }): Promise<Omit<BoardDiff, 'taskId' | 'base' | 'branch'>>;
   /** Commits everything left uncommitted, as Switchboard; false when there was nothing. */
   commitAll(worktreePath: string, message: string): Promise<boolean>;
   /** Commits on `branch` that `base` lacks. */

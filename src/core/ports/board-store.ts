@@ -73,6 +73,8 @@ export interface BoardStore {
   addExecution(execution: Omit<Execution, 'id'>, activity: ActivityInput, audit: BoardAudit): Promise<Execution>;
   listExecutions(boardTaskId: number): Promise<readonly Execution[]>;
   findExecutionByUuid(executionUuid: string): Promise<Execution | undefined>;
+  /** Every execution of every task of a project (one query). */
+  projectExecutions(projectId: number): Promise<readonly Execution[]>;
   /** Executions whose board task still shows a non-terminal execution status (followed again after a restart). */
   unfinishedExecutions(limit: number): Promise<readonly Execution[]>;
   /**

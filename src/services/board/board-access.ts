@@ -5,9 +5,18 @@ import { SwitchboardError } from '../../core/domain/errors.ts';
 import type { Project } from '../../core/domain/project.ts';
 import type { BoardStore } from '../../core/ports/board-store.ts';
 import type { Guard } from '../../core/ports/guard.ts';
-import { findProject, projectResource } from './project-service.ts';
 
-export type BoardPermission = 'project:read' | 'project:write';
+export type BoardPermission = 'project:read' | 'project:write' | 'project:delete';
+
+/** The resource a project permission is checked on (null: projects as a whole). */
+export const projectResource = (id: number | null) => ({ type: 'project', id: id === null ? null : String(id) });
+
+/** Resolves a project named by id (number or digits) or key. */
+export async function findProject(store: BoardStore, ref: number | string): Promise<Project> {
+  const found = typeof ref === 'number' || /^\d{1,15}$/.test(ref) ? await store.getProject(Number(ref)) : await store.findProjectByKey(ref.toUpperCase());
+  if (found === undefined) throw new SwitchboardError('PROJECT_NOT_FOUND', undefined, { project_id: String(ref) });
+  return found;
+}
 
 export interface BoardAccess {
   taskFor(caller: Caller, ref: number | string, permission: BoardPermission): Promise<{ task: BoardTask; project: Project }>;

@@ -49,7 +49,7 @@ export function createBoardGitService(deps: BoardGitServiceDeps): BoardGitServic
       const path = worktreeOf(project, task);
       const base = deps.workdirs.baseOf(project);
       const diff = await deps.git.diff(path, base, { maxBytes: MAX_DIFF_BYTES });
-      return { base, branch: deps.workdirs.branchOf(task), ...diff };
+      return { taskId: task.id, base, branch: deps.workdirs.branchOf(task), ...diff };
     },
 
     async createPullRequest(caller, ref, input) {

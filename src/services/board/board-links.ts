@@ -3,7 +3,7 @@ import { SwitchboardError } from '../../core/domain/errors.ts';
 import type { BoardLinkCheck } from '../../core/ports/board-links.ts';
 import type { BoardStore } from '../../core/ports/board-store.ts';
 import type { Guard } from '../../core/ports/guard.ts';
-import { projectResource } from './project-service.ts';
+import { projectResource } from './board-access.ts';
 
 export function createBoardLinks(store: Pick<BoardStore, 'getTask'>, guard: Guard): BoardLinkCheck {
   return async (caller, input) => {

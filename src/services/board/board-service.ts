@@ -17,8 +17,7 @@ import type { BoardService } from '../../core/services/board.ts';
 import type { Runtime, TaskEngine } from '../../core/services/runtime.ts';
 import type { BoardFeed } from './board-feed.ts';
 import type { ExecutionFollower } from './execution-follower.ts';
-import { projectResource } from './project-service.ts';
-import { createBoardAccess } from './board-access.ts';
+import { createBoardAccess, projectResource } from './board-access.ts';
 
 export interface BoardServiceDeps {
   readonly store: BoardStore;

@@ -4,6 +4,7 @@
  * `<data dir>/board-worktrees/<task id>`, reused by every later execution of the task.
  * Only runtime tasks tied to a board task get one (the secure runtime checked that tie).
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BoardTask } from '../../core/domain/board.ts';
 import type { JsonObject } from '../../core/domain/json.ts';
@@ -22,6 +23,8 @@ export interface BoardWorkdirs {
   branchOf(task: BoardTask): string;
   /** The base its branch starts from and is compared with. */
   baseOf(project: Project): string;
+  /** True when the board task's worktree holds changes against its base, committed or not (a card with none goes to done, not to review). */
+  leftChanges(boardTaskId: number): Promise<boolean>;
 }
 
 export function createBoardWorkdirs(deps: {
@@ -38,6 +41,13 @@ export function createBoardWorkdirs(deps: {
     pathOf,
     branchOf,
     baseOf,
+    async leftChanges(boardTaskId) {
+      const task = await deps.board.getTask(boardTaskId);
+      const project = task === undefined ? undefined : await deps.board.getProject(task.projectId);
+      if (task === undefined || project?.repoPath == null || !existsSync(pathOf(task))) return false;
+      return (await deps.git.diff(pathOf(task), baseOf(project), { maxBytes: 1 })).files.length > 0;
+    },
+
     async forRuntimeTask(taskId) {
       const run = await deps.tasks.findTask(taskId);
       if (run?.boardTaskId == null || !/^\d{1,15}$/.test(run.boardTaskId)) return undefined;

@@ -16,7 +16,10 @@ import type { Clock } from '../../core/ports/clock.ts';
 import type { Guard } from '../../core/ports/guard.ts';
 import type { Repositories } from '../../core/ports/repositories.ts';
 import type { ProjectService } from '../../core/services/board.ts';
+import type { TaskEngine } from '../../core/services/runtime.ts';
+import { isTerminal } from '../../core/domain/transitions.ts';
 import type { BoardFeed } from './board-feed.ts';
+import { createBoardAccess, projectResource } from './board-access.ts';
 
 export interface ProjectServiceDeps {
   readonly store: BoardStore;
@@ -25,21 +28,12 @@ export interface ProjectServiceDeps {
   readonly repositories: Repositories;
   /** The server's data dir: a repo_path inside it is refused (worktrees and secrets live there). */
   readonly dataDir: string;
-  /** Cancels a project's running executions (before a forced delete). */
-  readonly cancelExecutions: (caller: Caller, project: Project) => Promise<void>;
+  /** Reads and cancels the runtime tasks of a project's executions (before a forced delete; project:delete was checked). */
+  readonly engine: Pick<TaskEngine, 'findTask' | 'cancel'>;
   readonly feed: BoardFeed;
 }
 
 const invalid = (field: string, message: string): SwitchboardError => new SwitchboardError('VALIDATION_FAILED', `${field}: ${message}`, { field });
-
-/** Resolves a project named by id (number or digits) or key. */
-export async function findProject(store: BoardStore, ref: number | string): Promise<Project> {
-  const found = typeof ref === 'number' || /^\d{1,15}$/.test(ref) ? await store.getProject(Number(ref)) : await store.findProjectByKey(ref.toUpperCase());
-  if (found === undefined) throw new SwitchboardError('PROJECT_NOT_FOUND', undefined, { project_id: String(ref) });
-  return found;
-}
-
-export const projectResource = (id: number | null) => ({ type: 'project', id: id === null ? null : String(id) });
 
 export function createProjectService(deps: ProjectServiceDeps): ProjectService {
   const { store, guard } = deps;
@@ -86,12 +80,7 @@ export function createProjectService(deps: ProjectServiceDeps): ProjectService {
     details: { key: project.key, ...details },
   });
 
-  async function visible(caller: Caller, ref: number | string, permission: 'project:read' | 'project:write' | 'project:delete'): Promise<Project> {
-    await guard.ensure(caller, permission, projectResource(null));
-    const project = await findProject(store, ref);
-    await guard.ensure(caller, permission, projectResource(project.id));
-    return project;
-  }
+  const visible = createBoardAccess(store, guard).projectFor;
 
   return {
     async list(caller) {
@@ -144,7 +133,12 @@ export function createProjectService(deps: ProjectServiceDeps): ProjectService {
       const project = await visible(caller, ref, 'project:delete');
       const count = await store.countTasks(project.id);
       if (count > 0 && !options.force) throw new SwitchboardError('PROJECT_HAS_TASKS', `The project has ${count} task(s); delete with force=true`, { task_count: count });
-      if (count > 0) await deps.cancelExecutions(caller, project);
+      if (count > 0) {
+        for (const e of await store.projectExecutions(project.id)) {
+          const run = await deps.engine.findTask(e.executionUuid);
+          if (run !== undefined && !isTerminal(run.state)) await deps.engine.cancel(caller, run.id).catch(() => undefined);
+        }
+      }
       const deleted = await store.deleteProject(project.id, { records: [record(caller, 'resource.deleted', 'project.delete', project, { task_count: count })], now: deps.clock.now() });
       if (deleted === undefined) throw new SwitchboardError('PROJECT_NOT_FOUND', undefined, { project_id: String(ref) });
       deps.feed.notify(project.id);

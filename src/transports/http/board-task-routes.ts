@@ -146,10 +146,7 @@ export function registerBoardTaskRoutes(app: FastifyInstance, board: BoardServic
         response: { 200: diffView, 409: errorView, ...errors },
       },
     },
-    async (req) => {
-      const diff = await git.diff(req.caller, req.params.id);
-      return diffToWire((await board.get(req.caller, req.params.id)).id, diff);
-    },
+    async (req) => diffToWire(await git.diff(req.caller, req.params.id)),
   );
 
   r.post(
