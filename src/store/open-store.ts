@@ -13,6 +13,7 @@ import type { TaskStore } from '../core/ports/task-store.ts';
 import type { Database } from './schema.ts';
 import { migrateToLatest } from './migrate.ts';
 import { createSqliteDialect } from './sqlite/sqlite-dialect.ts';
+import { lockSqliteDatabase } from './sqlite/sqlite-lock.ts';
 import { createPostgresDialect } from './postgres/postgres-dialect.ts';
 import { channelFor, createPgTaskChanges, type PgTaskChanges } from './postgres/task-change-feed.ts';
 import { createKyselyTaskStore, type DialectName } from './kysely-task-store.ts';
@@ -58,9 +59,20 @@ export async function openStore(
   let afterClose: () => Promise<void> = async () => undefined;
   if (location.kind === 'sqlite') {
     mkdirSync(location.dataDir, { recursive: true, mode: 0o700 });
-    const sqlite = createSqliteDialect(location.file ?? join(location.dataDir, 'switchboard.db'));
+    const file = location.file ?? join(location.dataDir, 'switchboard.db');
+    const lock = lockSqliteDatabase(file);
+    let sqlite;
+    try {
+      sqlite = createSqliteDialect(file);
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
     dialect = sqlite.dialect;
-    afterClose = sqlite.afterClose;
+    afterClose = async () => {
+      await sqlite.afterClose();
+      lock.release();
+    };
   } else {
     dialect = await createPostgresDialect({ url: location.url, ...(location.schema ? { schema: location.schema } : {}) });
   }
