@@ -7,22 +7,16 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DIALECTS } from './helpers/databases.ts';
-import { startFakeGithub, type FakeGithub } from './helpers/fake-github.ts';
-import { startTestApp, type TestApp } from './helpers/test-app.ts';
+import type { FakeGithub } from './helpers/fake-github.ts';
+import type { TestApp } from './helpers/test-app.ts';
+import { git, startBoardWorld, type BoardWorld } from './helpers/board-repo.ts';
 import { waitFor } from './helpers/wait.ts';
-import { recordSecret } from './helpers/log-capture.ts';
 
-const EDIT_AGENT = fileURLToPath(new URL('./fixtures/edit-agent.mjs', import.meta.url));
 const TOKEN = 'ghp_fixtureTOKEN0123456789abcdefABCDEF';
 
-const git = (cwd: string, args: readonly string[]): string =>
-  execFileSync('git', ['-C', cwd, '-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], { encoding: 'utf8' });
 
 interface WireCard {
   id: number;
@@ -36,34 +30,17 @@ interface WireCard {
 
 for (const dialect of DIALECTS) {
   describe(`board pull requests on ${dialect}`, () => {
+    let world: BoardWorld;
     let t: TestApp;
     let github: FakeGithub;
-    let work: string;
     let clone: string;
     let origin: string;
 
     before(async () => {
-      recordSecret(TOKEN);
-      work = mkdtempSync(join(tmpdir(), 'sb-pr-'));
-      origin = join(work, 'origin.git');
-      clone = join(work, 'clone');
-      execFileSync('git', ['init', '-q', '--bare', '-b', 'main', origin]);
-      execFileSync('git', ['init', '-q', '-b', 'main', clone]);
-      writeFileSync(join(clone, 'README.md'), '# rocket\n');
-      git(clone, ['add', 'README.md']);
-      git(clone, ['commit', '-q', '-m', 'init']);
-      git(clone, ['remote', 'add', 'origin', origin]);
-      git(clone, ['push', '-q', 'origin', 'main']);
-      github = await startFakeGithub(TOKEN);
-      const config = join(work, 'switchboard.config.yaml');
-      writeFileSync(config, ['agents:', '  - id: editor', '    kind: command', `    command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(EDIT_AGENT)}]`, '    prompt_via: stdin', ''].join('\n'));
-      t = await startTestApp(dialect, { env: { SWITCHBOARD_CONFIG: config, GITHUB_TOKEN: TOKEN, GITHUB_API_URL: github.url } });
+      world = await startBoardWorld(dialect, TOKEN);
+      ({ t, github, clone, origin } = world);
     });
-    after(async () => {
-      await t.close();
-      await github.close();
-      rmSync(work, { recursive: true, force: true });
-    });
+    after(() => world.close());
 
     const call = async <T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; json: T; text: string }> => {
       const res = await t.request(path, { method, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });

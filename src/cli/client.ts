@@ -100,7 +100,7 @@ export interface ApiClient {
   listTokens(userId: string): Promise<TokenView[]>;
   revokeToken(userId: string, tokenId: string): Promise<TokenView>;
   /** A JSON call to a path under the server URL, its answer parsed with `schema` (typed wrappers live next to their commands). */
-  call<S extends z.ZodType>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, schema: S, body?: unknown): Promise<z.output<S>>;
+  call<S extends z.ZodType>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, schema: S, body?: unknown): Promise<z.output<S>>;
   /** POSTs a raw body (an archive upload), its answer parsed with `schema`; waits up to `timeoutMs` (default: 10 minutes). */
   upload<S extends z.ZodType>(path: string, schema: S, body: RawBody, timeoutMs?: number): Promise<z.output<S>>;
   /** Opens the SSE stream of a task's events after `afterSeq`; the caller reads and ends it. */

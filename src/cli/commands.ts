@@ -22,6 +22,7 @@ import { registerAgentCommands } from './agents-commands.ts';
 import { registerSessionCommands } from './sessions-commands.ts';
 import { registerDeviceCommands } from './devices-commands.ts';
 import { registerPolicyCommands } from './policy-commands.ts';
+import { registerBoardCommands } from './board-commands.ts';
 import { ExitCodes, reportError, type TokenSource } from './cli-errors.ts';
 import { createApiClient } from './client.ts';
 import { positiveInt } from './input.ts';
@@ -130,5 +131,6 @@ export function registerClientCommands(program: Command): void {
   registerSessionCommands(program, run);
   registerDeviceCommands(program, run);
   registerPolicyCommands(program, run);
+  registerBoardCommands(program, run);
   registerSkillCommands(program, run);
 }
