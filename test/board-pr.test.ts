@@ -107,10 +107,43 @@ for (const dialect of DIALECTS) {
       for (const file of [join(clone, '.git', 'config'), join(origin, 'config')]) assert.ok(!readFileSync(file, 'utf8').includes(TOKEN), `no token in ${file}`);
     });
 
+    it('opens a new pull request once the stored one was closed, and takes one opened by someone else meanwhile', async () => {
+      // Closed on GitHub: the next call pushes the new work and opens a second one.
+      const first = github.pulls.get('acme/rocket')?.find((p) => p.number === 1);
+      assert.ok(first);
+      first.state = 'closed';
+      await executeAndWait('RKT-1', 'third note');
+      const reopened = await call<{ pr_number: number; created: boolean }>('POST', '/api/tasks/RKT-1/create_pr', {});
+      assert.deepEqual([reopened.status, reopened.json.pr_number, reopened.json.created], [200, 2, true], reopened.text);
+      assert.equal((await card('RKT-1')).github_pr_number, 2);
+      // Still open: returned as stored, nothing opened.
+      const kept = await call<{ pr_number: number; created: boolean }>('POST', '/api/tasks/RKT-1/create_pr', {});
+      assert.deepEqual([kept.json.pr_number, kept.json.created], [2, false]);
+
+      // Two calls at once for a new card: one pull request, both answers name it.
+      await call('POST', '/api/tasks', { project_id: 'RKT', title: 'Twice' });
+      const twice = await executeAndWait('RKT-3', 'twice note');
+      const both = await Promise.all([0, 1].map(() => call<{ pr_number: number; created: boolean }>('POST', `/api/tasks/${twice.key}/create_pr`, {})));
+      assert.deepEqual(both.map((r) => r.status), [200, 200], both.map((r) => r.text).join('\n'));
+      assert.equal(both[0]?.json.pr_number, both[1]?.json.pr_number);
+      assert.deepEqual(both.map((r) => r.json.created).sort(), [false, true]);
+
+      // Opened by someone else between our look and our create: GitHub's 422 "already exists" becomes that one.
+      const other = github.pulls.get('acme/rocket')?.find((p) => p.number === both[0]?.json.pr_number);
+      assert.ok(other);
+      other.state = 'closed';
+      await executeAndWait(twice.key, 'fourth note');
+      github.pulls.set('acme/rocket', [...(github.pulls.get('acme/rocket') ?? []), { ...other, number: 99, state: 'open', html_url: 'https://github.example/acme/rocket/pull/99' }]);
+      github.staleListNext();
+      const raced = await call<{ pr_number: number; created: boolean }>('POST', `/api/tasks/${twice.key}/create_pr`, {});
+      assert.deepEqual([raced.status, raced.json.pr_number, raced.json.created], [200, 99, false], raced.text);
+      assert.equal((await card(twice.key)).github_pr_number, 99);
+    });
+
     it('answers each error with its code and never the token', async () => {
       // Never executed: no worktree, nothing to propose.
       assert.equal((await call('POST', '/api/tasks', { project_id: 'RKT', title: 'Idle' })).status, 201);
-      const idle = await call('POST', '/api/tasks/RKT-3/create_pr', {});
+      const idle = await call('POST', '/api/tasks/RKT-4/create_pr', {});
       assert.deepEqual([idle.status, codeOf(idle)], [409, 'NOTHING_TO_PROPOSE']);
       // Executed without changes: nothing to propose either.
       const noop = await call('POST', '/api/tasks/RKT-2/create_pr', {});
@@ -124,7 +157,7 @@ for (const dialect of DIALECTS) {
 
       // GitHub refusing: 401, 403, 404 (the branch has work; each call tries again).
       await call('POST', '/api/tasks', { project_id: 'RKT', title: 'Refused' });
-      await executeAndWait('RKT-4', 'refused note');
+      await executeAndWait('RKT-5', 'refused note');
       const answers: [number, number, string][] = [
         [401, 422, 'GITHUB_TOKEN_INVALID'],
         [403, 422, 'GITHUB_FORBIDDEN'],
@@ -132,7 +165,7 @@ for (const dialect of DIALECTS) {
       ];
       for (const [upstream, status, code] of answers) {
         github.failNext(upstream);
-        const r = await call('POST', '/api/tasks/RKT-4/create_pr', {});
+        const r = await call('POST', '/api/tasks/RKT-5/create_pr', {});
         assert.deepEqual([r.status, codeOf(r)], [status, code], r.text);
         assert.ok(!r.text.includes(TOKEN));
       }
@@ -142,8 +175,8 @@ for (const dialect of DIALECTS) {
       writeFileSync(hook, '#!/bin/sh\necho "push rejected by policy" >&2\nexit 1\n');
       chmodSync(hook, 0o755);
       await call('POST', '/api/tasks', { project_id: 'RKT', title: 'Blocked push' });
-      await executeAndWait('RKT-5', 'blocked note');
-      const refused = await call('POST', '/api/tasks/RKT-5/create_pr', {});
+      await executeAndWait('RKT-6', 'blocked note');
+      const refused = await call('POST', '/api/tasks/RKT-6/create_pr', {});
       rmSync(hook);
       assert.deepEqual([refused.status, codeOf(refused)], [409, 'GIT_PUSH_REFUSED'], refused.text);
       assert.match(refused.text, /rejected by policy/);

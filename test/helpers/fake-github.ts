@@ -1,6 +1,7 @@
 /**
  * A local server speaking the GitHub REST endpoints the pull-request code calls:
- * list open pull requests of a head, create one, get a repository. It checks the
+ * list open pull requests of a head, get one, create one (422 "already exists" when
+ * one is open for that head, as GitHub answers), get a repository. It checks the
  * token, and can be told to answer an error instead.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -9,9 +10,11 @@ export interface FakeGithub {
   readonly url: string;
   readonly requests: { method: string; path: string; authorization: string | undefined; body: unknown }[];
   /** Pull requests created so far, per `owner/repo`. */
-  readonly pulls: Map<string, { number: number; head: string; base: string; title: string; body: string; html_url: string }[]>;
+  readonly pulls: Map<string, { number: number; head: string; base: string; title: string; body: string; html_url: string; state: 'open' | 'closed' }[]>;
   /** The next answers, by status: 401, 403, 404, 422 … (consumed one per request). */
   failNext(...statuses: number[]): void;
+  /** The next listing answers no pull request, as one made just before another caller opened it would. */
+  staleListNext(): void;
   close(): Promise<void>;
 }
 
@@ -26,6 +29,7 @@ export async function startFakeGithub(token: string): Promise<FakeGithub> {
   const requests: FakeGithub['requests'] = [];
   const pulls: FakeGithub['pulls'] = new Map();
   const failures: number[] = [];
+  let staleList = false;
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const raw = await readBody(req);
@@ -38,17 +42,31 @@ export async function startFakeGithub(token: string): Promise<FakeGithub> {
     const failure = failures.shift();
     if (failure !== undefined) return send(failure, { message: failure === 422 ? 'Validation Failed' : `failure ${failure}` });
     if (req.headers.authorization !== `token ${token}` && req.headers.authorization !== `Bearer ${token}`) return send(401, { message: 'Bad credentials' });
-    const m = /^\/repos\/([^/]+)\/([^/]+)(\/pulls)?$/.exec(url.pathname);
+    const m = /^\/repos\/([^/]+)\/([^/]+)(?:\/pulls(?:\/(\d+))?)?$/.exec(url.pathname);
     if (m === null) return send(404, { message: 'Not Found' });
     const key = `${m[1]}/${m[2]}`;
     const list = pulls.get(key) ?? [];
-    if (m[3] === undefined) return send(200, { full_name: key, default_branch: 'main' });
+    const view = (p: (typeof list)[number]) => ({ number: p.number, html_url: p.html_url, state: p.state, merged: false });
+    if (!url.pathname.includes('/pulls')) return send(200, { full_name: key, default_branch: 'main' });
+    if (m[3] !== undefined) {
+      const pr = list.find((p) => p.number === Number(m[3]));
+      return pr === undefined ? send(404, { message: 'Not Found' }) : send(200, view(pr));
+    }
     if (req.method === 'GET') {
       const head = url.searchParams.get('head') ?? '';
-      return send(200, list.filter((p) => `${m[1]}:${p.head}` === head).map((p) => ({ number: p.number, html_url: p.html_url, state: 'open' })));
+      const wanted = url.searchParams.get('state') ?? 'open';
+      const found = list.filter((p) => `${m[1]}:${p.head}` === head && (wanted === 'all' || p.state === wanted));
+      if (staleList) {
+        staleList = false;
+        return send(200, []);
+      }
+      return send(200, found.map(view));
     }
     const b = body as { head: string; base: string; title: string; body: string };
-    const pr = { number: list.length + 1, head: b.head, base: b.base, title: b.title, body: b.body, html_url: `https://github.example/${key}/pull/${list.length + 1}` };
+    if (list.some((p) => p.head === b.head && p.state === 'open')) {
+      return send(422, { message: 'Validation Failed', errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${m[1]}:${b.head}.` }] });
+    }
+    const pr = { number: list.length + 1, head: b.head, base: b.base, title: b.title, body: b.body, html_url: `https://github.example/${key}/pull/${list.length + 1}`, state: 'open' as const };
     pulls.set(key, [...list, pr]);
     return send(201, { number: pr.number, html_url: pr.html_url });
   });
@@ -60,6 +78,7 @@ export async function startFakeGithub(token: string): Promise<FakeGithub> {
     requests,
     pulls,
     failNext: (...statuses) => void failures.push(...statuses),
+    staleListNext: () => void (staleList = true),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -16,6 +16,8 @@ export interface BoardGit {
 
 /** Opens a pull request on GitHub, or returns the one already open for `head`. */
 export interface PullRequestOpener {
+  /** False once the pull request was closed, merged or deleted. */
+  isOpen(input: { readonly owner: string; readonly repo: string; readonly number: number }): Promise<boolean>;
   open(input: {
     readonly owner: string;
     readonly repo: string;

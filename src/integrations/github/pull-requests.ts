@@ -1,6 +1,7 @@
 /**
  * Pull requests through the GitHub REST API (Octokit; `apiUrl` for GitHub Enterprise).
- * Idempotent: an open pull request for the branch is returned instead of a second one.
+ * Idempotent: an open pull request for the branch is returned instead of a second one,
+ * also when another caller opened it between our look and our create.
  * GitHub's refusals become typed errors; the token never appears in one.
  */
 import { Octokit } from '@octokit/rest';
@@ -22,20 +23,40 @@ function mapped(err: unknown, what: string): SwitchboardError {
 
 export function createPullRequests(options: { readonly token: string; readonly apiUrl?: string }): PullRequestOpener {
   const octokit = new Octokit({ auth: options.token, baseUrl: (options.apiUrl ?? GITHUB_API_URL).replace(/\/+$/, ''), request: { retries: 0 } });
+
+  async function openFor(owner: string, repo: string, head: string): Promise<{ number: number; url: string } | undefined> {
+    try {
+      const open = await octokit.rest.pulls.list({ owner, repo, head: `${owner}:${head}`, state: 'open', per_page: 1 });
+      const pr = open.data[0];
+      return pr === undefined ? undefined : { number: pr.number, url: pr.html_url };
+    } catch (err) {
+      throw mapped(err, 'list pull requests');
+    }
+  }
+
   return {
-    async open(input) {
-      let open;
+    async isOpen(input) {
       try {
-        open = await octokit.rest.pulls.list({ owner: input.owner, repo: input.repo, head: `${input.owner}:${input.head}`, state: 'open', per_page: 1 });
+        const pr = await octokit.rest.pulls.get({ owner: input.owner, repo: input.repo, pull_number: input.number });
+        return pr.data.state === 'open';
       } catch (err) {
-        throw mapped(err, 'list pull requests');
+        // A pull request that is gone is not open; anything else is GitHub refusing.
+        if ((err as { status?: unknown }).status === 404) return false;
+        throw mapped(err, 'read the pull request');
       }
-      const existing = open.data[0];
-      if (existing !== undefined) return { number: existing.number, url: existing.html_url, created: false };
+    },
+    async open(input) {
+      const existing = await openFor(input.owner, input.repo, input.head);
+      if (existing !== undefined) return { ...existing, created: false };
       try {
         const made = await octokit.rest.pulls.create({ owner: input.owner, repo: input.repo, head: input.head, base: input.base, title: input.title, body: input.body });
         return { number: made.data.number, url: made.data.html_url, created: true };
       } catch (err) {
+        // Someone opened one for this branch between our listing and our create (another node, a person).
+        if ((err as { status?: unknown }).status === 422 && /already exists/i.test(err instanceof Error ? err.message : '')) {
+          const raced = await openFor(input.owner, input.repo, input.head);
+          if (raced !== undefined) return { ...raced, created: false };
+        }
         throw mapped(err, 'open the pull request');
       }
     },

@@ -8,6 +8,8 @@
  */
 import { existsSync } from 'node:fs';
 import type { Caller } from '../../core/domain/caller.ts';
+import type { PullRequest } from '../../core/domain/board.ts';
+import type { Project } from '../../core/domain/project.ts';
 import { SwitchboardError } from '../../core/domain/errors.ts';
 import type { BoardGit, PullRequestOpener } from '../../core/ports/board-git.ts';
 import type { BoardStore } from '../../core/ports/board-store.ts';
@@ -43,7 +45,21 @@ export function createBoardGitService(deps: BoardGitServiceDeps): BoardGitServic
     return path;
   }
 
-  return {
+  const queues = new Map<number, Promise<unknown>>();
+  function serialized<T>(key: number, work: () => Promise<T>): Promise<T> {
+    const run = (queues.get(key) ?? Promise.resolve()).then(work, work);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    queues.set(key, settled);
+    void settled.then(() => {
+      if (queues.get(key) === settled) queues.delete(key);
+    });
+    return run;
+  }
+
+  const service: BoardGitService = {
     async diff(caller: Caller, ref) {
       const { task, project } = await access.taskFor(caller, ref, 'project:read');
       const path = worktreeOf(project, task);
@@ -54,46 +70,60 @@ export function createBoardGitService(deps: BoardGitServiceDeps): BoardGitServic
 
     async createPullRequest(caller, ref, input) {
       const { task, project } = await access.taskFor(caller, ref, 'project:write');
-      const branch = deps.workdirs.branchOf(task);
-      if (task.githubPrUrl !== null && task.githubPrNumber !== null) return { number: task.githubPrNumber, url: task.githubPrUrl, branch, created: false };
-      if (project.githubRepoOwner === null || project.githubRepoName === null) {
-        throw new SwitchboardError('REPO_NOT_CONFIGURED', 'The project has no github_repo_url', { project_id: project.id });
-      }
-      if (project.repoPath === null) throw new SwitchboardError('REPO_NOT_CONFIGURED', 'The project has no repo_path', { project_id: project.id });
-      if (deps.pulls === undefined) throw new SwitchboardError('GITHUB_TOKEN_MISSING', 'No GITHUB_TOKEN is set on the server', {});
-      const path = worktreeOf(project, task);
-      const base = deps.workdirs.baseOf(project);
-      await deps.git.commitAll(path, `${task.key}: ${task.title}`);
-      if ((await deps.git.commitsAhead(path, branch, base)) === 0) {
-        throw new SwitchboardError('NOTHING_TO_PROPOSE', `${branch} has no changes against ${base}`, { task_id: task.id });
-      }
-      await deps.git.push(path, branch);
-      const pr = await deps.pulls.open({
-        owner: project.githubRepoOwner,
-        repo: project.githubRepoName,
-        head: branch,
-        base,
-        title: input.title ?? `${task.key}: ${task.title}`,
-        body: input.body ?? `${task.description ?? ''}\n\nOpened by Switchboard for ${task.key}.`.trim(),
-      });
-      const now = deps.clock.now();
-      await deps.store.setPullRequest(task.id, { url: pr.url, number: pr.number, branch }, { kind: 'pr_opened', actorId: caller.principal.id, details: { number: pr.number, url: pr.url, branch, created: pr.created } }, {
-        records: [
-          {
-            eventType: 'resource.modified',
-            userId: caller.principal.id,
-            sessionId: caller.sessionId ?? null,
-            resourceType: 'board_task',
-            resourceId: String(task.id),
-            action: 'board_task.pull_request',
-            status: 'success',
-            details: { key: task.key, number: pr.number, url: pr.url, branch, created: pr.created },
-          },
-        ],
-        now,
-      });
-      deps.feed.notify(project.id);
-      return { number: pr.number, url: pr.url, branch, created: pr.created };
+      // One at a time per task on this node: two commits in one worktree would collide on git's index lock.
+      return serialized(task.id, () => openPullRequest(caller, task.id, project, input));
     },
   };
+
+  async function openPullRequest(caller: Caller, taskId: number, project: Project, input: { readonly title?: string; readonly body?: string }): Promise<PullRequest> {
+    // Read again inside the queue: a call just before this one may have stored the pull request.
+    const task = await deps.store.getTask(taskId);
+    if (task === undefined) throw new SwitchboardError('BOARD_TASK_NOT_FOUND', undefined, { task_id: taskId });
+    const branch = deps.workdirs.branchOf(task);
+    if (project.githubRepoOwner === null || project.githubRepoName === null) {
+      throw new SwitchboardError('REPO_NOT_CONFIGURED', 'The project has no github_repo_url', { project_id: project.id });
+    }
+    const repo = { owner: project.githubRepoOwner, repo: project.githubRepoName };
+    const stored = task.githubPrUrl !== null && task.githubPrNumber !== null ? { number: task.githubPrNumber, url: task.githubPrUrl } : undefined;
+    // The stored pull request while it is open; once closed or merged, new work gets a new one.
+    if (stored !== undefined && (deps.pulls === undefined || (await deps.pulls.isOpen({ ...repo, number: stored.number })))) {
+      return { ...stored, branch, created: false };
+    }
+    if (project.repoPath === null) throw new SwitchboardError('REPO_NOT_CONFIGURED', 'The project has no repo_path', { project_id: project.id });
+    if (deps.pulls === undefined) throw new SwitchboardError('GITHUB_TOKEN_MISSING', 'No GITHUB_TOKEN is set on the server', {});
+    const path = worktreeOf(project, task);
+    const base = deps.workdirs.baseOf(project);
+    await deps.git.commitAll(path, `${task.key}: ${task.title}`);
+    if ((await deps.git.commitsAhead(path, branch, base)) === 0) {
+      throw new SwitchboardError('NOTHING_TO_PROPOSE', `${branch} has no changes against ${base}`, { task_id: task.id });
+    }
+    await deps.git.push(path, branch);
+    const pr = await deps.pulls.open({
+      ...repo,
+      head: branch,
+      base,
+      title: input.title ?? `${task.key}: ${task.title}`,
+      body: input.body ?? `${task.description ?? ''}\n\nOpened by Switchboard for ${task.key}.`.trim(),
+    });
+    const now = deps.clock.now();
+    await deps.store.setPullRequest(task.id, { url: pr.url, number: pr.number, branch }, { kind: 'pr_opened', actorId: caller.principal.id, details: { number: pr.number, url: pr.url, branch, created: pr.created } }, {
+      records: [
+        {
+          eventType: 'resource.modified',
+          userId: caller.principal.id,
+          sessionId: caller.sessionId ?? null,
+          resourceType: 'board_task',
+          resourceId: String(task.id),
+          action: 'board_task.pull_request',
+          status: 'success',
+          details: { key: task.key, number: pr.number, url: pr.url, branch, created: pr.created },
+        },
+      ],
+      now,
+    });
+    deps.feed.notify(project.id);
+    return { number: pr.number, url: pr.url, branch, created: pr.created };
+  }
+
+  return service;
 }
