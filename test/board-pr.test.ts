@@ -14,6 +14,7 @@ import type { FakeGithub } from './helpers/fake-github.ts';
 import type { TestApp } from './helpers/test-app.ts';
 import { git, startBoardWorld, type BoardWorld } from './helpers/board-repo.ts';
 import { waitFor } from './helpers/wait.ts';
+import { recordSecret } from './helpers/log-capture.ts';
 
 const TOKEN = 'ghp_fixtureTOKEN0123456789abcdefABCDEF';
 
@@ -182,6 +183,22 @@ for (const dialect of DIALECTS) {
       assert.match(refused.text, /rejected by policy/);
       assert.ok(!refused.text.includes(TOKEN));
       assert.ok(existsSync(join(t.db.dataDir, 'board-worktrees')));
+
+      // Credentials written into the origin URL never come back in an error or the audit log.
+      const urlSecret = 'url-secret-0123456789abcdef';
+      recordSecret(urlSecret);
+      git(clone, ['remote', 'set-url', 'origin', `http://someone:${urlSecret}@127.0.0.1:9/rocket.git`]);
+      try {
+        await call('POST', '/api/tasks', { project_id: 'RKT', title: 'Unreachable' });
+        await executeAndWait('RKT-7', 'unreachable note');
+        const unreachable = await call('POST', '/api/tasks/RKT-7/create_pr', {});
+        assert.deepEqual([unreachable.status, codeOf(unreachable)], [409, 'GIT_PUSH_REFUSED'], unreachable.text);
+        assert.match(unreachable.text, /127\.0\.0\.1/, 'the error says where the push went');
+        assert.ok(!unreachable.text.includes(urlSecret), unreachable.text);
+        assert.ok(!(await call('GET', '/api/audit/events?limit=500')).text.includes(urlSecret));
+      } finally {
+        git(clone, ['remote', 'set-url', 'origin', origin]);
+      }
     });
   });
 }
