@@ -189,6 +189,32 @@ for (const dialect of DIALECTS) {
       assert.equal((await call('GET', `/api/tasks/${b.key}`)).status, 404);
     });
 
+    it('renumbers a column once moves between two cards leave no room, keeping the order asked for', async () => {
+      await project('GAP');
+      const first = await task('GAP', 'First');
+      const last = await task('GAP', 'Last');
+      // Each new card goes right after First: the gap halves every time.
+      const order = [first.key];
+      let next = last.position;
+      let renumbered: WireActivity | undefined;
+      for (let i = 0; i < 40 && renumbered === undefined; i++) {
+        const card = await task('GAP', `Card ${i}`);
+        const position = (first.position + next) / 2;
+        const moved = await call<WireBoardTask>('PATCH', `/api/tasks/${card.key}`, { position });
+        assert.equal(moved.status, 200, JSON.stringify(moved.json));
+        order.splice(1, 0, card.key);
+        next = moved.json.position;
+        const history = (await call<{ activity: WireActivity[] }>('GET', `/api/tasks/${card.key}/activity`)).json.activity;
+        renumbered = history.find((h) => h.details['renumbered'] !== undefined);
+      }
+      assert.ok(renumbered, 'the column was renumbered before the gap ran out');
+      assert.equal(renumbered.details['renumbered'], 'todo');
+      order.push(last.key);
+      const column = (await call<{ tasks: WireBoardTask[] }>('GET', '/api/tasks?project_id=GAP&status=todo')).json.tasks;
+      assert.deepEqual(column.map((x) => x.key), order, 'the order asked for is kept');
+      assert.deepEqual(column.map((x) => x.position), order.map((_, i) => (i + 1) * 1024), 'evenly spaced again');
+    });
+
     it('runs an agent on a board task: the execution record, its live state, and the card following it', async () => {
       await project('RUN', { default_agent_type: 'gated' });
       const done = await task('RUN', 'Say hello', { description: 'politely' });

@@ -5,7 +5,7 @@
  * concurrent creations, and a rolled-back one gives its number back, so keys never gap.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { BoardStatuses, POSITION_STEP, type BoardStatus } from '../core/domain/board.ts';
+import { BoardStatuses, MIN_POSITION_GAP, POSITION_STEP, type BoardStatus } from '../core/domain/board.ts';
 import { SwitchboardError } from '../core/domain/errors.ts';
 import type { AuditHasher } from '../core/ports/audit-hasher.ts';
 import type { ActivityInput, BoardAudit, BoardStore } from '../core/ports/board-store.ts';
@@ -89,6 +89,30 @@ export function createKyselyBoardStore(deps: { readonly db: Kysely<Database>; re
   }
 
   const taskRow = (q: Kysely<Database> | Trx, id: number) => q.selectFrom('board_tasks').selectAll().where('id', '=', id).executeTakeFirst();
+
+  /**
+   * Positions between two cards halve the gap each time; once a card lands closer than
+   * MIN_POSITION_GAP to another, the column is renumbered (same order, POSITION_STEP
+   * apart). That is the one write of a whole column, and rare.
+   */
+  async function renumberIfCrowded(trx: Trx, projectId: number, status: BoardStatus, id: number, position: number, now: number): Promise<boolean> {
+    const near = await trx
+      .selectFrom('board_tasks')
+      .select('id')
+      .where('project_id', '=', projectId)
+      .where('status', '=', status)
+      .where('id', '!=', id)
+      .where('position', '>', position - MIN_POSITION_GAP)
+      .where('position', '<', position + MIN_POSITION_GAP)
+      .limit(1)
+      .executeTakeFirst();
+    if (near === undefined) return false;
+    const column = await trx.selectFrom('board_tasks').select('id').where('project_id', '=', projectId).where('status', '=', status).orderBy('position').orderBy('id').execute();
+    for (const [i, row] of column.entries()) {
+      await trx.updateTable('board_tasks').set({ position: (i + 1) * POSITION_STEP, updated_at: now }).where('id', '=', row.id).execute();
+    }
+    return true;
+  }
 
   /** The position after the last card of a column. */
   async function endOfColumn(trx: Trx, projectId: number, status: BoardStatus): Promise<number> {
@@ -266,8 +290,12 @@ export function createKyselyBoardStore(deps: { readonly db: Kysely<Database>; re
         if (position !== undefined) set.position = position;
         if (patch.statusSetAt !== undefined) set.status_set_at = patch.statusSetAt;
         await trx.updateTable('board_tasks').set(set).where('id', '=', id).execute();
-        const after = rowToBoardTask({ ...before, ...set } as BoardTasksTable);
-        if (activity !== undefined) await addActivity(trx, after.projectId, after, activity, audit.now);
+        const status = patch.status ?? (before.status as BoardStatus);
+        const renumbered = patch.position !== undefined && (await renumberIfCrowded(trx, Number(before.project_id), status, id, patch.position, audit.now));
+        const after = renumbered ? rowToBoardTask((await taskRow(trx, id)) ?? ({ ...before, ...set } as BoardTasksTable)) : rowToBoardTask({ ...before, ...set } as BoardTasksTable);
+        // A renumbered column says so: a board open elsewhere reloads the column's positions.
+        const entry = activity !== undefined && renumbered ? { ...activity, details: { ...activity.details, renumbered: status } } : activity;
+        if (entry !== undefined) await addActivity(trx, after.projectId, after, entry, audit.now);
         return after;
       });
     },

@@ -105,6 +105,9 @@ export interface PullRequest {
 /** Gap left between cards appended to a column, so moves can land between two of them. */
 export const POSITION_STEP = 1024;
 
+/** Closer than this to another card of its column, a moved card makes the column be renumbered. */
+export const MIN_POSITION_GAP = 1e-6;
+
 /**
  * Where an execution's state moves its card: `in_progress` while it works, `in_review`
  * when it completed and left changes, `done` when it completed with none, `blocked` on
