@@ -7,6 +7,7 @@
  * - A question asked on A and answered through B resumes at once.
  * - A task running on A and cancelled through B stops running on A at once (not at
  *   A's next lease renewal, 10 s away).
+ * - A board change made on A reaches a board stream on B.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -68,6 +69,26 @@ for (const dialect of DIALECTS.filter((d) => d === 'postgres')) {
       while (a.app.engine.activeCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       assert.equal(a.app.engine.activeCount, 0, 'node A let go of the cancelled task');
       assert.equal((await waitForState(a, task.task_id, ['cancelled'])).state, 'cancelled');
+    });
+
+    it("brings a board change made on node A to a board stream on node B", { timeout: 20_000 }, async () => {
+      const json = (body: unknown): RequestInit => ({ method: 'POST', body: JSON.stringify(body) });
+      assert.equal((await a.request('/api/projects', json({ name: 'Far board', key: 'FAR' }))).status, 201);
+      const controller = new AbortController();
+      const res = await viaB.request('/api/projects/FAR/events', { signal: controller.signal });
+      assert.equal(res.status, 200);
+      const reader = res.body!.getReader();
+      let text = '';
+      const created = (await a.request('/api/tasks', json({ project_id: 'FAR', title: 'made on A' }))).status;
+      assert.equal(created, 201);
+      // B polls every 60 s: only the database's notification can bring this before the test times out.
+      while (!text.includes('"task_key":"FAR-1"')) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error('stream ended');
+        text += new TextDecoder().decode(value);
+      }
+      controller.abort();
+      assert.match(text, /"kind":"created"/);
     });
   });
 }

@@ -68,7 +68,8 @@ export function buildServices(deps: ServiceDeps) {
   const devices = createDeviceService({ devices: store.devices, clock, ids, guard, evictUser }, config.devices);
   const runtime = createSecureRuntime(deps.engine, { guard, submitSessions: { sessions: store.credentials, clock }, tasks, boardLinks: createBoardLinks(store.board, guard) });
   const repositories = createRepositories();
-  const feed = createBoardFeed(store.board, { pollMs: 1000 });
+  // Other nodes' board changes arrive by the database's change feed (PostgreSQL), else by this poll.
+  const feed = createBoardFeed(store.board, { pollMs: config.pollMs }, store.boardChanges);
   const follower = createExecutionFollower({ store: store.board, engine: deps.engine, leftChanges: (id) => deps.workdirs.leftChanges(id), feed, clock, logger: deps.logger });
   return {
     runtime,

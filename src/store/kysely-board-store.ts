@@ -45,7 +45,14 @@ function decodeListCursor(text: string): ListCursor {
   throw new SwitchboardError('VALIDATION_FAILED', 'The cursor is not valid', { field: 'cursor' });
 }
 
-export function createKyselyBoardStore(deps: { readonly db: Kysely<Database>; readonly isPg: boolean; readonly ids: Ids; readonly hashAudit: AuditHasher }): BoardStore {
+export function createKyselyBoardStore(deps: {
+  readonly db: Kysely<Database>;
+  readonly isPg: boolean;
+  readonly ids: Ids;
+  readonly hashAudit: AuditHasher;
+  /** Tells other nodes (in the transaction, so only on commit) that a project's board changed. */
+  readonly notifyBoard?: (trx: Transaction<Database>, projectId: number) => Promise<void>;
+}): BoardStore {
   const { db } = deps;
 
   const write = <T>(audit: BoardAudit | undefined, work: (trx: Trx) => Promise<T>): Promise<T | undefined> =>
@@ -86,6 +93,8 @@ export function createKyselyBoardStore(deps: { readonly db: Kysely<Database>; re
         created_at: now,
       })
       .execute();
+    // Every board change writes activity: this one place tells the other nodes.
+    await deps.notifyBoard?.(trx, projectId);
   }
 
   const taskRow = (q: Kysely<Database> | Trx, id: number) => q.selectFrom('board_tasks').selectAll().where('id', '=', id).executeTakeFirst();

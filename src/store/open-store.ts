@@ -15,6 +15,7 @@ import { migrateToLatest } from './migrate.ts';
 import { createSqliteDialect } from './sqlite/sqlite-dialect.ts';
 import { lockSqliteDatabase } from './sqlite/sqlite-lock.ts';
 import { createPostgresDialect } from './postgres/postgres-dialect.ts';
+import type { BoardChangeFeed } from '../core/ports/board-change-feed.ts';
 import { channelFor, createPgTaskChanges, type PgTaskChanges } from './postgres/task-change-feed.ts';
 import { createKyselyTaskStore, type DialectName } from './kysely-task-store.ts';
 import { createKyselyCredentialStore } from './kysely-credential-store.ts';
@@ -36,6 +37,8 @@ export interface OpenedStore {
   readonly tasks: TaskStore & AuditStore;
   /** Other nodes' task changes (PostgreSQL); absent on SQLite, where this process is the only writer. */
   readonly taskChanges?: TaskChangeFeed;
+  /** Other nodes' board changes (PostgreSQL only). */
+  readonly boardChanges?: BoardChangeFeed;
   readonly credentials: CredentialStore;
   /** Session memory and the tasks of a session (its history). */
   readonly sessionMemory: SessionMemoryStore;
@@ -107,7 +110,14 @@ export async function openStore(
     credentials: createKyselyCredentialStore({ db, isPg: location.kind === 'postgres', ids: deps.ids, hashAudit: deps.hashAudit }),
     sessionMemory: createKyselySessionMemoryStore({ db, isPg: location.kind === 'postgres', ids: deps.ids, hashAudit: deps.hashAudit }),
     policies: createKyselyPolicyStore({ db, isPg: location.kind === 'postgres', ids: deps.ids, hashAudit: deps.hashAudit }),
-    board: createKyselyBoardStore({ db, isPg: location.kind === 'postgres', ids: deps.ids, hashAudit: deps.hashAudit }),
+    board: createKyselyBoardStore({
+      db,
+      isPg: location.kind === 'postgres',
+      ids: deps.ids,
+      hashAudit: deps.hashAudit,
+      ...(feed !== undefined ? { notifyBoard: (trx, projectId) => feed.notifyBoard(trx, projectId) } : {}),
+    }),
+    ...(feed !== undefined ? { boardChanges: feed.boards } : {}),
     devices: createKyselyDeviceStore({ db, isPg: location.kind === 'postgres', ids: deps.ids, hashAudit: deps.hashAudit }),
     agentConfigs: createKyselyAgentConfigStore({ db, isPg: location.kind === 'postgres', ids: deps.ids, hashAudit: deps.hashAudit }),
     db,

@@ -1,11 +1,13 @@
 /**
  * Live board changes, per project: a change written here wakes that project's streams
- * at once; changes written by other nodes reach them within `pollMs`, read from the
+ * at once, and so does one written by another node when the database tells us
+ * (`changes`, PostgreSQL); otherwise they reach them within `pollMs`, read from the
  * stored activity (the store is the truth: a stream never misses or repeats an entry,
  * because it always reads after the last id it sent).
  */
 import type { BoardActivity } from '../../core/domain/board.ts';
 import type { BoardStore } from '../../core/ports/board-store.ts';
+import type { BoardChangeFeed } from '../../core/ports/board-change-feed.ts';
 
 export interface BoardFeed {
   /** Something changed on the project's board (after the write committed). */
@@ -16,8 +18,11 @@ export interface BoardFeed {
 
 const PAGE = 200;
 
-export function createBoardFeed(store: Pick<BoardStore, 'listActivity'>, options: { readonly pollMs: number }): BoardFeed {
+export function createBoardFeed(store: Pick<BoardStore, 'listActivity'>, options: { readonly pollMs: number }, changes?: BoardChangeFeed): BoardFeed {
   const waiters = new Map<number, Set<() => void>>();
+  changes?.subscribe((projectIds) => {
+    for (const id of projectIds) wake(id);
+  });
 
   function wake(projectId: number): void {
     const set = waiters.get(projectId);

@@ -2,6 +2,7 @@
  * Task changes across nodes on PostgreSQL: every commit that changes tasks sends
  * `NOTIFY <channel>, '<node tag>:<id>,<id>…'` in its transaction (delivered only if it
  * commits), and each node LISTENs on a connection of its own, skipping its own tag.
+ * Board changes travel the same way on a second channel (`<channel>_board`, project ids).
  * While that connection is down the feed says so (the engine then reads every task
  * from the database) and it reconnects with a growing delay.
  */
@@ -9,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { sql, type Transaction } from 'kysely';
 import type { TaskChangeFeed, TaskChangeNotice } from '../../core/ports/task-change-feed.ts';
+import type { BoardChangeFeed } from '../../core/ports/board-change-feed.ts';
 import type { Database } from '../schema.ts';
 
 /** Task ids per NOTIFY: a payload stays under PostgreSQL's 8,000-byte limit. */
@@ -17,13 +19,19 @@ const MAX_RETRY_MS = 10_000;
 
 /** The channel of a schema: nodes sharing a schema share the channel. */
 export function channelFor(schema: string): string {
-  return `sb_tasks_${schema}`.slice(0, 63);
+  return `sb_tasks_${schema}`.slice(0, 57);
 }
+
+const boardChannelOf = (channel: string): string => `${channel}_board`;
 
 export interface PgTaskChanges {
   readonly feed: TaskChangeFeed;
   /** Sends the ids changed in `trx` to the other nodes (on commit). */
   notify(trx: Transaction<Database>, taskIds: readonly string[]): Promise<void>;
+  /** Projects whose boards other nodes changed. */
+  readonly boards: BoardChangeFeed;
+  /** Sends the project whose board `trx` changes to the other nodes (on commit). */
+  notifyBoard(trx: Transaction<Database>, projectId: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -31,7 +39,9 @@ export function createPgTaskChanges(options: { readonly url: string; readonly ch
   const { channel } = options;
   if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error('Invalid notification channel name');
   const tag = randomBytes(8).toString('hex');
+  const boardChannel = boardChannelOf(channel);
   const listeners = new Set<(n: TaskChangeNotice) => void>();
+  const boardListeners = new Set<(projectIds: readonly number[]) => void>();
   let up = false;
   let closing = false;
   let client: pg.Client | undefined;
@@ -71,14 +81,26 @@ export function createPgTaskChanges(options: { readonly url: string; readonly ch
     c.on('error', () => lost(c));
     c.on('end', () => lost(c));
     c.on('notification', (msg) => {
-      if (msg.channel !== channel || msg.payload === undefined) return;
+      if (msg.payload === undefined) return;
       const colon = msg.payload.indexOf(':');
       if (colon < 0 || msg.payload.slice(0, colon) === tag) return; // our own commits keep our cache current
-      tell({ kind: 'changed', taskIds: msg.payload.slice(colon + 1).split(',') });
+      const ids = msg.payload.slice(colon + 1).split(',');
+      if (msg.channel === channel) tell({ kind: 'changed', taskIds: ids });
+      else if (msg.channel === boardChannel) {
+        const projects = ids.map(Number).filter(Number.isSafeInteger);
+        for (const l of boardListeners) {
+          try {
+            l(projects);
+          } catch {
+            // a listener's error is its own
+          }
+        }
+      }
     });
     try {
       await c.connect();
       await c.query(`LISTEN "${channel}"`);
+      await c.query(`LISTEN "${boardChannel}"`);
       if (client !== c) return;
       retryMs = 250;
       setUp(true);
@@ -101,6 +123,15 @@ export function createPgTaskChanges(options: { readonly url: string; readonly ch
         const payload = `${tag}:${taskIds.slice(i, i + IDS_PER_NOTIFY).join(',')}`;
         await sql`select pg_notify(${channel}, ${payload})`.execute(trx);
       }
+    },
+    boards: {
+      subscribe(listener) {
+        boardListeners.add(listener);
+        return () => boardListeners.delete(listener);
+      },
+    },
+    async notifyBoard(trx, projectId) {
+      await sql`select pg_notify(${boardChannel}, ${`${tag}:${projectId}`})`.execute(trx);
     },
     async close() {
       closing = true;
