@@ -92,12 +92,12 @@ export function createDeviceService(deps: DeviceServiceDeps, options: DeviceOpti
   /** The device if the caller may see it (theirs, or anyone's with admin:users); otherwise not revealed. */
   async function visible(caller: Caller, deviceId: string, action: string): Promise<DeviceRecord> {
     const device = await devices.findDevice(deviceId);
-    const notFound = new SwitchboardError('DEVICE_NOT_FOUND', undefined, { device_id: deviceId });
+    const notFound = (): SwitchboardError => new SwitchboardError('DEVICE_NOT_FOUND', undefined, { device_id: deviceId });
     const resource = { type: 'device', id: deviceId };
     if (device?.ownerId !== caller.principal.id && !(await deps.guard.decide(caller, 'admin:users', resource)).allowed) {
-      await deps.guard.refuse(caller, { action, permission: 'admin:users', resource, reason: 'not the owner of the device' }, notFound);
+      await deps.guard.refuse(caller, { action, permission: 'admin:users', resource, reason: 'not the owner of the device' }, notFound());
     }
-    if (device === undefined) throw notFound;
+    if (device === undefined) throw notFound();
     return device;
   }
 

@@ -91,14 +91,14 @@ export function createSessionService(deps: SessionServiceDeps, policy: SessionPo
   /** The session, if it is the caller's own or the caller holds admin:users; else a denial, answered as not found. */
   async function visibleSession(caller: Caller, sessionId: string, action: string): Promise<SessionInfo> {
     const session = await deps.credentials.getSession(sessionId);
-    const notFound = new SwitchboardError('SESSION_NOT_FOUND', undefined, { session_id: sessionId });
+    const notFound = (): SwitchboardError => new SwitchboardError('SESSION_NOT_FOUND', undefined, { session_id: sessionId });
     const resource = { type: 'session', id: sessionId };
     if (session?.userId !== caller.principal.id) {
       const decision = await guard.decide(caller, 'admin:users', resource);
       // Someone else's session (or none): not revealed; the attempt is audited.
-      if (!decision.allowed) await guard.refuse(caller, { action, permission: 'admin:users', resource, reason: 'not the owner of the session' }, notFound);
+      if (!decision.allowed) await guard.refuse(caller, { action, permission: 'admin:users', resource, reason: 'not the owner of the session' }, notFound());
     }
-    if (session === undefined) throw notFound;
+    if (session === undefined) throw notFound();
     return session;
   }
 

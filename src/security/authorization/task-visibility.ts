@@ -25,6 +25,9 @@ export interface TaskVisibility {
   listsAll(caller: Caller, projectId: string | undefined): Promise<boolean>;
 }
 
+/** Built only when thrown: an Error captures a stack, too dear to make on every read of a task. */
+const notFound = (taskId: string): SwitchboardError => new SwitchboardError('TASK_NOT_FOUND', undefined, { task_id: taskId });
+
 export function createTaskVisibility(guard: Guard, findTask: (taskId: string) => Promise<Task | undefined>): TaskVisibility {
   const seesAll = async (caller: Caller): Promise<boolean> => (await guard.decide(caller, 'admin:system')).allowed;
 
@@ -40,10 +43,9 @@ export function createTaskVisibility(guard: Guard, findTask: (taskId: string) =>
     async visibleTask(caller, permission, taskId, text = {}) {
       await guard.ensure(caller, permission, { type: 'task', id: taskId }, text);
       const task = await findTask(taskId);
-      const notFound = new SwitchboardError('TASK_NOT_FOUND', undefined, { task_id: taskId });
-      if (task === undefined) throw notFound;
+      if (task === undefined) throw notFound(taskId);
       if (task.ownerId !== caller.principal.id && !(await seesAll(caller)) && !(await projectAllows(caller, permission, task.projectId))) {
-        await guard.refuse(caller, { ...text, permission, resource: { type: 'task', id: taskId }, reason: 'not the owner of the task' }, notFound);
+        await guard.refuse(caller, { ...text, permission, resource: { type: 'task', id: taskId }, reason: 'not the owner of the task' }, notFound(taskId));
       }
       return task;
     },
