@@ -13,6 +13,7 @@ export const ERROR_CATALOG = {
   AUTH_INVALID: { message: 'The credential is not valid', exposed: true },
   AUTH_FORBIDDEN: { message: 'Permission denied', exposed: true },
   AUTH_RATE_LIMITED: { message: 'Too many failed logins; try again later', exposed: true },
+  CSRF_FAILED: { message: 'The request did not come from this server\'s pages (missing or wrong CSRF token, or a foreign Origin)', exposed: true },
   SESSION_NOT_FOUND: { message: 'No such session', exposed: true },
   SESSION_MEMORY_KEY_NOT_FOUND: { message: 'No such key in the session memory', exposed: true },
   SESSION_MEMORY_KEY_INVALID: { message: 'The memory key is not valid', exposed: true },

@@ -29,6 +29,7 @@ import type { GrantAdmin } from '../../core/services/grant-admin.ts';
 import type { PolicyAdmin } from '../../core/services/policy-admin.ts';
 import { LOGIN_PATH, registerAuthRoutes } from './auth-routes.ts';
 import { registerSessionRoutes } from './session-routes.ts';
+import { WEB_SIGN_IN_PATH, checkCsrf, registerWebSessionRoutes, sessionCookieOf } from './web-session.ts';
 import type { SessionMemoryService } from '../../core/services/session-memory-service.ts';
 import { DEVICE_CHALLENGE_PATH, registerDeviceRoutes } from './device-routes.ts';
 import type { DeviceService } from '../../core/services/device-service.ts';
@@ -134,7 +135,17 @@ export async function createHttpServer(deps: HttpServerDeps, options: HttpServer
   app.decorateRequest('caller', null as unknown as Caller);
   app.addHook('onRequest', async (req) => {
     if (!req.url.startsWith('/api/') || req.routeOptions.url === LOGIN_PATH || req.routeOptions.url === DEVICE_CHALLENGE_PATH) return;
-    req.caller = await deps.authenticator.authenticate(bearerOf(req.headers.authorization));
+    if (req.routeOptions.url === WEB_SIGN_IN_PATH && req.method === 'POST') return;
+    const header = req.headers.authorization;
+    // Browsers authenticate by the session cookie (web-session.ts); everyone else by a bearer header.
+    const cookie = header === undefined ? sessionCookieOf(req.headers.cookie) : undefined;
+    if (cookie === undefined) {
+      req.caller = await deps.authenticator.authenticate(bearerOf(header));
+      return;
+    }
+    req.caller = await deps.authenticator.authenticate(cookie);
+    if (req.caller.via !== 'session') throw new SwitchboardError('AUTH_INVALID', 'The session cookie holds no session');
+    checkCsrf(req, cookie);
   });
 
   if (options.observe !== undefined) {
@@ -198,6 +209,7 @@ export async function createHttpServer(deps: HttpServerDeps, options: HttpServer
   registerPolicyRoutes(app, deps.policies);
   registerGrantRoutes(app, deps.grants);
   registerAuthRoutes(app, deps.sessions);
+  registerWebSessionRoutes(app, { sessions: deps.sessions, authenticator: deps.authenticator, users: deps.users });
   registerSessionRoutes(app, deps.sessions, deps.sessionMemory);
   registerDeviceRoutes(app, deps.devices);
   return app;

@@ -1,0 +1,147 @@
+/**
+ * Browser sessions: the web UI signs in here and then holds its session secret in an
+ * HttpOnly, SameSite=Strict cookie that JavaScript never sees (Secure over HTTPS).
+ * Requests that change something and authenticate by that cookie must also carry
+ * `X-CSRF-Token` (derived from the secret, so only a page that read
+ * GET /api/web/session can know it) and no foreign `Origin`. Bearer credentials are
+ * untouched by all this: a script keeps using `Authorization`.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { SwitchboardError } from '../../core/domain/errors.ts';
+import { effectivePermissions } from '../../core/domain/caller.ts';
+import type { Authenticator } from '../../core/ports/authenticator.ts';
+import type { SessionService } from '../../core/services/session-service.ts';
+import type { UserAdmin } from '../../core/services/user-admin.ts';
+import type { CreatedSession } from '../../core/domain/identity.ts';
+import { errorView } from '../../wire/error.ts';
+import { userToWire, userView } from '../../wire/user.ts';
+
+export const SESSION_COOKIE = 'sb_session';
+export const CSRF_HEADER = 'x-csrf-token';
+/** Signing in is the one web route without a credential. */
+export const WEB_SIGN_IN_PATH = '/api/web/session';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The CSRF token of a session: a hash of its secret (the secret itself stays in the cookie). */
+export function csrfTokenFor(secret: string): string {
+  return createHash('sha256').update(`switchboard-csrf:${secret}`).digest('base64url');
+}
+
+/** Reads the session cookie out of a Cookie header (without parsing every cookie of every request). */
+export function sessionCookieOf(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/**
+ * For a request authenticated by the cookie: refuses a state change without the right
+ * CSRF token, or from a page of another origin.
+ */
+export function checkCsrf(req: FastifyRequest, secret: string): void {
+  if (SAFE_METHODS.has(req.method)) return;
+  const origin = req.headers.origin;
+  if (origin !== undefined && origin !== `${req.protocol}://${req.headers.host ?? ''}`) {
+    throw new SwitchboardError('CSRF_FAILED', `Refused: the request came from ${origin.slice(0, 200)}, not from this server`);
+  }
+  const sent = req.headers[CSRF_HEADER];
+  const expected = Buffer.from(csrfTokenFor(secret));
+  const given = Buffer.from(typeof sent === 'string' ? sent : '');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new SwitchboardError('CSRF_FAILED');
+}
+
+const signInBody = z.union([
+  z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) }).strict(),
+  z.object({ token: z.string().min(1).max(200).describe('An API token (sbt_…), e.g. the admin token the first start printed') }).strict(),
+]);
+
+const webSessionView = z.object({
+  session_id: z.string().nullable().describe('null when called with an API token'),
+  expires_at: z.string().nullable(),
+  user: userView,
+  permissions: z.array(z.string()),
+  csrf_token: z.string().nullable().describe(`Send it as ${CSRF_HEADER} with every request that changes something; null without the session cookie`),
+});
+
+function setCookie(req: FastifyRequest, reply: FastifyReply, secret: string, expiresAt: number): void {
+  const parts = [`${SESSION_COOKIE}=${secret}`, 'Path=/', 'HttpOnly', 'SameSite=Strict'];
+  if (req.protocol === 'https') parts.push('Secure');
+  parts.push(`Expires=${new Date(expiresAt).toUTCString()}`);
+  void reply.header('set-cookie', parts.join('; '));
+}
+
+function clearCookie(req: FastifyRequest, reply: FastifyReply): void {
+  void reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict${req.protocol === 'https' ? '; Secure' : ''}; Max-Age=0`);
+}
+
+export function registerWebSessionRoutes(app: FastifyInstance, deps: { readonly sessions: SessionService; readonly authenticator: Authenticator; readonly users: UserAdmin }): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['web'];
+
+  async function answer(created: CreatedSession, req: FastifyRequest, reply: FastifyReply) {
+    const caller = await deps.authenticator.authenticate(created.token);
+    const user = await deps.users.me(caller);
+    setCookie(req, reply, created.token, created.expiresAt);
+    return reply
+      .code(201)
+      .header('cache-control', 'no-store')
+      .send({ session_id: created.id, expires_at: new Date(created.expiresAt).toISOString(), user: userToWire(user), permissions: [...created.permissions], csrf_token: csrfTokenFor(created.token) });
+  }
+
+  r.post(
+    WEB_SIGN_IN_PATH,
+    {
+      schema: {
+        tags,
+        summary: 'Sign a browser in: with a username and password, or with an API token; sets the HttpOnly session cookie',
+        description: 'Answers like POST /api/auth/login (one 401 for an unknown user or a wrong password, limits, audit). The session secret goes only into the cookie.',
+        security: [],
+        body: signInBody,
+        response: { 201: webSessionView, 400: errorView, 401: errorView, 429: errorView },
+      },
+    },
+    async (req, reply) => {
+      const b = req.body;
+      if ('token' in b) {
+        // A session made from the token: the token itself never becomes the cookie.
+        const caller = await deps.authenticator.authenticate(b.token);
+        return answer(await deps.sessions.create(caller, {}), req, reply);
+      }
+      return answer(await deps.sessions.login({ username: b.username, password: b.password, ip: req.ip }), req, reply);
+    },
+  );
+
+  r.get(
+    WEB_SIGN_IN_PATH,
+    { schema: { tags, summary: "The browser's session: who is signed in, with what permissions, and the CSRF token", response: { 200: webSessionView, 401: errorView } } },
+    async (req, reply) => {
+      const secret = req.headers.authorization === undefined ? sessionCookieOf(req.headers.cookie) : undefined;
+      const sessionId = req.caller.sessionId;
+      const [user, session] = await Promise.all([deps.users.me(req.caller), sessionId === undefined ? undefined : deps.sessions.get(req.caller, sessionId)]);
+      return reply.header('cache-control', 'no-store').send({
+        session_id: session?.id ?? null,
+        expires_at: session === undefined ? null : new Date(session.expiresAt).toISOString(),
+        user: userToWire(user),
+        permissions: [...effectivePermissions(req.caller)].sort(),
+        csrf_token: secret === undefined ? null : csrfTokenFor(secret),
+      });
+    },
+  );
+
+  r.delete(
+    WEB_SIGN_IN_PATH,
+    { schema: { tags, summary: "Sign the browser out: ends the caller's session (if it is one) and clears the cookie", response: { 204: z.null(), 401: errorView, 403: errorView } } },
+    async (req, reply) => {
+      if (req.caller.sessionId !== undefined) await deps.sessions.logout(req.caller, req.caller.sessionId);
+      clearCookie(req, reply);
+      return reply.code(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,115 @@
+/**
+ * Browser sessions over real HTTP: signing in with a password or an API token sets an
+ * HttpOnly, SameSite=Strict cookie holding a session (never the token); the cookie
+ * authenticates reads; changes need the CSRF token and no foreign Origin; signing out
+ * ends the session.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { DIALECTS } from './helpers/databases.ts';
+import { startTestApp, type TestApp } from './helpers/test-app.ts';
+import { recordSecret } from './helpers/log-capture.ts';
+
+const PASSWORD = 'Webby-password-42';
+
+interface WebSession {
+  session_id: string | null;
+  user: { username: string };
+  permissions: string[];
+  csrf_token: string | null;
+}
+
+const cookieOf = (res: Response): string => {
+  const set = res.headers.get('set-cookie') ?? '';
+  const m = /^sb_session=([^;]*)/.exec(set);
+  assert.ok(m, `a session cookie in: ${set}`);
+  recordSecret(m[1] ?? '');
+  return `sb_session=${m[1]}`;
+};
+
+for (const dialect of DIALECTS) {
+  describe(`web sessions on ${dialect}`, () => {
+    let t: TestApp;
+    before(async () => {
+      t = await startTestApp(dialect);
+      const made = await t.request('/api/users', { method: 'POST', body: JSON.stringify({ username: 'webby', password: PASSWORD, roles: ['developer'] }) });
+      assert.equal(made.status, 201);
+    });
+    after(() => t.close());
+
+    const signIn = (body: unknown): Promise<Response> =>
+      fetch(`${t.url}/api/web/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const withCookie = (path: string, cookie: string, init: RequestInit = {}): Promise<Response> =>
+      fetch(`${t.url}${path}`, {
+        ...init,
+        headers: { cookie, ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...(init.headers as Record<string, string> | undefined) },
+      });
+
+    it('signs in with a password: an HttpOnly SameSite=Strict cookie, the CSRF token in the body, no secret', async () => {
+      const res = await signIn({ username: 'webby', password: PASSWORD });
+      assert.equal(res.status, 201);
+      const set = res.headers.get('set-cookie') ?? '';
+      assert.match(set, /HttpOnly/);
+      assert.match(set, /SameSite=Strict/);
+      assert.match(set, /Path=\//);
+      assert.doesNotMatch(set, /Secure/, 'plain http on loopback: no Secure flag');
+      const body = (await res.json()) as WebSession & Record<string, unknown>;
+      assert.equal(body.user.username, 'webby');
+      assert.equal(body['token'], undefined, 'the secret is only in the cookie');
+      assert.ok(body.csrf_token !== null && body.csrf_token.length > 20);
+      assert.ok(!JSON.stringify(body).includes(cookieOf(res).slice('sb_session='.length)));
+
+      const me = await withCookie('/api/web/session', cookieOf(res));
+      assert.equal(me.status, 200);
+      const seen = (await me.json()) as WebSession;
+      assert.deepEqual([seen.user.username, seen.csrf_token, seen.session_id], ['webby', body.csrf_token, body.session_id]);
+      assert.ok(seen.permissions.includes('task:submit'));
+    });
+
+    it('signs in with an API token as a session of its own: the cookie is never the token', async () => {
+      const res = await signIn({ token: t.adminToken });
+      assert.equal(res.status, 201);
+      const cookie = cookieOf(res);
+      assert.ok(!cookie.includes(t.adminToken));
+      assert.match(cookie, /^sb_session=sbs_/);
+      assert.equal(((await res.json()) as WebSession).user.username, 'admin');
+      assert.equal((await signIn({ token: 'sbt_not-a-real-token' })).status, 401);
+      assert.equal((await signIn({ username: 'webby', password: 'wrong-password' })).status, 401);
+      assert.equal((await signIn({ username: 'webby' })).status, 400);
+    });
+
+    it('needs the CSRF token and no foreign Origin for changes made with the cookie', async () => {
+      const res = await signIn({ username: 'webby', password: PASSWORD });
+      const cookie = cookieOf(res);
+      const { csrf_token: csrf } = (await res.json()) as WebSession;
+      const submit = (headers: Record<string, string>) =>
+        withCookie('/api/runtime/tasks/submit', cookie, { method: 'POST', headers, body: JSON.stringify({ agent_type: 'echo', prompt: 'from the browser' }) });
+
+      const missing = await submit({});
+      assert.equal(missing.status, 403);
+      assert.equal(((await missing.json()) as { error: { code: string } }).error.code, 'CSRF_FAILED');
+      assert.equal((await submit({ 'x-csrf-token': 'wrong' })).status, 403);
+      const foreign = await submit({ 'x-csrf-token': csrf ?? '', origin: 'https://evil.example' });
+      assert.equal(foreign.status, 403);
+      assert.match(((await foreign.json()) as { error: { message: string } }).error.message, /evil\.example/);
+      assert.equal((await submit({ 'x-csrf-token': csrf ?? '', origin: t.url })).status, 202);
+      assert.equal((await submit({ 'x-csrf-token': csrf ?? '' })).status, 202);
+      // Reads need no CSRF token; a bearer caller needs none either.
+      assert.equal((await withCookie('/api/runtime/tasks', cookie)).status, 200);
+      assert.equal((await t.request('/api/runtime/tasks/submit', { method: 'POST', body: JSON.stringify({ agent_type: 'echo', prompt: 'script' }) })).status, 202);
+      // An API token put into the cookie is refused: the cookie is for sessions only.
+      assert.equal((await withCookie('/api/runtime/tasks', `sb_session=${t.adminToken}`)).status, 401);
+    });
+
+    it('signs out: the session ends and the cookie is cleared', async () => {
+      const res = await signIn({ username: 'webby', password: PASSWORD });
+      const cookie = cookieOf(res);
+      const { csrf_token: csrf } = (await res.json()) as WebSession;
+      assert.equal((await withCookie('/api/web/session', cookie, { method: 'DELETE' })).status, 403, 'signing out is a change: CSRF applies');
+      const out = await withCookie('/api/web/session', cookie, { method: 'DELETE', headers: { 'x-csrf-token': csrf ?? '' } });
+      assert.equal(out.status, 204);
+      assert.match(out.headers.get('set-cookie') ?? '', /^sb_session=; .*Max-Age=0/);
+      assert.equal((await withCookie('/api/web/session', cookie)).status, 401);
+    });
+  });
+}
