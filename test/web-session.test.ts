@@ -109,7 +109,14 @@ for (const dialect of DIALECTS) {
       const out = await withCookie('/api/web/session', cookie, { method: 'DELETE', headers: { 'x-csrf-token': csrf ?? '' } });
       assert.equal(out.status, 204);
       assert.match(out.headers.get('set-cookie') ?? '', /^sb_session=; .*Max-Age=0/);
-      assert.equal((await withCookie('/api/web/session', cookie)).status, 401);
+      // Asking who is signed in is answered, not refused: nobody (and the dead cookie is cleared).
+      const after = await withCookie('/api/web/session', cookie);
+      assert.equal(after.status, 200);
+      assert.equal(((await after.json()) as { user: unknown }).user, null);
+      assert.match(after.headers.get('set-cookie') ?? '', /Max-Age=0/);
+      assert.equal((await withCookie('/api/runtime/tasks', cookie)).status, 401, 'the ended session opens nothing');
+      const nobody = await fetch(`${t.url}/api/web/session`);
+      assert.deepEqual([nobody.status, ((await nobody.json()) as { user: unknown }).user], [200, null]);
     });
   });
 }

@@ -32,6 +32,7 @@ import { createBoardGit } from '../integrations/github/board-git.ts';
 import { createBoardWorkdirs } from '../services/board/board-workdirs.ts';
 import { createMetrics } from './prom-metrics.ts';
 import { nodeTimers, systemClock, uuidIds } from './node-timers.ts';
+import { fileURLToPath } from 'node:url';
 
 export interface App {
   readonly config: ResolvedConfig;
@@ -66,6 +67,9 @@ export interface CreateAppOptions {
 export { VERSION };
 
 /** Secrets never reach a log line, whatever object is logged. */
+/** The built web UI (npm install runs `npm run build:web`). */
+const WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
+
 const REDACT = [
   'req.headers.authorization',
   'headers.authorization',
@@ -180,6 +184,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
         bodyLimit: config.bodyLimit,
         skillUploadLimit: config.skills.uploadLimit,
         sseHeartbeatMs: config.sseHeartbeatMs,
+        webRoot: WEB_ROOT,
         version: VERSION,
         observe: metrics.observeHttp,
         metrics: metrics.render,

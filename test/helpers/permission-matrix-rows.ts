@@ -38,7 +38,7 @@ export interface MatrixRow {
 }
 
 /** Endpoints open without a credential (they are tested elsewhere). */
-export const PUBLIC_ENDPOINTS: readonly string[] = ['GET /health', 'GET /metrics', 'POST /api/auth/login', 'POST /api/auth/device-challenge', 'POST /api/web/session'];
+export const PUBLIC_ENDPOINTS: readonly string[] = ['GET /health', 'GET /metrics', 'POST /api/auth/login', 'POST /api/auth/device-challenge', 'POST /api/web/session', 'GET /api/web/session'];
 
 let serial = 0;
 /** The device each role registers for the device rows. */
@@ -210,7 +210,6 @@ export const MATRIX: readonly MatrixRow[] = [
   },
   { method: 'POST', route: '/api/runtime/sessions', permissions: [], ok: 201, request: () => ({ path: '/api/runtime/sessions', body: {} }) },
   { method: 'GET', route: '/api/runtime/sessions', permissions: [], ok: 200, request: () => ({ path: '/api/runtime/sessions' }) },
-  { method: 'GET', route: '/api/web/session', permissions: [], ok: 200, request: () => ({ path: '/api/web/session' }) },
   { method: 'DELETE', route: '/api/web/session', permissions: [], ok: 204, request: () => ({ path: '/api/web/session' }) },
   {
     method: 'GET',

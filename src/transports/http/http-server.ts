@@ -3,7 +3,7 @@
  * and /docs, bearer authentication into a Caller, and one error mapping. It holds
  * a Runtime and an Authenticator and nothing else of the system.
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import {
@@ -29,6 +29,7 @@ import type { GrantAdmin } from '../../core/services/grant-admin.ts';
 import type { PolicyAdmin } from '../../core/services/policy-admin.ts';
 import { LOGIN_PATH, registerAuthRoutes } from './auth-routes.ts';
 import { registerSessionRoutes } from './session-routes.ts';
+import { registerWebUi } from './web-ui.ts';
 import { WEB_SIGN_IN_PATH, checkCsrf, registerWebSessionRoutes, sessionCookieOf } from './web-session.ts';
 import type { SessionMemoryService } from '../../core/services/session-memory-service.ts';
 import { DEVICE_CHALLENGE_PATH, registerDeviceRoutes } from './device-routes.ts';
@@ -56,6 +57,8 @@ export interface HttpServerOptions extends DiscoveryOptions {
   /** Largest skill archive upload in bytes (default: 20 MiB). */
   readonly skillUploadLimit?: number;
   readonly version: string;
+  /** The built web UI (web/dist) to serve at `/`; absent: no UI. */
+  readonly webRoot?: string;
   /** Called once per response, for metrics. */
   readonly observe?: (route: string, method: string, status: number, seconds: number) => void;
 }
@@ -135,7 +138,22 @@ export async function createHttpServer(deps: HttpServerDeps, options: HttpServer
   app.decorateRequest('caller', null as unknown as Caller);
   app.addHook('onRequest', async (req) => {
     if (!req.url.startsWith('/api/') || req.routeOptions.url === LOGIN_PATH || req.routeOptions.url === DEVICE_CHALLENGE_PATH) return;
-    if (req.routeOptions.url === WEB_SIGN_IN_PATH && req.method === 'POST') return;
+    if (req.routeOptions.url === WEB_SIGN_IN_PATH) {
+      if (req.method === 'POST') return;
+      // The UI asks whether it is signed in: "no" is an answer (user null), not an error.
+      if (req.method === 'GET') {
+        try {
+          await authenticateRequest(req);
+        } catch (err) {
+          if (!(err instanceof SwitchboardError) || (err.code !== 'AUTH_REQUIRED' && err.code !== 'AUTH_INVALID')) throw err;
+        }
+        return;
+      }
+    }
+    await authenticateRequest(req);
+  });
+
+  async function authenticateRequest(req: FastifyRequest): Promise<void> {
     const header = req.headers.authorization;
     // Browsers authenticate by the session cookie (web-session.ts); everyone else by a bearer header.
     const cookie = header === undefined ? sessionCookieOf(req.headers.cookie) : undefined;
@@ -143,10 +161,11 @@ export async function createHttpServer(deps: HttpServerDeps, options: HttpServer
       req.caller = await deps.authenticator.authenticate(bearerOf(header));
       return;
     }
-    req.caller = await deps.authenticator.authenticate(cookie);
-    if (req.caller.via !== 'session') throw new SwitchboardError('AUTH_INVALID', 'The session cookie holds no session');
+    const caller = await deps.authenticator.authenticate(cookie);
+    if (caller.via !== 'session') throw new SwitchboardError('AUTH_INVALID', 'The session cookie holds no session');
     checkCsrf(req, cookie);
-  });
+    req.caller = caller;
+  }
 
   if (options.observe !== undefined) {
     const observe = options.observe;
@@ -155,7 +174,9 @@ export async function createHttpServer(deps: HttpServerDeps, options: HttpServer
     });
   }
 
+  const ui = options.webRoot === undefined ? undefined : await registerWebUi(app, { root: options.webRoot });
   app.setNotFoundHandler((req, reply) => {
+    if (ui?.page(req, reply) === true) return;
     const err = new SwitchboardError('NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0] ?? ''}`);
     void reply.code(404).send(errorBody(err));
   });

@@ -11,7 +11,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { SwitchboardError } from '../../core/domain/errors.ts';
-import { effectivePermissions } from '../../core/domain/caller.ts';
+import { effectivePermissions, type Caller } from '../../core/domain/caller.ts';
 import type { Authenticator } from '../../core/ports/authenticator.ts';
 import type { SessionService } from '../../core/services/session-service.ts';
 import type { UserAdmin } from '../../core/services/user-admin.ts';
@@ -63,9 +63,9 @@ const signInBody = z.union([
 ]);
 
 const webSessionView = z.object({
-  session_id: z.string().nullable().describe('null when called with an API token'),
+  session_id: z.string().nullable().describe('null when called with an API token, or when signed out'),
   expires_at: z.string().nullable(),
-  user: userView,
+  user: userView.nullable().describe('null: not signed in (no credential, or an expired one)'),
   permissions: z.array(z.string()),
   csrf_token: z.string().nullable().describe(`Send it as ${CSRF_HEADER} with every request that changes something; null without the session cookie`),
 });
@@ -120,8 +120,12 @@ export function registerWebSessionRoutes(app: FastifyInstance, deps: { readonly 
 
   r.get(
     WEB_SIGN_IN_PATH,
-    { schema: { tags, summary: "The browser's session: who is signed in, with what permissions, and the CSRF token", response: { 200: webSessionView, 401: errorView } } },
+    { schema: { tags, summary: "The browser's session: who is signed in (user null: nobody), with what permissions, and the CSRF token", response: { 200: webSessionView, 401: errorView } } },
     async (req, reply) => {
+      if ((req.caller as Caller | null) === null) {
+        if (sessionCookieOf(req.headers.cookie) !== undefined) clearCookie(req, reply);
+        return reply.header('cache-control', 'no-store').send({ session_id: null, expires_at: null, user: null, permissions: [], csrf_token: null });
+      }
       const secret = req.headers.authorization === undefined ? sessionCookieOf(req.headers.cookie) : undefined;
       const sessionId = req.caller.sessionId;
       const [user, session] = await Promise.all([deps.users.me(req.caller), sessionId === undefined ? undefined : deps.sessions.get(req.caller, sessionId)]);

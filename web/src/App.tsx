@@ -1,0 +1,51 @@
+/** The shell: sign-in gate, navigation, and the pages by route. */
+import { Link, NavLink, Navigate, Route, Routes, useLocation } from 'react-router';
+import { useSession } from './session.tsx';
+import { SignIn } from './pages/SignIn.tsx';
+import { Projects } from './pages/Projects.tsx';
+import { Board } from './pages/Board.tsx';
+import { TaskPage } from './pages/TaskPage.tsx';
+import { NotFound } from './pages/NotFound.tsx';
+
+export function App() {
+  const { session, signOut } = useSession();
+  const location = useLocation();
+  if (session === undefined) return <p className="loading" role="status">Loading…</p>;
+  if (session === null) {
+    if (location.pathname === '/sign-in') return <SignIn />;
+    // Back to where they were after signing in.
+    return <Navigate to={`/sign-in?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
+  }
+  return (
+    <>
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
+      <header className="top">
+        <Link to="/" className="brand">
+          Switchboard
+        </Link>
+        <nav aria-label="Main">
+          <NavLink to="/" end>
+            Projects
+          </NavLink>
+        </nav>
+        <div className="me">
+          <span>{session.user.username}</span>
+          <button type="button" className="link" onClick={() => void signOut()}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main id="main">
+        <Routes>
+          <Route path="/" element={<Projects />} />
+          <Route path="/sign-in" element={<Navigate to={new URLSearchParams(location.search).get('next') ?? '/'} replace />} />
+          <Route path="/projects/:key" element={<Board />} />
+          <Route path="/tasks/:key" element={<TaskPage />} />
+          <Route path="*" element={<NotFound />} />
+        </Routes>
+      </main>
+    </>
+  );
+}
