@@ -6,7 +6,7 @@
 // Logs: every test app writes debug logs into a fresh directory; test/log-scan.test.ts
 // runs after all the others and checks that those logs hold no credential.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
@@ -30,6 +30,12 @@ const files = filters.length === 0 ? all : all.filter((f) => filters.some((x) =>
 if (files.length === 0) {
   console.error('No test files matched.');
   process.exit(1);
+}
+
+// The browser tests need the built web UI; `npm install` builds it, a fresh checkout may not have.
+if (files.some((f) => f.startsWith('test/browser/')) && !existsSync(join(root, 'web', 'dist', 'index.html'))) {
+  const built = spawnSync('npm', ['run', '--silent', 'build:web'], { cwd: root, stdio: 'inherit' });
+  if (built.status !== 0) process.exit(built.status ?? 1);
 }
 
 const logDir = process.env.SWITCHBOARD_TEST_LOG_DIR || mkdtempSync(join(tmpdir(), 'switchboard-test-logs-'));

@@ -54,6 +54,7 @@ export const executeBody = z
     task_id: ref.describe('The board task id or key'),
     agent_type: z.string().min(1).max(200).optional().describe("Default: the task's assigned agent, else the project's default"),
     prompt: z.string().min(1).max(100_000).optional().describe("Default: the task's title and description"),
+    context: z.record(z.string(), z.json()).optional().describe('More context for the agent (e.g. echo: delay_ms, ask); `project` and `task` are set by the board'),
   })
   .strict();
 

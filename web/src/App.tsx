@@ -6,6 +6,7 @@ import { Projects } from './pages/Projects.tsx';
 import { Board } from './pages/Board.tsx';
 import { TaskPage } from './pages/TaskPage.tsx';
 import { NotFound } from './pages/NotFound.tsx';
+import { Me } from './pages/Me.tsx';
 
 export function App() {
   const { session, signOut } = useSession();
@@ -31,7 +32,7 @@ export function App() {
           </NavLink>
         </nav>
         <div className="me">
-          <span>{session.user.username}</span>
+          <NavLink to="/me">{session.user.username}</NavLink>
           <button type="button" className="link" onClick={() => void signOut()}>
             Sign out
           </button>
@@ -43,6 +44,7 @@ export function App() {
           <Route path="/sign-in" element={<Navigate to={new URLSearchParams(location.search).get('next') ?? '/'} replace />} />
           <Route path="/projects/:key" element={<Board />} />
           <Route path="/tasks/:key" element={<TaskPage />} />
+          <Route path="/me" element={<Me />} />
           <Route path="*" element={<NotFound />} />
         </Routes>
       </main>

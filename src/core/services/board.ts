@@ -1,5 +1,6 @@
 /** The portal's board as the runtime exposes it: projects, board tasks, executions and their change stream. */
 import type { BoardActivity, BoardDiff, BoardStatus, BoardTask, BoardTaskPatch, ExecutionView, Priority, PullRequest } from '../domain/board.ts';
+import type { JsonObject } from '../domain/json.ts';
 import type { Caller } from '../domain/caller.ts';
 import type { Page } from '../domain/page.ts';
 import type { Project, ProjectFields } from '../domain/project.ts';
@@ -31,6 +32,8 @@ export interface ExecuteInput {
   readonly task: number | string;
   readonly agentType?: string;
   readonly prompt?: string;
+  /** More context for the agent (e.g. echo's `delay_ms`); `project` and `task` are the board's own. */
+  readonly context?: JsonObject;
 }
 
 /** Projects: `project:read` to see, `project:write` to create and edit, `project:delete` to delete (policies on `project:<id>` apply). */

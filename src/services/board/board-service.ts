@@ -151,6 +151,7 @@ export function createBoardService(deps: BoardServiceDeps): BoardService {
       if (agentType === null) throw invalid('agent_type', "no agent: name one, assign one to the task, or set the project's default_agent_type");
       const prompt = input.prompt ?? defaultPrompt(task);
       const context: JsonObject = {
+        ...input.context,
         project: { id: project.id, key: project.key, name: project.name, repo: project.githubRepoUrl, repo_owner: project.githubRepoOwner, repo_name: project.githubRepoName },
         task: { id: task.id, key: task.key, title: task.title, description: task.description },
       };

@@ -2,6 +2,7 @@
  * /api/tasks: board tasks, their executions and history (REFERENCE.md, Phase 1), and
  * the Phase 1 agent paths. A board task is named by its id or its key (`DEMO-7`).
  */
+import type { JsonObject } from '../../core/domain/json.ts';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -95,7 +96,7 @@ export function registerBoardTaskRoutes(app: FastifyInstance, board: BoardServic
     },
     async (req, reply) => {
       const b = req.body;
-      const view = await board.execute(req.caller, { task: b.task_id, ...(b.agent_type !== undefined ? { agentType: b.agent_type } : {}), ...(b.prompt !== undefined ? { prompt: b.prompt } : {}) });
+      const view = await board.execute(req.caller, { task: b.task_id, ...(b.agent_type !== undefined ? { agentType: b.agent_type } : {}), ...(b.prompt !== undefined ? { prompt: b.prompt } : {}), ...(b.context !== undefined ? { context: b.context as JsonObject } : {}) });
       return reply.code(201).send(executionToWire(view));
     },
   );

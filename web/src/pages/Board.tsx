@@ -18,22 +18,31 @@ import { COLUMNS, type BoardTaskList, type BoardTaskView, type ProjectView } fro
 const COLUMN_ID = 'column:';
 
 function CardView({ card, draggable }: { card: BoardTaskView; draggable: boolean }) {
-  const { attributes, listeners, setNodeRef, transform, transition, isDragging } = useSortable({ id: card.id, disabled: !draggable });
+  const { attributes, listeners, setNodeRef, setActivatorNodeRef, transform, transition, isDragging } = useSortable({ id: card.id, disabled: !draggable });
   const style = { transform: CSS.Transform.toString(transform), transition };
   return (
-    <li ref={setNodeRef} style={style} className={`card task-card${isDragging ? ' dragging' : ''}`} {...attributes} {...listeners} aria-label={`${card.key}: ${card.title}`} data-key={card.key}>
+    <li ref={setNodeRef} style={style} className={`card task-card${isDragging ? ' dragging' : ''}`} data-key={card.key}>
       <div className="row spread">
-        <Link to={`/tasks/${card.key}`} className="key" onPointerDown={(e) => e.stopPropagation()}>
+        <Link to={`/tasks/${card.key}`} className="key">
           {card.key}
         </Link>
-        <span className={`badge priority-${card.priority}`}>{card.priority}</span>
+        <span className="row">
+          <span className={`badge priority-${card.priority}`}>{card.priority}</span>
+          {draggable && (
+            // The drag handle: mouse, touch, or keyboard (Space to lift, arrows to move, Space to drop).
+            <button type="button" ref={setActivatorNodeRef} className="handle" {...attributes} {...listeners}>
+              <span aria-hidden="true">⠿</span>
+              <span className="visually-hidden">Move {card.key}</span>
+            </button>
+          )}
+        </span>
       </div>
       <p className="title">{card.title}</p>
       <div className="row meta">
         {card.assigned_agent_type !== null && <span className="agent">{card.assigned_agent_type}</span>}
         {card.agent_execution_status !== null && <span className={`badge state-${card.agent_execution_status}`}>{card.agent_execution_status}</span>}
         {card.github_pr_url !== null && (
-          <a className="badge pr" href={card.github_pr_url} target="_blank" rel="noreferrer noopener" onPointerDown={(e) => e.stopPropagation()}>
+          <a className="badge pr" href={card.github_pr_url} target="_blank" rel="noreferrer noopener">
             PR #{card.github_pr_number}
           </a>
         )}

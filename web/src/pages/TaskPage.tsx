@@ -8,6 +8,7 @@ import { Link, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, messageOf } from '../api.ts';
 import { useSession } from '../session.tsx';
+import { useLiveStream } from '../live.ts';
 import type { ActivityView, BoardTaskView, EventView, ExecutionView, TaskView } from '../wire.ts';
 
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
@@ -146,10 +147,15 @@ export function TaskPage() {
   const refresh = useCallback(() => {
     for (const k of [taskKey, ['executions', key], ['activity', key], ['diff', key]]) void queries.invalidateQueries({ queryKey: k });
   }, [queries, taskKey, key]);
+  // The card's column, activity and executions follow the board's stream (the engine moves cards too).
+  const projectKey = task.data?.key.split('-')[0];
+  useLiveStream(projectKey === undefined ? undefined : `/api/projects/${encodeURIComponent(projectKey)}/events`, refresh);
   const run = useMutation({
-    mutationFn: (agent: string) => api<ExecutionView>('POST', '/api/tasks/execute', { task_id: key, ...(agent !== '' ? { agent_type: agent } : {}) }),
+    mutationFn: (r: { agent: string; context: Record<string, unknown> | undefined }) =>
+      api<ExecutionView>('POST', '/api/tasks/execute', { task_id: key, ...(r.agent !== '' ? { agent_type: r.agent } : {}), ...(r.context !== undefined ? { context: r.context } : {}) }),
     onSuccess: refresh,
   });
+  const [contextError, setContextError] = useState<string | null>(null);
   const pr = useMutation({ mutationFn: () => api<{ pr_url: string; pr_number: number }>('POST', `/api/tasks/${key}/create_pr`, {}), onSuccess: refresh });
   const [showDiff, setShowDiff] = useState(false);
 
@@ -171,7 +177,21 @@ export function TaskPage() {
 
   function submitRun(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
-    run.mutate(String(new FormData(e.currentTarget).get('agent') ?? ''));
+    const form = new FormData(e.currentTarget);
+    const text = String(form.get('context') ?? '').trim();
+    let context: Record<string, unknown> | undefined;
+    if (text !== '') {
+      try {
+        const parsed: unknown = JSON.parse(text);
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+        context = parsed as Record<string, unknown>;
+      } catch {
+        setContextError('The context must be a JSON object, e.g. {"delay_ms": 3000}');
+        return;
+      }
+    }
+    setContextError(null);
+    run.mutate({ agent: String(form.get('agent') ?? ''), context });
   }
 
   return (
@@ -209,6 +229,13 @@ export function TaskPage() {
               ))}
             </select>
           </label>
+          <details className="advanced">
+            <summary>Context</summary>
+            <label>
+              Context for the agent (JSON)
+              <input name="context" placeholder='{"delay_ms": 3000}' autoComplete="off" />
+            </label>
+          </details>
           <button type="submit" className="primary" disabled={run.isPending || running !== undefined}>
             Run on agent
           </button>
@@ -216,6 +243,11 @@ export function TaskPage() {
             Create PR
           </button>
         </form>
+      )}
+      {contextError !== null && (
+        <p className="error" role="alert">
+          {contextError}
+        </p>
       )}
       {[run.error, pr.error].map(
         (err, i) =>

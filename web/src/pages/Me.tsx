@@ -1,0 +1,81 @@
+/** Me: who I am, my password, my live sessions (end one). */
+import { useState, type FormEvent } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, messageOf } from '../api.ts';
+import { useSession } from '../session.tsx';
+
+interface SessionRow {
+  session_id: string;
+  device_id: string | null;
+  created_at: string;
+  last_activity: string;
+  expires_at: string;
+}
+
+export function Me() {
+  const { session, can } = useSession();
+  const queries = useQueryClient();
+  const [saved, setSaved] = useState(false);
+  const sessions = useQuery({ queryKey: ['my-sessions'], queryFn: async () => (await api<{ sessions: SessionRow[] }>('GET', '/api/runtime/sessions')).sessions });
+  const password = useMutation({
+    mutationFn: (value: string) => api('PATCH', `/api/users/${session?.user.id ?? ''}`, { password: value }),
+    onSuccess: () => setSaved(true),
+  });
+  const end = useMutation({
+    mutationFn: (id: string) => api('DELETE', `/api/runtime/sessions/${id}`),
+    onSuccess: () => queries.invalidateQueries({ queryKey: ['my-sessions'] }),
+  });
+  if (session === null || session === undefined) return null;
+
+  function submit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    setSaved(false);
+    password.mutate(String(new FormData(e.currentTarget).get('password') ?? ''));
+  }
+
+  return (
+    <section className="page">
+      <h1>{session.user.username}</h1>
+      <p className="meta">
+        Roles: {session.user.roles.join(', ') || 'none'} · {session.user.has_password || saved ? 'has a password' : 'no password yet'}
+      </p>
+      <h2>Password</h2>
+      {can('admin:users') ? (
+        <form className="card stack narrow" onSubmit={submit}>
+          <label>
+            New password
+            <input name="password" type="password" autoComplete="new-password" minLength={12} required />
+          </label>
+          <p className="hint">At least 12 characters, mixing at least two kinds of character.</p>
+          {password.error !== null && (
+            <p className="error" role="alert">
+              {messageOf(password.error)}
+            </p>
+          )}
+          {saved && <p role="status">Password saved. You can now sign in with it.</p>}
+          <button type="submit" className="primary" disabled={password.isPending}>
+            Set password
+          </button>
+        </form>
+      ) : (
+        <p className="hint">Ask an administrator to change your password (it needs admin:users).</p>
+      )}
+      <h2>Sessions</h2>
+      {sessions.error !== null && <p className="error">{messageOf(sessions.error)}</p>}
+      <ul className="sessions">
+        {sessions.data?.map((s) => (
+          <li key={s.session_id} className="row">
+            <code>{s.session_id.slice(0, 8)}</code> since {new Date(s.created_at).toLocaleString()}
+            {s.session_id === session.session_id ? (
+              <span className="badge">this browser</span>
+            ) : (
+              <button type="button" onClick={() => end.mutate(s.session_id)}>
+                End
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
