@@ -6,8 +6,9 @@
  * One user's journey, in order: sign in with the printed token → set a password and
  * sign in with it → create a project → create three tasks → drag one across the board
  * with the mouse and one with the keyboard (a second browser sees both live) → run one
- * on echo with a delay and watch its progress → answer a task that asks → cancel
- * another → the diff of a command agent's work. Then a viewer sees no edit controls and
+ * on echo with a delay and watch its progress → answer a task that asks (from the
+ * Inbox) → cancel another → the diff of a command agent's work → all of it in the audit
+ * log, and the chain verified. Then a viewer sees no edit controls and
  * a guest sees the API's 403. Every page is screenshotted at desktop and phone width,
  * checked with axe-core, and no console error or warning is allowed.
  */
@@ -173,12 +174,21 @@ describe('web UI in Chromium', () => {
     await page.locator('.executions').getByText('completed').waitFor({ timeout: 20_000 });
   });
 
-  it('answers a task that asks, in place', async () => {
+  it('answers a task that asks: it is in the Inbox, and answered in place', async () => {
     const { page } = me;
     await runWithContext(page, 'RKT-2', '{"ask": "Which fuel?"}');
-    await page.getByText('Which fuel?').waitFor();
+    await page.locator('strong', { hasText: 'Which fuel?' }).waitFor();
+    // The Inbox lists it; its runtime view asks the same question.
+    await page.getByRole('link', { name: /^Inbox/ }).click();
+    await page.getByRole('heading', { name: 'Inbox' }).waitFor();
+    await page.locator('.task-list .state-waiting').first().waitFor();
+    await screenshot(page, 'inbox-desktop');
+    await page.locator('.task-list a').first().click();
+    await page.locator('strong', { hasText: 'Which fuel?' }).waitFor();
     await page.getByPlaceholder('Your answer').fill('Kerosene');
     await page.getByRole('button', { name: 'Answer' }).click();
+    await page.locator('.result', { hasText: 'Kerosene' }).waitFor({ timeout: 20_000 });
+    await page.goto(url('/tasks/RKT-2'));
     await page.locator('.executions').getByText('completed').waitFor({ timeout: 20_000 });
     const result = await world.t.request('/api/tasks/RKT-2/executions');
     const executions = ((await result.json()) as { executions: { response: string | null }[] }).executions;
@@ -210,6 +220,22 @@ describe('web UI in Chromium', () => {
     await page.locator('.patch .add').first().waitFor();
     assert.match(await page.locator('.patch').innerText(), /\+- RKT-4|\+RKT-4|Write notes/);
     await screenshot(page, 'task-diff-desktop');
+  });
+
+  it('shows all of it in the audit log and verifies the chain', async () => {
+    const { page } = me;
+    await page.getByRole('link', { name: 'Audit' }).click();
+    await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+    await page.locator('table.audit tbody tr').first().waitFor();
+    await page.getByLabel('Event type').selectOption('task.submitted');
+    await page.locator('table.audit tbody tr', { hasText: 'task.submitted' }).first().waitFor();
+    // Four executions ran in this journey: each one's submit is in the log.
+    await waitFor(async () => (await page.locator('table.audit tbody tr', { hasText: 'task.submitted' }).count()) >= 4, 'the four submits in the audit log');
+    await page.getByLabel('Event type').selectOption('resource.modified');
+    await page.locator('table.audit tbody tr', { hasText: 'board_task.move' }).first().waitFor();
+    await page.getByRole('button', { name: 'Verify the chain' }).click();
+    await page.getByRole('status').filter({ hasText: 'The chain is intact' }).waitFor();
+    await screenshot(page, 'audit-desktop');
   });
 
   it('hides edit controls from a viewer and shows a guest the API refusal', async () => {
@@ -250,6 +276,9 @@ describe('web UI in Chromium', () => {
       ['board', '/projects/RKT'],
       ['task', '/tasks/RKT-1'],
       ['me', '/me'],
+      ['runtime-tasks', '/runtime'],
+      ['inbox', '/inbox'],
+      ['audit', '/audit'],
     ];
     const found: string[] = [];
     for (const [name, path] of paths) {

@@ -7,9 +7,11 @@ import { Board } from './pages/Board.tsx';
 import { TaskPage } from './pages/TaskPage.tsx';
 import { NotFound } from './pages/NotFound.tsx';
 import { Me } from './pages/Me.tsx';
+import { Audit } from './pages/Audit.tsx';
+import { RuntimeTasks, RuntimeTaskView, useWaitingCount } from './pages/RuntimeTasks.tsx';
 
 export function App() {
-  const { session, signOut } = useSession();
+  const { session, signOut, can } = useSession();
   const location = useLocation();
   if (session === undefined) return <p className="loading" role="status">Loading…</p>;
   if (session === null) {
@@ -30,6 +32,9 @@ export function App() {
           <NavLink to="/" end>
             Projects
           </NavLink>
+          <NavLink to="/runtime">Tasks</NavLink>
+          <InboxLink />
+          {can('admin:system') && <NavLink to="/audit">Audit</NavLink>}
         </nav>
         <div className="me">
           <NavLink to="/me">{session.user.username}</NavLink>
@@ -45,9 +50,22 @@ export function App() {
           <Route path="/projects/:key" element={<Board />} />
           <Route path="/tasks/:key" element={<TaskPage />} />
           <Route path="/me" element={<Me />} />
+          <Route path="/runtime" element={<RuntimeTasks />} />
+          <Route path="/runtime/:id" element={<RuntimeTaskView />} />
+          <Route path="/inbox" element={<RuntimeTasks inbox />} />
+          <Route path="/audit" element={<Audit />} />
           <Route path="*" element={<NotFound />} />
         </Routes>
       </main>
     </>
+  );
+}
+
+function InboxLink() {
+  const count = useWaitingCount();
+  return (
+    <NavLink to="/inbox">
+      Inbox{count !== undefined && count > 0 && <span className="badge count-badge" aria-label={`${count} waiting`}>{count}</span>}
+    </NavLink>
   );
 }

@@ -30,3 +30,6 @@ export const COLUMNS = [
   { status: 'blocked', title: 'Blocked' },
 ] as const;
 export type ColumnStatus = (typeof COLUMNS)[number]['status'];
+export type { AuditEventView, AuditVerifyView } from '../../src/wire/audit.ts';
+import type { auditPage } from '../../src/wire/audit.ts';
+export type AuditPageView = z.infer<typeof auditPage>;

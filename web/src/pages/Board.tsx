@@ -9,9 +9,10 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { DndContext, KeyboardSensor, PointerSensor, closestCorners, useDroppable, useSensor, useSensors, type DragEndEvent } from '@dnd-kit/core';
 import { SortableContext, sortableKeyboardCoordinates, useSortable, verticalListSortingStrategy } from '@dnd-kit/sortable';
 import { CSS } from '@dnd-kit/utilities';
-import { api, messageOf } from '../api.ts';
+import { api } from '../api.ts';
 import { useSession } from '../session.tsx';
 import { useLiveStream } from '../live.ts';
+import { Errors , ErrorPage } from '../components.tsx';
 import { columnOf, matches, moveFor, type BoardFilter } from '../board-logic.ts';
 import { COLUMNS, type BoardTaskList, type BoardTaskView, type ProjectView } from '../wire.ts';
 
@@ -133,16 +134,7 @@ export function Board() {
     create.mutate(title, { onSuccess: () => (input.value = '') });
   }
 
-  if (project.error !== null) {
-    return (
-      <section className="page">
-        <p className="error" role="alert">
-          {messageOf(project.error)}
-        </p>
-        <Link to="/">Back to the projects</Link>
-      </section>
-    );
-  }
+  if (project.error !== null) return <ErrorPage error={project.error} />;
   return (
     <section className="page board-page">
       <div className="page-head">
@@ -174,14 +166,7 @@ export function Board() {
           </select>
         </label>
       </form>
-      {[cards.error, move.error, create.error].map(
-        (err, i) =>
-          err !== null && (
-            <p key={i} className="error" role="alert">
-              {messageOf(err)}
-            </p>
-          ),
-      )}
+      <Errors errors={[cards.error, move.error, create.error]} />
       {cards.isPending && <p role="status">Loading the board…</p>}
       {!canWrite && <p className="hint">You can look at this board; changing it needs project:write.</p>}
       <DndContext sensors={sensors} collisionDetection={closestCorners} onDragEnd={onDragEnd}>

@@ -9,27 +9,9 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, messageOf } from '../api.ts';
 import { useSession } from '../session.tsx';
 import { useLiveStream } from '../live.ts';
-import type { ActivityView, BoardTaskView, EventView, ExecutionView, TaskView } from '../wire.ts';
-
-const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
-
-/** The events of a runtime task as they happen (history first), until it ends. */
-function useTaskEvents(taskId: string | undefined): EventView[] {
-  const [events, setEvents] = useState<EventView[]>([]);
-  useEffect(() => {
-    setEvents([]);
-    if (taskId === undefined) return;
-    const source = new EventSource(`/api/runtime/tasks/${encodeURIComponent(taskId)}/events`, { withCredentials: true });
-    source.onmessage = (m: MessageEvent<string>) => {
-      const e = JSON.parse(m.data) as EventView;
-      // A reconnect resumes after the last id; still, never show an event twice.
-      setEvents((old) => (old.some((o) => o.seq === e.seq) ? old : [...old, e]));
-      if (e.event_type === 'state_change' && TERMINAL.has(e.state)) source.close();
-    };
-    return () => source.close();
-  }, [taskId]);
-  return events;
-}
+import type { ActivityView, BoardTaskView, ExecutionView, TaskView } from '../wire.ts';
+import { TERMINAL, useTaskEvents } from '../task-events.ts';
+import { AnswerForm, ErrorPage, Errors, EventList, Result } from '../components.tsx';
 
 function LiveExecution({ execution, onEnd }: { execution: ExecutionView; onEnd: () => void }) {
   const events = useTaskEvents(execution.execution_uuid);
@@ -48,12 +30,6 @@ function LiveExecution({ execution, onEnd }: { execution: ExecutionView; onEnd: 
   const answer = useMutation({ mutationFn: (text: string) => api('POST', `/api/runtime/tasks/${execution.execution_uuid}/answer`, { answer: text }) });
   const question = state === 'waiting' ? runtime.data?.question : null;
 
-  function submitAnswer(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const input = e.currentTarget.elements.namedItem('answer') as HTMLInputElement;
-    if (input.value.trim() !== '') answer.mutate(input.value.trim());
-  }
-
   return (
     <section className="card stack live" aria-label="Running execution">
       <div className="row spread">
@@ -69,39 +45,16 @@ function LiveExecution({ execution, onEnd }: { execution: ExecutionView; onEnd: 
           {progress}%
         </progress>
       )}
-      {question !== null && question !== undefined && (
-        <form className="stack" onSubmit={submitAnswer}>
-          <label>
-            The agent asks: <strong>{question}</strong>
-            <input name="answer" placeholder="Your answer" autoComplete="off" />
-          </label>
-          <button type="submit" className="primary" disabled={answer.isPending}>
-            Answer
-          </button>
-        </form>
-      )}
-      <ol className="events" aria-live="polite">
-        {events.map((e) => (
-          <li key={e.seq}>
-            <span className="seq">#{e.seq}</span> <span className="etype">{e.event_type}</span> {e.message}
-          </li>
-        ))}
-      </ol>
-      {ended && runtime.data?.result !== undefined && runtime.data.result !== null && <pre className="result">{typeof runtime.data.result === 'string' ? runtime.data.result : JSON.stringify(runtime.data.result, null, 2)}</pre>}
+      {question !== null && question !== undefined && <AnswerForm question={question} busy={answer.isPending} onAnswer={(a) => answer.mutate(a)} />}
+      <EventList events={events} />
+      {ended && <Result result={runtime.data?.result} />}
       {ended && runtime.data?.error !== null && runtime.data?.error !== undefined && <p className="error">{runtime.data.error}</p>}
       {!ended && (
         <button type="button" onClick={() => cancel.mutate()} disabled={cancel.isPending}>
           Cancel
         </button>
       )}
-      {[cancel.error, answer.error].map(
-        (err, i) =>
-          err !== null && (
-            <p key={i} className="error" role="alert">
-              {messageOf(err)}
-            </p>
-          ),
-      )}
+      <Errors errors={[cancel.error, answer.error]} />
     </section>
   );
 }
@@ -159,16 +112,7 @@ export function TaskPage() {
   const pr = useMutation({ mutationFn: () => api<{ pr_url: string; pr_number: number }>('POST', `/api/tasks/${key}/create_pr`, {}), onSuccess: refresh });
   const [showDiff, setShowDiff] = useState(false);
 
-  if (task.error !== null) {
-    return (
-      <section className="page">
-        <p className="error" role="alert">
-          {messageOf(task.error)}
-        </p>
-        <Link to="/">Back to the projects</Link>
-      </section>
-    );
-  }
+  if (task.error !== null) return <ErrorPage error={task.error} />;
   if (task.data === undefined) return <p role="status">Loading the task…</p>;
   const t = task.data;
   const latest = executions.data?.at(-1);
@@ -249,14 +193,7 @@ export function TaskPage() {
           {contextError}
         </p>
       )}
-      {[run.error, pr.error].map(
-        (err, i) =>
-          err !== null && (
-            <p key={i} className="error" role="alert">
-              {messageOf(err)}
-            </p>
-          ),
-      )}
+      <Errors errors={[run.error, pr.error]} />
       {running !== undefined && <LiveExecution key={running.id} execution={running} onEnd={refresh} />}
 
       <h2>Executions</h2>

@@ -1,0 +1,71 @@
+/** Pieces several pages share: errors, a task's events, the answer form, a result. */
+import type { FormEvent } from 'react';
+import { Link } from 'react-router';
+import { messageOf } from './api.ts';
+import type { EventView } from './wire.ts';
+
+/** Every error that is set, each as an alert with the API's message. */
+export function Errors({ errors }: { errors: readonly unknown[] }) {
+  return (
+    <>
+      {errors.map(
+        (err, i) =>
+          err !== null &&
+          err !== undefined && (
+            <p key={i} className="error" role="alert">
+              {messageOf(err)}
+            </p>
+          ),
+      )}
+    </>
+  );
+}
+
+export function EventList({ events }: { events: readonly EventView[] }) {
+  return (
+    <ol className="events" aria-live="polite">
+      {events.map((e) => (
+        <li key={e.seq}>
+          <span className="seq">#{e.seq}</span> <span className="etype">{e.event_type}</span> {e.message}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/** The agent's question with a field for the answer. */
+export function AnswerForm({ question, busy, onAnswer, className = 'stack' }: { question: string; busy: boolean; onAnswer: (answer: string) => void; className?: string }) {
+  function submit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const value = String(new FormData(e.currentTarget).get('answer') ?? '').trim();
+    if (value !== '') onAnswer(value);
+  }
+  return (
+    <form className={className} onSubmit={submit}>
+      <label>
+        The agent asks: <strong>{question}</strong>
+        <input name="answer" placeholder="Your answer" autoComplete="off" />
+      </label>
+      <button type="submit" className="primary" disabled={busy}>
+        Answer
+      </button>
+    </form>
+  );
+}
+
+export function Result({ result }: { result: unknown }) {
+  if (result === null || result === undefined) return null;
+  return <pre className="result">{typeof result === 'string' ? result : JSON.stringify(result, null, 2)}</pre>;
+}
+
+/** A page that could not load: the API's message, and a way back. */
+export function ErrorPage({ error }: { error: unknown }) {
+  return (
+    <section className="page">
+      <p className="error" role="alert">
+        {messageOf(error)}
+      </p>
+      <Link to="/">Back to the projects</Link>
+    </section>
+  );
+}
