@@ -536,3 +536,40 @@ describe('file size', () => {
     assert.deepEqual(over, [], `files over ${MAX_LINES} lines:\n  ${over.map((s) => `${s.file} (${s.lines})`).join('\n  ')}`);
   });
 });
+
+/**
+ * The web UI (web/src) is a client of the HTTP API like any other: it may import itself,
+ * the browser libraries it is built with, and of the server only the wire model's types
+ * (`import type` from src/wire) and the dependency-free domain (src/core/domain), never
+ * anything that runs on the server.
+ */
+describe('the web UI', () => {
+  const WEB = join(ROOT, 'web', 'src');
+  const PACKAGES = ['react', 'react-dom', 'react-router', '@tanstack/react-query', '@dnd-kit/core', '@dnd-kit/sortable', '@dnd-kit/utilities'];
+  const listWeb = (dir: string): string[] =>
+    readdirSync(dir).flatMap((name) => {
+      const p = join(dir, name);
+      return statSync(p).isDirectory() ? listWeb(p) : /\.tsx?$/.test(name) ? [p] : [];
+    });
+  const imports = listWeb(WEB).flatMap((file) => {
+    const source = readFileSync(file, 'utf8');
+    return importSpecifiers(source).map((s) => {
+      const line = stripComments(source)
+        .split('\n')
+        .find((l) => l.includes(`'${s.text}'`));
+      return { file, text: s.text, typeOnly: line !== undefined && /^\s*(import|export)\s+type\b/.test(line) };
+    });
+  });
+
+  it('imports only itself, its browser libraries, the wire types and the domain', () => {
+    assert.ok(imports.length > 20, `scanned ${imports.length} imports`);
+    const bad = imports.filter((i) => {
+      if (!i.text.startsWith('.')) return !PACKAGES.some((p) => i.text === p || i.text.startsWith(`${p}/`)) && !(i.typeOnly && i.text === 'zod');
+      const target = resolve(dirname(i.file), i.text);
+      if (target.startsWith(WEB + sep)) return false;
+      if (target.startsWith(join(SRC, 'core', 'domain') + sep)) return false;
+      return !(i.typeOnly && target.startsWith(join(SRC, 'wire') + sep));
+    });
+    assert.deepEqual(bad.map((i) => `${rel(i.file)} -> ${i.text}${i.typeOnly ? ' (type)' : ''}`), []);
+  });
+});
