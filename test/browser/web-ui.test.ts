@@ -279,6 +279,7 @@ describe('web UI in Chromium', () => {
       ['runtime-tasks', '/runtime'],
       ['inbox', '/inbox'],
       ['audit', '/audit'],
+      ['agents', '/agents'],
     ];
     const found: string[] = [];
     for (const [name, path] of paths) {

@@ -8,6 +8,7 @@ import { TaskPage } from './pages/TaskPage.tsx';
 import { NotFound } from './pages/NotFound.tsx';
 import { Me } from './pages/Me.tsx';
 import { Audit } from './pages/Audit.tsx';
+import { Agents } from './pages/Agents.tsx';
 import { RuntimeTasks, RuntimeTaskView, useWaitingCount } from './pages/RuntimeTasks.tsx';
 
 export function App() {
@@ -34,6 +35,7 @@ export function App() {
           </NavLink>
           <NavLink to="/runtime">Tasks</NavLink>
           <InboxLink />
+          <NavLink to="/agents">Agents</NavLink>
           {can('admin:system') && <NavLink to="/audit">Audit</NavLink>}
         </nav>
         <div className="me">
@@ -54,6 +56,7 @@ export function App() {
           <Route path="/runtime/:id" element={<RuntimeTaskView />} />
           <Route path="/inbox" element={<RuntimeTasks inbox />} />
           <Route path="/audit" element={<Audit />} />
+          <Route path="/agents" element={<Agents />} />
           <Route path="*" element={<NotFound />} />
         </Routes>
       </main>
