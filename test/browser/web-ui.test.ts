@@ -90,6 +90,25 @@ describe('web UI in Chromium', () => {
     await signInWithPassword(page, 'admin', PASSWORD);
   });
 
+  it('creates an API token on the Me page, shown once, that works until it is revoked', async () => {
+    const { page } = me;
+    await page.getByRole('link', { name: 'admin' }).click();
+    await page.getByLabel('Token name').fill('ci');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const token = (await page.locator('code.secret').innerText()).trim();
+    recordSecret(token);
+    assert.match(token, /^sbt_/);
+    const asToken = () => fetch(url('/api/users/me'), { headers: { authorization: `Bearer ${token}` } });
+    assert.equal((await asToken()).status, 200);
+    await page.getByRole('button', { name: 'I have saved it' }).click();
+    assert.equal(await page.locator('code.secret').count(), 0, 'not shown again');
+    await page.locator('.sessions li', { hasText: 'ci' }).getByRole('button', { name: 'Revoke' }).click();
+    await page.locator('.sessions li', { hasText: 'ci' }).waitFor({ state: 'detached' });
+    // Revocation is effective at once on this node (its cache is told).
+    assert.equal((await asToken()).status, 401);
+    await page.goto(url('/'));
+  });
+
   it('creates a project and three tasks on its board', async () => {
     const { page } = me;
     await page.getByRole('button', { name: 'New project' }).click();

@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, messageOf } from '../api.ts';
 import { useSession } from '../session.tsx';
+import { MyDevices, MyTokens } from './MyCredentials.tsx';
 
 interface SessionRow {
   session_id: string;
@@ -60,6 +61,8 @@ export function Me() {
       ) : (
         <p className="hint">Ask an administrator to change your password (it needs admin:users).</p>
       )}
+      <MyTokens userId={session.user.id} />
+      <MyDevices />
       <h2>Sessions</h2>
       {sessions.error !== null && <p className="error">{messageOf(sessions.error)}</p>}
       <ul className="sessions">

@@ -1,0 +1,116 @@
+/** Me, continued: my API tokens (a new one is shown once; revoke) and my devices (approve, revoke where allowed). */
+import { useState, type FormEvent } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api } from '../api.ts';
+import { useSession } from '../session.tsx';
+import { Errors } from '../components.tsx';
+
+interface TokenRow {
+  id: string;
+  name: string;
+  prefix: string;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+}
+interface DeviceRow {
+  device_id: string;
+  name: string;
+  trust: string;
+  key_fingerprint: string | null;
+  last_seen: string;
+}
+
+export function MyTokens({ userId }: { userId: string }) {
+  const queries = useQueryClient();
+  const [secret, setSecret] = useState<string | null>(null);
+  const key = ['tokens', userId];
+  const tokens = useQuery({ queryKey: key, queryFn: async () => (await api<{ tokens: TokenRow[] }>('GET', `/api/users/${userId}/tokens`)).tokens });
+  const create = useMutation({
+    mutationFn: (name: string) => api<TokenRow & { token: string }>('POST', `/api/users/${userId}/tokens`, { name }),
+    onSuccess: (t) => {
+      setSecret(t.token);
+      void queries.invalidateQueries({ queryKey: key });
+    },
+  });
+  const revoke = useMutation({ mutationFn: (id: string) => api('DELETE', `/api/users/${userId}/tokens/${id}`), onSuccess: () => queries.invalidateQueries({ queryKey: key }) });
+
+  function submit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const name = String(new FormData(e.currentTarget).get('name') ?? '').trim();
+    if (name !== '') create.mutate(name);
+  }
+
+  return (
+    <>
+      <h2>API tokens</h2>
+      <Errors errors={[tokens.error, create.error, revoke.error]} />
+      <form className="row" onSubmit={submit} aria-label="New API token">
+        <label>
+          Token name
+          <input name="name" placeholder="ci, laptop…" autoComplete="off" required />
+        </label>
+        <button type="submit" disabled={create.isPending}>
+          Create token
+        </button>
+      </form>
+      {secret !== null && (
+        <div className="card stack" role="status">
+          <p>
+            Your new token, shown this once (it is stored only as a hash): <code className="secret">{secret}</code>
+          </p>
+          <button type="button" onClick={() => setSecret(null)}>
+            I have saved it
+          </button>
+        </div>
+      )}
+      <ul className="sessions">
+        {tokens.data
+          ?.filter((t) => t.revoked_at === null)
+          .map((t) => (
+            <li key={t.id} className="row">
+              <strong>{t.name}</strong> <code>{t.prefix}…</code> since {new Date(t.created_at).toLocaleDateString()}
+              {t.expires_at !== null && `, expires ${new Date(t.expires_at).toLocaleDateString()}`}
+              <button type="button" onClick={() => revoke.mutate(t.id)} disabled={revoke.isPending}>
+                Revoke
+              </button>
+            </li>
+          ))}
+      </ul>
+    </>
+  );
+}
+
+export function MyDevices() {
+  const { can } = useSession();
+  const queries = useQueryClient();
+  const devices = useQuery({ queryKey: ['devices'], queryFn: async () => (await api<{ devices: DeviceRow[] }>('GET', '/api/devices')).devices });
+  const act = useMutation({
+    mutationFn: (a: { id: string; action: 'approve' | 'revoke' }) => api('POST', `/api/devices/${encodeURIComponent(a.id)}/${a.action}`, {}),
+    onSuccess: () => queries.invalidateQueries({ queryKey: ['devices'] }),
+  });
+  return (
+    <>
+      <h2>Devices</h2>
+      <Errors errors={[devices.error, act.error]} />
+      {devices.data?.length === 0 && <p className="empty">No devices. `switchboard devices init` registers this machine.</p>}
+      <ul className="sessions">
+        {devices.data?.map((d) => (
+          <li key={d.device_id} className="row">
+            <strong>{d.name || d.device_id}</strong> <span className="badge">{d.trust}</span> <code>{d.key_fingerprint ?? 'no key'}</code>
+            {d.trust === 'pending' && can('admin:users') && (
+              <button type="button" onClick={() => act.mutate({ id: d.device_id, action: 'approve' })}>
+                Approve
+              </button>
+            )}
+            {d.trust !== 'revoked' && (
+              <button type="button" onClick={() => act.mutate({ id: d.device_id, action: 'revoke' })}>
+                Revoke
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
