@@ -80,7 +80,7 @@ describe('web UI in Chromium', () => {
     assert.equal(await page.evaluate('document.cookie'), '', 'JavaScript sees no cookie');
     recordSecret(session.value);
 
-    await page.getByRole('link', { name: 'admin' }).click();
+    await page.getByRole('link', { name: 'admin', exact: true }).click();
     await page.getByLabel('New password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Set password' }).click();
     await page.getByRole('status').filter({ hasText: 'Password saved' }).waitFor();
@@ -92,7 +92,7 @@ describe('web UI in Chromium', () => {
 
   it('creates an API token on the Me page, shown once, that works until it is revoked', async () => {
     const { page } = me;
-    await page.getByRole('link', { name: 'admin' }).click();
+    await page.getByRole('link', { name: 'admin', exact: true }).click();
     await page.getByLabel('Token name').fill('ci');
     await page.getByRole('button', { name: 'Create token' }).click();
     const token = (await page.locator('code.secret').innerText()).trim();
@@ -258,13 +258,23 @@ describe('web UI in Chromium', () => {
   });
 
   it('hides edit controls from a viewer and shows a guest the API refusal', async () => {
-    for (const [username, role] of [
-      ['vera', 'viewer'],
-      ['gus', 'guest'],
-    ] as const) {
-      const made = await world.t.request('/api/users', { method: 'POST', body: JSON.stringify({ username, password: PASSWORD, roles: [role] }) });
-      assert.equal(made.status, 201);
-    }
+    // The admin makes the viewer on the Admin page and asks why she may not change the board.
+    const { page } = me;
+    await page.getByRole('link', { name: 'Admin', exact: true }).click();
+    const form = page.getByRole('form', { name: 'New user' });
+    await form.getByLabel('Username').fill('vera');
+    await form.getByLabel('Password').fill(PASSWORD);
+    await form.getByLabel('Role').selectOption('viewer');
+    await form.getByRole('button', { name: 'Create user' }).click();
+    await page.getByRole('cell', { name: 'vera' }).waitFor();
+    const explain = page.getByRole('form', { name: 'Explain' });
+    await explain.getByLabel('User (id or name)').fill('vera');
+    await explain.getByLabel('Permission').selectOption('project:write');
+    await explain.getByRole('button', { name: 'Explain' }).click();
+    await page.getByRole('status').filter({ hasText: 'DENIED' }).waitFor();
+    await screenshot(page, 'admin-desktop');
+    const made = await world.t.request('/api/users', { method: 'POST', body: JSON.stringify({ username: 'gus', password: PASSWORD, roles: ['guest'] }) });
+    assert.equal(made.status, 201);
     const viewer = await openPage(browser);
     pages.push(viewer);
     await signInWithPassword(viewer.page, 'vera', PASSWORD);
@@ -299,6 +309,7 @@ describe('web UI in Chromium', () => {
       ['inbox', '/inbox'],
       ['audit', '/audit'],
       ['agents', '/agents'],
+      ['admin', '/admin'],
     ];
     const found: string[] = [];
     for (const [name, path] of paths) {

@@ -9,6 +9,7 @@ import { NotFound } from './pages/NotFound.tsx';
 import { Me } from './pages/Me.tsx';
 import { Audit } from './pages/Audit.tsx';
 import { Agents } from './pages/Agents.tsx';
+import { Admin } from './pages/Admin.tsx';
 import { RuntimeTasks, RuntimeTaskView, useWaitingCount } from './pages/RuntimeTasks.tsx';
 
 export function App() {
@@ -36,6 +37,7 @@ export function App() {
           <NavLink to="/runtime">Tasks</NavLink>
           <InboxLink />
           <NavLink to="/agents">Agents</NavLink>
+          {(can('admin:users') || can('admin:system')) && <NavLink to="/admin">Admin</NavLink>}
           {can('admin:system') && <NavLink to="/audit">Audit</NavLink>}
         </nav>
         <div className="me">
@@ -57,6 +59,7 @@ export function App() {
           <Route path="/inbox" element={<RuntimeTasks inbox />} />
           <Route path="/audit" element={<Audit />} />
           <Route path="/agents" element={<Agents />} />
+          <Route path="/admin" element={<Admin />} />
           <Route path="*" element={<NotFound />} />
         </Routes>
       </main>
