@@ -545,7 +545,7 @@ describe('file size', () => {
  */
 describe('the web UI', () => {
   const WEB = join(ROOT, 'web', 'src');
-  const PACKAGES = ['react', 'react-dom', 'react-router', '@tanstack/react-query', '@dnd-kit/core', '@dnd-kit/sortable', '@dnd-kit/utilities'];
+  const PACKAGES = ['react', 'react-dom', 'react-router', 'react-markdown', '@tanstack/react-query', '@dnd-kit/core', '@dnd-kit/sortable', '@dnd-kit/utilities'];
   const listWeb = (dir: string): string[] =>
     readdirSync(dir).flatMap((name) => {
       const p = join(dir, name);

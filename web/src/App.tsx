@@ -1,16 +1,18 @@
-/** The shell: sign-in gate, navigation, and the pages by route. */
+/** The shell: sign-in gate, navigation, and the pages by route (the larger pages load on first use). */
+import { lazy, Suspense } from 'react';
 import { Link, NavLink, Navigate, Route, Routes, useLocation } from 'react-router';
 import { useSession } from './session.tsx';
 import { SignIn } from './pages/SignIn.tsx';
 import { Projects } from './pages/Projects.tsx';
 import { Board } from './pages/Board.tsx';
-import { TaskPage } from './pages/TaskPage.tsx';
 import { NotFound } from './pages/NotFound.tsx';
-import { Me } from './pages/Me.tsx';
-import { Audit } from './pages/Audit.tsx';
-import { Agents } from './pages/Agents.tsx';
-import { Admin } from './pages/Admin.tsx';
 import { RuntimeTasks, RuntimeTaskView, useWaitingCount } from './pages/RuntimeTasks.tsx';
+
+const Admin = lazy(() => import('./pages/Admin.tsx').then((m) => ({ default: m.Admin })));
+const Agents = lazy(() => import('./pages/Agents.tsx').then((m) => ({ default: m.Agents })));
+const Audit = lazy(() => import('./pages/Audit.tsx').then((m) => ({ default: m.Audit })));
+const Me = lazy(() => import('./pages/Me.tsx').then((m) => ({ default: m.Me })));
+const TaskPage = lazy(() => import('./pages/TaskPage.tsx').then((m) => ({ default: m.TaskPage })));
 
 export function App() {
   const { session, signOut, can } = useSession();
@@ -48,6 +50,7 @@ export function App() {
         </div>
       </header>
       <main id="main">
+        <Suspense fallback={<p role="status">Loading…</p>}>
         <Routes>
           <Route path="/" element={<Projects />} />
           <Route path="/sign-in" element={<Navigate to={new URLSearchParams(location.search).get('next') ?? '/'} replace />} />
@@ -62,6 +65,7 @@ export function App() {
           <Route path="/admin" element={<Admin />} />
           <Route path="*" element={<NotFound />} />
         </Routes>
+        </Suspense>
       </main>
     </>
   );

@@ -69,3 +69,22 @@ export function ErrorPage({ error }: { error: unknown }) {
     </section>
   );
 }
+
+/** A waiting task's request to run a skill, approved or denied in place. */
+export function ApprovalBox({ skill, busy, onDecide }: { skill: string; busy: boolean; onDecide: (approve: boolean) => void }) {
+  return (
+    <div className="card stack narrow" role="group" aria-label="Approval">
+      <p>
+        The agent wants to run the skill <code>{skill}</code>.
+      </p>
+      <div className="row">
+        <button type="button" className="primary" onClick={() => onDecide(true)} disabled={busy}>
+          Approve
+        </button>
+        <button type="button" onClick={() => onDecide(false)} disabled={busy}>
+          Deny
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -7,8 +7,8 @@ import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useInfiniteQuery, useMutation, useQuery } from '@tanstack/react-query';
 import { api, messageOf } from '../api.ts';
-import { useTaskEvents, TERMINAL } from '../task-events.ts';
-import { AnswerForm, ErrorPage, Errors, EventList, Result } from '../components.tsx';
+import { useTaskStream, TERMINAL } from '../task-events.ts';
+import { AnswerForm, ApprovalBox, ErrorPage, Errors, EventList, Result } from '../components.tsx';
 import type { TaskView } from '../wire.ts';
 
 interface TaskPage {
@@ -80,7 +80,7 @@ export function RuntimeTasks({ inbox = false }: { inbox?: boolean }) {
 /** One runtime task: state, live events, answer, approve or deny, cancel. */
 export function RuntimeTaskView() {
   const { id = '' } = useParams();
-  const events = useTaskEvents(id);
+  const { events, output } = useTaskStream(id);
   const last = events.at(-1);
   const task = useQuery({ queryKey: ['runtime-task', id, last?.seq ?? 0], queryFn: () => api<TaskView>('GET', `/api/runtime/tasks/${encodeURIComponent(id)}/state`) });
   const cancel = useMutation({ mutationFn: () => api('POST', `/api/runtime/tasks/${id}/cancel`) });
@@ -104,21 +104,7 @@ export function RuntimeTaskView() {
         </progress>
       )}
       {waiting && t.waiting?.kind === 'question' && t.question !== null && <AnswerForm className="card stack narrow" question={t.question} busy={answer.isPending} onAnswer={(a) => answer.mutate(a)} />}
-      {waiting && t.waiting?.kind === 'approval' && (
-        <div className="card stack narrow">
-          <p>
-            The agent wants to run the skill <code>{t.waiting.skill}</code>.
-          </p>
-          <div className="row">
-            <button type="button" className="primary" onClick={() => approve.mutate(true)} disabled={approve.isPending}>
-              Approve
-            </button>
-            <button type="button" onClick={() => approve.mutate(false)} disabled={approve.isPending}>
-              Deny
-            </button>
-          </div>
-        </div>
-      )}
+      {waiting && t.waiting?.kind === 'approval' && <ApprovalBox skill={t.waiting.skill} busy={approve.isPending} onDecide={(a) => approve.mutate(a)} />}
       {!TERMINAL.has(t.state) && (
         <button type="button" onClick={() => cancel.mutate()} disabled={cancel.isPending}>
           Cancel
@@ -127,8 +113,16 @@ export function RuntimeTaskView() {
       <Errors errors={[cancel.error, answer.error, approve.error]} />
       <Result result={t.result} />
       {t.error !== null && <p className="error">{t.error}</p>}
+      {output !== '' && (
+        <>
+          <h2>Output</h2>
+          <pre className="output" aria-label="Output" aria-live="polite">
+            {output}
+          </pre>
+        </>
+      )}
       <h2>Events</h2>
-      <EventList events={events} />
+      <EventList events={events.filter((e) => e.event_type !== 'output')} />
     </section>
   );
 }

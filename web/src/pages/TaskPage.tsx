@@ -9,12 +9,13 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, messageOf } from '../api.ts';
 import { useSession } from '../session.tsx';
 import { useLiveStream } from '../live.ts';
+import Markdown from 'react-markdown';
 import type { ActivityView, BoardTaskView, ExecutionView, TaskView } from '../wire.ts';
-import { TERMINAL, useTaskEvents } from '../task-events.ts';
-import { AnswerForm, ErrorPage, Errors, EventList, Result } from '../components.tsx';
+import { TERMINAL, useTaskStream } from '../task-events.ts';
+import { AnswerForm, ApprovalBox, ErrorPage, Errors, EventList, Result } from '../components.tsx';
 
 function LiveExecution({ execution, onEnd }: { execution: ExecutionView; onEnd: () => void }) {
-  const events = useTaskEvents(execution.execution_uuid);
+  const { events, output } = useTaskStream(execution.execution_uuid);
   const last = events.at(-1);
   const state = last?.state ?? execution.execution_state ?? 'pending';
   const progress = [...events].reverse().find((e) => e.progress !== null)?.progress ?? null;
@@ -28,7 +29,15 @@ function LiveExecution({ execution, onEnd }: { execution: ExecutionView; onEnd: 
   });
   const cancel = useMutation({ mutationFn: () => api('POST', `/api/runtime/tasks/${execution.execution_uuid}/cancel`) });
   const answer = useMutation({ mutationFn: (text: string) => api('POST', `/api/runtime/tasks/${execution.execution_uuid}/answer`, { answer: text }) });
+  const approve = useMutation({
+    mutationFn: (yes: boolean) =>
+      api('POST', `/api/runtime/tasks/${execution.execution_uuid}/approve`, {
+        decision: yes ? 'approve' : 'deny',
+        ...(runtime.data?.waiting?.kind === 'approval' ? { approval_id: runtime.data.waiting.approval_id } : {}),
+      }),
+  });
   const question = state === 'waiting' ? runtime.data?.question : null;
+  const approval = state === 'waiting' && runtime.data?.waiting?.kind === 'approval' ? runtime.data.waiting : undefined;
 
   return (
     <section className="card stack live" aria-label="Running execution">
@@ -45,8 +54,14 @@ function LiveExecution({ execution, onEnd }: { execution: ExecutionView; onEnd: 
           {progress}%
         </progress>
       )}
+      {approval !== undefined && <ApprovalBox skill={approval.skill} busy={approve.isPending} onDecide={(a) => approve.mutate(a)} />}
       {question !== null && question !== undefined && <AnswerForm question={question} busy={answer.isPending} onAnswer={(a) => answer.mutate(a)} />}
-      <EventList events={events} />
+      {output !== '' && (
+        <pre className="output" aria-label="Output" aria-live="polite">
+          {output}
+        </pre>
+      )}
+      <EventList events={events.filter((e) => e.event_type !== 'output')} />
       {ended && <Result result={runtime.data?.result} />}
       {ended && runtime.data?.error !== null && runtime.data?.error !== undefined && <p className="error">{runtime.data.error}</p>}
       {!ended && (
@@ -54,7 +69,7 @@ function LiveExecution({ execution, onEnd }: { execution: ExecutionView; onEnd: 
           Cancel
         </button>
       )}
-      <Errors errors={[cancel.error, answer.error]} />
+      <Errors errors={[cancel.error, answer.error, approve.error]} />
     </section>
   );
 }
@@ -160,7 +175,12 @@ export function TaskPage() {
           </>
         )}
       </p>
-      {t.description !== null && t.description !== '' && <div className="description">{t.description}</div>}
+      {t.description !== null && t.description !== '' && (
+        // Markdown without raw HTML: react-markdown builds elements, it never injects markup.
+        <div className="description markdown">
+          <Markdown>{t.description}</Markdown>
+        </div>
+      )}
 
       {canWrite && (
         <form className="row" onSubmit={submitRun} aria-label="Run on agent">
