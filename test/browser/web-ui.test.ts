@@ -295,6 +295,28 @@ describe('web UI in Chromium', () => {
     await guest.page.getByRole('alert').filter({ hasText: 'Not allowed' }).waitFor();
   });
 
+  it('sends a user whose session ended back to sign in, and then to where they were', async () => {
+    const w = await openPage(browser);
+    await signInWithPassword(w.page, 'admin', PASSWORD);
+    await w.page.goto(url('/tasks/RKT-1'));
+    await w.page.getByRole('heading', { name: /RKT-1/ }).waitFor();
+    const cookie = (await w.context.cookies()).find((c) => c.name === 'sb_session');
+    assert.ok(cookie);
+    recordSecret(cookie.value);
+    const mine = (await (await fetch(url('/api/web/session'), { headers: { cookie: `sb_session=${cookie.value}` } })).json()) as { session_id: string };
+    // Ended elsewhere (by an admin here; an expiry answers the same 401).
+    assert.equal((await world.t.request(`/api/runtime/sessions/${mine.session_id}`, { method: 'DELETE' })).status, 200);
+    await w.page.locator('.crumbs').getByRole('link', { name: 'Board' }).click();
+    await w.page.getByRole('heading', { name: 'Sign in to Switchboard' }).waitFor();
+    assert.match(w.page.url(), /\/sign-in\?next=%2Fprojects%2FRKT$/);
+    await w.page.getByLabel('Username').fill('admin');
+    await w.page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await w.page.getByRole('button', { name: 'Sign in' }).click();
+    await card(w.page, 'RKT-1').waitFor();
+    assert.match(w.page.url(), /\/projects\/RKT$/);
+    await w.context.close();
+  });
+
   it('renders every page at phone width, without serious accessibility violations', async () => {
     const phone = await openPage(browser, { width: 375, height: 800 });
     const checker = await openPage(browser, { bypassCSP: true });
