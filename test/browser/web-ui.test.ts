@@ -15,7 +15,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, openPage, screenshot, seriousA11yViolations, type WatchedPage } from '../helpers/browser.ts';
+import { attrs, launchBrowser, openPage, screenshot, seriousA11yViolations, type WatchedPage } from '../helpers/browser.ts';
 import { startBoardWorld, type BoardWorld } from '../helpers/board-repo.ts';
 import { recordSecret } from '../helpers/log-capture.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -54,7 +54,7 @@ describe('web UI in Chromium', () => {
 
   const card = (page: Page, key: string) => page.locator(`[data-key="${key}"]`);
   const keysIn = async (page: Page, status: string): Promise<string> =>
-    (await page.locator(`[data-status="${status}"] [data-key]`).evaluateAll((els) => els.map((e) => e.getAttribute('data-key')))).join();
+    (await attrs(page.locator(`[data-status="${status}"] [data-key]`), 'data-key')).join();
   const columnOf = async (page: Page, key: string): Promise<string | null> => card(page, key).locator('xpath=ancestor::ul[1]').getAttribute('data-status');
 
   it('signs in with the printed token, sets a password, and signs in with it', async () => {
@@ -124,7 +124,7 @@ describe('web UI in Chromium', () => {
       await page.getByRole('button', { name: 'Add', exact: true }).click();
       await page.getByText(title).waitFor();
     }
-    assert.deepEqual(await page.locator('[data-status="todo"] [data-key]').evaluateAll((els) => els.map((e) => e.getAttribute('data-key'))), ['RKT-1', 'RKT-2', 'RKT-3']);
+    assert.deepEqual(await attrs(page.locator('[data-status="todo"] [data-key]'), 'data-key'), ['RKT-1', 'RKT-2', 'RKT-3']);
     await screenshot(page, 'board-desktop');
   });
 

@@ -1,7 +1,7 @@
-/** How the web UI joins streamed text (web/src/task-events.ts): previews at their offsets, stored output chunks whole, nothing twice. */
+/** How the web UI joins streamed text (web/src/stream-chunks.ts): previews at their offsets, stored output chunks whole, nothing twice. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { withOutput, withPreview, type Chunks } from '../../web/src/task-events.ts';
+import { withOutput, withPreview, type Chunks } from '../../web/src/stream-chunks.ts';
 
 const text = (c: Chunks): string => [...c.values()].join('');
 const output = (attempt: number, chunk: number, message: string) => ({ event_type: 'output' as const, message, metadata: { attempt, chunk } });

@@ -7,33 +7,9 @@
  */
 import { useEffect, useState } from 'react';
 import type { EventView } from './wire.ts';
+import { withOutput, withPreview, type Chunks, type Preview } from './stream-chunks.ts';
 
 export const TERMINAL: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled']);
-
-interface Preview {
-  readonly attempt: number;
-  readonly chunk: number;
-  readonly offset: number;
-  readonly text: string;
-}
-
-/** Chunks of streamed text by `attempt:chunk`, in the order they came. */
-export type Chunks = ReadonlyMap<string, string>;
-
-/** A preview's text goes at its offset in its chunk. */
-export function withPreview(chunks: Chunks, p: Preview): Chunks {
-  const key = `${p.attempt}:${p.chunk}`;
-  const sofar = chunks.get(key) ?? '';
-  if (p.offset > sofar.length) return chunks; // a gap: the stored chunk will fill it
-  return new Map(chunks).set(key, sofar.slice(0, p.offset) + p.text);
-}
-
-/** A stored output event holds its chunk whole. */
-export function withOutput(chunks: Chunks, e: Pick<EventView, 'event_type' | 'message' | 'metadata'>): Chunks {
-  const m = e.metadata;
-  if (e.event_type !== 'output' || m === null || typeof m['chunk'] !== 'number' || typeof m['attempt'] !== 'number') return chunks;
-  return new Map(chunks).set(`${m['attempt']}:${m['chunk']}`, e.message ?? '');
-}
 
 export function useTaskEvents(taskId: string | undefined): EventView[] {
   return useTaskStream(taskId).events;
@@ -47,14 +23,14 @@ export function useTaskStream(taskId: string | undefined): { events: EventView[]
     setChunks(new Map());
     if (taskId === undefined || taskId === '') return;
     const source = new EventSource(`/api/runtime/tasks/${encodeURIComponent(taskId)}/events`, { withCredentials: true });
-    source.onmessage = (m: MessageEvent<string>) => {
-      const e = JSON.parse(m.data) as EventView;
+    source.onmessage = (m: MessageEvent) => {
+      const e = JSON.parse(String(m.data)) as EventView;
       setEvents((old) => (old.some((o) => o.seq === e.seq) ? old : [...old, e]));
       setChunks((old) => withOutput(old, e));
       if (e.event_type === 'state_change' && TERMINAL.has(e.state)) source.close();
     };
-    source.addEventListener('preview', (m: MessageEvent<string>) => {
-      const p = JSON.parse(m.data) as Preview;
+    source.addEventListener('preview', (m: MessageEvent) => {
+      const p = JSON.parse(String(m.data)) as Preview;
       setChunks((old) => withPreview(old, p));
     });
     return () => source.close();
