@@ -162,6 +162,38 @@ for (const dialect of DIALECTS) {
       assert.equal(verdict.ok, true);
     });
 
+    it('lets a user set and change their own password without admin:users, and ends their other sessions', async () => {
+      const NEXT = 'battery-Staple-77';
+      const dev = await t.createUser('paula', ['viewer']);
+      // Token-only so far: the first password needs no current one.
+      const first = await call('POST', '/api/users/me/password', { new_password: PASSWORD }, dev.token);
+      assert.equal(first.status, 200, JSON.stringify(first.json));
+      assert.equal((first.json as WireUser).has_password, true);
+      const login = async (password: string) => call('POST', '/api/auth/login', { username: 'paula', password }, undefined);
+      const a = (await login(PASSWORD)).json as { token: string };
+      const b = (await login(PASSWORD)).json as { token: string };
+      const code = (r: { json: unknown }) => (r.json as { error: { code: string } }).error.code;
+      const missing = await call('POST', '/api/users/me/password', { new_password: NEXT }, a.token);
+      assert.equal(missing.status, 403);
+      assert.equal(code(missing), 'CURRENT_PASSWORD_WRONG');
+      const wrong = await call('POST', '/api/users/me/password', { current_password: 'not-Her-password-1', new_password: NEXT }, a.token);
+      assert.equal(code(wrong), 'CURRENT_PASSWORD_WRONG');
+      const weak = await call('POST', '/api/users/me/password', { current_password: PASSWORD, new_password: 'short' }, a.token);
+      assert.equal(weak.status, 422);
+      assert.equal(code(weak), 'PASSWORD_TOO_WEAK');
+      assert.equal((await login(PASSWORD)).status, 201, 'nothing changed yet');
+      const changed = await call('POST', '/api/users/me/password', { current_password: PASSWORD, new_password: NEXT }, a.token);
+      assert.equal(changed.status, 200);
+      assert.equal((await call('GET', '/api/users/me', undefined, a.token)).status, 200, 'the session that changed it stays');
+      assert.equal((await call('GET', '/api/users/me', undefined, b.token)).status, 401, 'another session of hers has ended');
+      assert.equal((await login(PASSWORD)).status, 401);
+      assert.equal((await login(NEXT)).status, 201);
+      const audit = (await t.app.store.tasks.listAudit(0, 10_000)).filter((e) => e.action === 'user.password' && e.resourceId === dev.userId);
+      assert.deepEqual(audit.map((e) => e.status), ['success', 'denied', 'denied', 'success']);
+      assert.equal(audit[3]?.details['sessions_ended'], 2, 'b and the check login of the old password');
+      assert.equal(JSON.stringify(audit).includes(NEXT), false);
+    });
+
     it('never returns a password, a hash or a token except the new token once', async () => {
       const rows = await t.app.store.db.selectFrom('users').select('password_hash').where('password_hash', 'is not', null).execute();
       const hashes = rows.map((r) => r.password_hash ?? '');

@@ -66,6 +66,8 @@ export function buildServices(deps: ServiceDeps) {
   const ids = uuidIds;
   const tasks = createTaskVisibility(guard, (taskId) => deps.engine.findTask(taskId));
   const devices = createDeviceService({ devices: store.devices, clock, ids, guard, evictUser }, config.devices);
+  // One limiter for every password guess: at login and when changing one's own password.
+  const loginLimiter = createLoginLimiter(deps.loginLimits);
   const runtime = createSecureRuntime(deps.engine, { guard, submitSessions: { sessions: store.credentials, clock }, tasks, boardLinks: createBoardLinks(store.board, guard) });
   const repositories = createRepositories();
   // Other nodes' board changes arrive by the database's change feed (PostgreSQL), else by this poll.
@@ -87,10 +89,10 @@ export function buildServices(deps: ServiceDeps) {
     }),
     devices,
     sessions: createSessionService(
-      { credentials: store.credentials, clock, ids, limiter: createLoginLimiter(deps.loginLimits), devices, guard, evictUser },
+      { credentials: store.credentials, clock, ids, limiter: loginLimiter, devices, guard, evictUser },
       deps.sessionPolicy,
     ),
-    users: createUserAdmin({ credentials: store.credentials, clock, ids, guard, evictUser }),
+    users: createUserAdmin({ credentials: store.credentials, clock, ids, guard, evictUser, limiter: loginLimiter }),
     grants: createGrantAdmin({ credentials: store.credentials, clock, guard, evictUser }),
     policies: createPolicyAdmin({ store: store.policies, credentials: store.credentials, authorizer: deps.authorizer, clock, ids, guard }),
     agentAdmin: createAgentAdmin({ store: store.agentConfigs, agents: deps.agents, validate: validateAgentConfig, clock, guard }),

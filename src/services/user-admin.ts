@@ -18,7 +18,8 @@ import type { AuditInput } from '../core/domain/audit.ts';
 import type { Caller } from '../core/domain/caller.ts';
 import type { Guard } from '../core/ports/guard.ts';
 import { grantable, keepsAnAdministrator } from './grantable.ts';
-import { hashPassword } from '../security/authentication/passwords.ts';
+import { hashPassword, verifyPassword } from '../security/authentication/passwords.ts';
+import type { LoginLimiter } from '../security/authentication/login-limiter.ts';
 import { generateToken } from '../security/authentication/tokens.ts';
 
 export interface UserAdminDeps {
@@ -28,6 +29,8 @@ export interface UserAdminDeps {
   readonly guard: Guard;
   /** Forgets cached credentials of a user (the authenticator's cache). */
   readonly evictUser: (userId: string) => void;
+  /** The login limiter: guessing the current password is limited like guessing at login. */
+  readonly limiter: LoginLimiter;
 }
 
 const USERNAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$/;
@@ -138,6 +141,35 @@ export function createUserAdmin(deps: UserAdminDeps): UserAdmin {
         { records, now },
       );
       if (!changed) throw new SwitchboardError('USER_NOT_FOUND', undefined, { user_id: userId });
+      deps.evictUser(userId);
+      return existing(userId);
+    },
+
+    async changeOwnPassword(caller, input) {
+      const userId = caller.principal.id;
+      const login = await credentials.findLogin((await existing(userId)).username);
+      if (login === undefined || login.user.disabled) throw new SwitchboardError('AUTH_INVALID');
+      const base = { resourceType: 'user', resourceId: userId, action: 'user.password' } as const;
+      const username = login.user.username;
+      const wait = deps.limiter.retryAfter(username, input.ip, deps.clock.now());
+      if (wait > 0) throw new SwitchboardError('AUTH_RATE_LIMITED', undefined, undefined, { retryAfterMs: wait });
+      if (login.passwordHash !== null && (input.currentPassword === undefined || !(await verifyPassword(login.passwordHash, input.currentPassword)))) {
+        deps.limiter.recordFailure(username, input.ip, deps.clock.now());
+        await guard.record({ ...record(caller, { ...base, eventType: 'permission.denied', details: { reason: 'current password wrong' } }), status: 'denied' });
+        throw new SwitchboardError('CURRENT_PASSWORD_WRONG');
+      }
+      const passwordHash = await hashPassword(input.newPassword);
+      const now = deps.clock.now();
+      // A changed password shuts out whoever else held a session of this account.
+      const others = (await credentials.listSessions({ userId, now, limit: 1000 })).filter((s) => s.id !== caller.sessionId);
+      const changed = await credentials.updateUser(userId, { passwordHash }, { records: [record(caller, { ...base, eventType: 'resource.modified', details: { self: true, sessions_ended: others.length } })], now });
+      if (!changed) throw new SwitchboardError('USER_NOT_FOUND', undefined, { user_id: userId });
+      for (const s of others) {
+        await credentials.revokeSession(s.id, {
+          records: [record(caller, { eventType: 'session.deleted', resourceType: 'session', resourceId: s.id, action: 'session.delete', details: { owner_id: userId, reason: 'password changed' } })],
+          now,
+        });
+      }
       deps.evictUser(userId);
       return existing(userId);
     },

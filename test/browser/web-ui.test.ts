@@ -21,6 +21,7 @@ import { recordSecret } from '../helpers/log-capture.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const PASSWORD = 'Admin-password-2026';
+const VERA_PASSWORD = 'Vera-changed-2026';
 const GITHUB_TOKEN = 'ghp_browserFixtureTOKEN0123456789abcdef';
 
 describe('web UI in Chromium', () => {
@@ -286,6 +287,18 @@ describe('web UI in Chromium', () => {
     await viewer.page.goto(url('/tasks/RKT-1'));
     await viewer.page.getByRole('heading', { name: /RKT-1/ }).waitFor();
     assert.equal(await viewer.page.getByRole('button', { name: 'Run on agent' }).count(), 0);
+    // Without admin:users she still changes her own password; a wrong current one is refused.
+    await viewer.page.getByRole('link', { name: 'vera', exact: true }).click();
+    await viewer.page.getByLabel('Current password').fill('not-Her-password-1');
+    await viewer.page.getByLabel('New password').fill(VERA_PASSWORD);
+    await viewer.page.getByRole('button', { name: 'Change password' }).click();
+    await viewer.page.getByRole('alert').filter({ hasText: 'current password is missing or wrong' }).waitFor();
+    await viewer.page.getByLabel('Current password').fill(PASSWORD);
+    await viewer.page.getByLabel('New password').fill(VERA_PASSWORD);
+    await viewer.page.getByRole('button', { name: 'Change password' }).click();
+    await viewer.page.getByRole('status').filter({ hasText: 'Password saved' }).waitFor();
+    await viewer.page.getByRole('button', { name: 'Sign out' }).click();
+    await signInWithPassword(viewer.page, 'vera', VERA_PASSWORD);
 
     const guest = await openPage(browser);
     guestPage = guest;
@@ -350,8 +363,9 @@ describe('web UI in Chromium', () => {
 
   it('logged no console error or warning on any page', () => {
     // Chromium logs every 4xx answer as a console error; these are the ones the journey asks for:
-    // the wrong token (401), the project that does not exist (404) and the guest's refusals (403).
-    const expected = [/status of 401 .*\/sign-in/, /status of 404 .*\/projects\/NOWHERE/];
+    // the wrong token (401), the project that does not exist (404), the viewer's wrong current
+    // password (403) and the guest's refusals (403).
+    const expected = [/status of 401 .*\/sign-in/, /status of 404 .*\/projects\/NOWHERE/, /status of 403 .*\/me\)$/];
     const problems = pages.filter((p) => p !== guestPage).flatMap((p) => p.problems).filter((p) => !expected.some((e) => e.test(p)));
     assert.deepEqual(problems, []);
     assert.ok(guestPage !== undefined && guestPage.problems.every((p) => /status of 403/.test(p)), guestPage?.problems.join('\n'));

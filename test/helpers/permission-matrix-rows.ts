@@ -130,6 +130,15 @@ export const MATRIX: readonly MatrixRow[] = [
   { method: 'GET', route: '/api/runtime/skills', permissions: ['skill:list'], ok: 200, request: () => ({ path: '/api/runtime/skills' }) },
   // Users and tokens
   { method: 'GET', route: '/api/users/me', permissions: [], ok: 200, request: () => ({ path: '/api/users/me' }) },
+  // Anyone may change their own password; a wrong current one (403 CURRENT_PASSWORD_WRONG) keeps
+  // the fixtures' passwords and sessions as they are.
+  {
+    method: 'POST',
+    route: '/api/users/me/password',
+    permissions: [],
+    ok: 403,
+    request: () => ({ path: '/api/users/me/password', body: { current_password: 'not-the-Password-1', new_password: 'another-Password-2' } }),
+  },
   { method: 'GET', route: '/api/users', permissions: ['admin:users'], ok: 200, request: () => ({ path: '/api/users' }) },
   {
     method: 'POST',

@@ -21,6 +21,7 @@ export const ERROR_CATALOG = {
   SESSION_MEMORY_FULL: { message: 'The session memory holds too many keys', exposed: true },
   USER_NOT_FOUND: { message: 'No such user', exposed: true },
   USERNAME_TAKEN: { message: 'A user with this name already exists', exposed: true },
+  CURRENT_PASSWORD_WRONG: { message: 'The current password is missing or wrong', exposed: true },
   PASSWORD_TOO_WEAK: { message: 'The password is too weak', exposed: true },
   TOKEN_NOT_FOUND: { message: 'No such API token', exposed: true },
   POLICY_NOT_FOUND: { message: 'No such policy', exposed: true },

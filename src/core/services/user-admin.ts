@@ -15,6 +15,14 @@ export interface UserPatchInput {
   readonly password?: string;
 }
 
+export interface OwnPasswordInput {
+  /** Required when the account has a password already. */
+  readonly currentPassword?: string;
+  readonly newPassword: string;
+  /** The client's address: wrong current passwords count towards the login limits. */
+  readonly ip: string;
+}
+
 export interface NewTokenInput {
   readonly name: string;
   readonly expiresAt?: number | null;
@@ -26,6 +34,8 @@ export interface UserAdmin {
   listUsers(caller: Caller): Promise<readonly UserInfo[]>;
   createUser(caller: Caller, input: NewUserInput): Promise<UserInfo>;
   updateUser(caller: Caller, userId: string, patch: UserPatchInput): Promise<UserInfo>;
+  /** Sets the caller's own password (no admin:users needed) and ends the caller's other sessions. */
+  changeOwnPassword(caller: Caller, input: OwnPasswordInput): Promise<UserInfo>;
   createToken(caller: Caller, userId: string, input: NewTokenInput): Promise<CreatedToken>;
   listTokens(caller: Caller, userId: string): Promise<readonly TokenInfo[]>;
   revokeToken(caller: Caller, userId: string, tokenId: string): Promise<TokenInfo>;

@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { UserAdmin } from '../../core/services/user-admin.ts';
 import {
   createTokenBody,
@@ -33,6 +34,28 @@ export function registerUserRoutes(app: FastifyInstance, users: UserAdmin): void
     '/api/users/me',
     { schema: { tags, summary: 'The calling user', response: { 200: userView, ...errors } } },
     async (req) => userToWire(await users.me(req.caller)),
+  );
+
+  r.post(
+    '/api/users/me/password',
+    {
+      schema: {
+        tags,
+        summary: 'Change your own password (no admin:users needed); ends your other sessions',
+        description:
+          'An account that has a password must send it as `current_password` (a wrong one is 403 CURRENT_PASSWORD_WRONG, audited, and counts towards the login limits: 429 with Retry-After). An account without one (e.g. the first administrator, who has only a token) sets its first password. The session making the call stays signed in.',
+        body: z
+          .object({ current_password: z.string().min(1).max(1024).optional(), new_password: z.string().min(1).max(1024) })
+          .strict(),
+        response: { 200: userView, 422: errorView, 429: errorView, ...errors },
+      },
+    },
+    async (req) => {
+      const b = req.body;
+      return userToWire(
+        await users.changeOwnPassword(req.caller, { newPassword: b.new_password, ip: req.ip, ...(b.current_password !== undefined ? { currentPassword: b.current_password } : {}) }),
+      );
+    },
   );
 
   r.get(

@@ -14,13 +14,17 @@ interface SessionRow {
 }
 
 export function Me() {
-  const { session, can } = useSession();
+  const { session } = useSession();
   const queries = useQueryClient();
   const [saved, setSaved] = useState(false);
   const sessions = useQuery({ queryKey: ['my-sessions'], queryFn: async () => (await api<{ sessions: SessionRow[] }>('GET', '/api/runtime/sessions')).sessions });
   const password = useMutation({
-    mutationFn: (value: string) => api('PATCH', `/api/users/${session?.user.id ?? ''}`, { password: value }),
-    onSuccess: () => setSaved(true),
+    mutationFn: (body: { current_password?: string; new_password: string }) => api('POST', '/api/users/me/password', body),
+    onSuccess: () => {
+      setSaved(true);
+      // Other sessions of this account have ended.
+      void queries.invalidateQueries({ queryKey: ['my-sessions'] });
+    },
   });
   const end = useMutation({
     mutationFn: (id: string) => api('DELETE', `/api/runtime/sessions/${id}`),
@@ -31,36 +35,42 @@ export function Me() {
   function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     setSaved(false);
-    password.mutate(String(new FormData(e.currentTarget).get('password') ?? ''));
+    const form = new FormData(e.currentTarget);
+    const current = String(form.get('current_password') ?? '');
+    password.mutate({ new_password: String(form.get('password') ?? ''), ...(current !== '' ? { current_password: current } : {}) });
+    e.currentTarget.reset();
   }
+  const hasPassword = session.user.has_password || saved;
 
   return (
     <section className="page">
       <h1>{session.user.username}</h1>
       <p className="meta">
-        Roles: {session.user.roles.join(', ') || 'none'} · {session.user.has_password || saved ? 'has a password' : 'no password yet'}
+        Roles: {session.user.roles.join(', ') || 'none'} · {hasPassword ? 'has a password' : 'no password yet'}
       </p>
       <h2>Password</h2>
-      {can('admin:users') ? (
-        <form className="card stack narrow" onSubmit={submit}>
+      <form className="card stack narrow" onSubmit={submit}>
+        {hasPassword && (
           <label>
-            New password
-            <input name="password" type="password" autoComplete="new-password" minLength={12} required />
+            Current password
+            <input name="current_password" type="password" autoComplete="current-password" required />
           </label>
-          <p className="hint">At least 12 characters, mixing at least two kinds of character.</p>
-          {password.error !== null && (
-            <p className="error" role="alert">
-              {messageOf(password.error)}
-            </p>
-          )}
-          {saved && <p role="status">Password saved. You can now sign in with it.</p>}
-          <button type="submit" className="primary" disabled={password.isPending}>
-            Set password
-          </button>
-        </form>
-      ) : (
-        <p className="hint">Ask an administrator to change your password (it needs admin:users).</p>
-      )}
+        )}
+        <label>
+          New password
+          <input name="password" type="password" autoComplete="new-password" minLength={12} required />
+        </label>
+        <p className="hint">At least 12 characters, mixing at least two kinds of character. Your other sessions end; this one stays.</p>
+        {password.error !== null && (
+          <p className="error" role="alert">
+            {messageOf(password.error)}
+          </p>
+        )}
+        {saved && <p role="status">Password saved. You can now sign in with it.</p>}
+        <button type="submit" className="primary" disabled={password.isPending}>
+          {hasPassword ? 'Change password' : 'Set password'}
+        </button>
+      </form>
       <MyTokens userId={session.user.id} />
       <MyDevices />
       <h2>Sessions</h2>
