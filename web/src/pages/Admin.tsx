@@ -1,13 +1,14 @@
 /**
  * Admin (shown to holders of admin:users or admin:system): users (create, roles,
- * single-permission grants, disable and enable), and "explain" — why would user U be
- * allowed permission P on resource R, step by step.
+ * single-permission grants, disable and enable), resource policies (Policies.tsx), and
+ * "explain" — why would user U be allowed permission P on resource R, step by step.
  */
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api.ts';
 import { useSession } from '../session.tsx';
 import { Errors } from '../components.tsx';
+import { Policies } from './Policies.tsx';
 import { Permissions, Roles } from '../../../src/core/domain/permissions.ts';
 import type { UserView } from '../wire.ts';
 
@@ -170,6 +171,7 @@ export function Admin() {
     <section className="page">
       <h1>Admin</h1>
       {can('admin:users') ? <Users /> : <p className="hint">Managing users needs admin:users.</p>}
+      {can('admin:system') ? <Policies /> : <p className="hint">Managing resource policies needs admin:system.</p>}
       <Explain />
     </section>
   );
