@@ -358,6 +358,39 @@ describe('web UI in Chromium', () => {
     await page.getByText('No policies').waitFor();
   });
 
+  it('configures agents on the Agents page: a new one, edited, checked and deleted', async () => {
+    const { page } = me;
+    await page.getByRole('link', { name: 'Agents', exact: true }).click();
+    const create = page.getByRole('form', { name: 'New agent' });
+    await create.getByLabel('Agent id').fill('quick');
+    await create.getByLabel(/^Config/).fill('{"kind": "echo", "name": "Quick echo"}');
+    await create.getByRole('button', { name: 'Create agent' }).click();
+    await page.getByRole('heading', { name: 'Quick echo' }).waitFor();
+    const panel = page.getByRole('region', { name: 'Configure quick' });
+    await panel.getByText('defined by database').waitFor();
+    await panel.getByLabel(/^Config/).fill('{"kind": "echo", "name": ');
+    await panel.getByRole('button', { name: 'Save' }).click();
+    await panel.getByRole('alert').filter({ hasText: 'not valid JSON' }).waitFor();
+    await panel.getByLabel(/^Config/).fill('{"kind": "echo", "name": "Quicker echo"}');
+    await panel.getByRole('button', { name: 'Save' }).click();
+    await panel.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+    await page.getByRole('heading', { name: 'Quicker echo' }).waitFor();
+    const stored = (await (await world.t.request('/api/runtime/agents/quick')).json()) as { config: { name: string } };
+    assert.equal(stored.config.name, 'Quicker echo');
+    await screenshot(page, 'agents-desktop');
+    // A built-in agent says where it comes from, has no Delete, and can be checked.
+    await page.getByRole('button', { name: 'Configure echo' }).click();
+    const builtin = page.getByRole('region', { name: 'Configure echo' });
+    await builtin.getByText('defined by builtin').waitFor();
+    assert.equal(await builtin.getByRole('button', { name: 'Delete agent' }).count(), 0);
+    await builtin.getByRole('button', { name: 'Check now' }).click();
+    await builtin.getByText(/checked /).waitFor();
+    await page.getByRole('button', { name: 'Configure quick' }).click();
+    await page.getByRole('region', { name: 'Configure quick' }).getByRole('button', { name: 'Delete agent' }).click();
+    await page.getByRole('heading', { name: 'Quicker echo' }).waitFor({ state: 'detached' });
+    assert.equal((await world.t.request('/api/runtime/agents/quick')).status, 404);
+  });
+
   it('sends a user whose session ended back to sign in, and then to where they were', async () => {
     const w = await openPage(browser);
     await signInWithPassword(w.page, 'admin', PASSWORD);

@@ -1,10 +1,11 @@
-/** Agents (availability, capabilities) and skills (install from an archive or a git URL, uninstall, where skill:install is held). */
+/** Agents (availability, capabilities; configured in AgentConfig.tsx where agent:configure is held) and skills (install from an archive or a git URL, uninstall, where skill:install is held). */
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, upload } from '../api.ts';
 import { useSession } from '../session.tsx';
 import { Errors } from '../components.tsx';
 import type { AgentView } from '../wire.ts';
+import { AgentConfig, NewAgent } from './AgentConfig.tsx';
 
 interface SkillRow {
   skill_id: string;
@@ -17,6 +18,8 @@ export function Agents() {
   const { can } = useSession();
   const queries = useQueryClient();
   const [installed, setInstalled] = useState<string | null>(null);
+  const [configuring, setConfiguring] = useState<string | null>(null);
+  const canConfigure = can('agent:configure');
   const agents = useQuery({ queryKey: ['agents'], queryFn: () => api<AgentView[]>('GET', '/api/runtime/agents') });
   const skills = useQuery({ queryKey: ['skills'], queryFn: () => api<SkillRow[]>('GET', '/api/runtime/skills') });
   const refresh = () => void queries.invalidateQueries({ queryKey: ['skills'] });
@@ -54,9 +57,16 @@ export function Agents() {
             <p className="key">{a.agent_type}</p>
             <p>{a.description}</p>
             {a.capabilities.length > 0 && <p className="meta">{a.capabilities.join(' · ')}</p>}
+            {canConfigure && (
+              <button type="button" onClick={() => setConfiguring(a.agent_type)} aria-label={`Configure ${a.agent_type}`}>
+                Configure
+              </button>
+            )}
           </li>
         ))}
       </ul>
+      {configuring !== null && <AgentConfig key={configuring} agentType={configuring} onClose={() => setConfiguring(null)} />}
+      {canConfigure ? <NewAgent onCreated={setConfiguring} /> : <p className="hint">Configuring agents needs agent:configure.</p>}
       <h2>Skills</h2>
       {skills.data?.length === 0 && <p className="empty">No skills installed.</p>}
       <ul className="task-list">
