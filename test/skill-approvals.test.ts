@@ -34,6 +34,18 @@ for (const dialect of DIALECTS) {
         const stranger = await t.request(`/api/runtime/tasks/${task.task_id}/approve`, { method: 'POST', body: JSON.stringify({ decision: 'approve' }), token: other.token });
         assert.equal(stranger.status, 404, 'someone who cannot see the task cannot approve it');
         assert.equal(server.received.length, 1, 'nothing ran while waiting');
+        // The inbox: an approval goes to whoever may decide it, a question to the task's owner alone.
+        const question = await submit(t, { agent_type: 'echo', prompt: 'q', context: { ask: 'Which branch?' } }, { token: dev.token });
+        await waitForState(t, question.task_id, ['waiting']);
+        const inboxOf = async (token?: string) => {
+          const res = await t.request('/api/runtime/inbox', token === undefined ? {} : { token });
+          assert.equal(res.status, 200);
+          return ((await res.json()) as { tasks: Array<{ task_id: string; waiting: { kind: string } | null }> }).tasks.map((x) => `${x.task_id}:${x.waiting?.kind}`);
+        };
+        assert.deepEqual(await inboxOf(dev.token), [`${question.task_id}:question`, `${task.task_id}:approval`]);
+        assert.deepEqual(await inboxOf(other.token), [], "another developer's tasks are not hers to decide");
+        assert.deepEqual(await inboxOf(), [`${task.task_id}:approval`], "the admin may decide the approval, not answer the owner's question");
+        assert.equal((await t.request(`/api/runtime/tasks/${question.task_id}/cancel`, { method: 'POST', token: dev.token })).status, 200);
 
         const approved = await t.request(`/api/runtime/tasks/${task.task_id}/approve`, {
           method: 'POST',

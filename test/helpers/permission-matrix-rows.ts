@@ -84,6 +84,7 @@ export const MATRIX: readonly MatrixRow[] = [
     request: () => ({ path: '/api/runtime/tasks/submit', body: { agent_type: 'echo', prompt: 'matrix' } }),
   },
   { method: 'GET', route: '/api/runtime/tasks', permissions: ['task:view'], ok: 200, request: () => ({ path: '/api/runtime/tasks' }) },
+  { method: 'GET', route: '/api/runtime/inbox', permissions: ['task:view'], ok: 200, request: () => ({ path: '/api/runtime/inbox' }) },
   {
     method: 'GET',
     route: '/api/runtime/tasks/{task_id}/state',

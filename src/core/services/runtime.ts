@@ -39,6 +39,12 @@ export interface Runtime {
   submit(caller: Caller, input: SubmitInput): Promise<SubmitResult>;
   getTask(caller: Caller, taskId: string): Promise<Task>;
   listTasks(caller: Caller, filter: TaskFilter): Promise<Page<Task>>;
+  /**
+   * The waiting tasks that wait for this caller, newest first, at most `limit`: questions
+   * of the caller's own tasks, and approvals the caller may decide (tasks they may see,
+   * whose skill they may run themselves).
+   */
+  inbox(caller: Caller, limit: number): Promise<readonly Task[]>;
   cancel(caller: Caller, taskId: string): Promise<Task>;
   answer(caller: Caller, taskId: string, answer: string): Promise<Task>;
   /** Approves or denies the tool call a waiting task asks approval for; the task resumes. */
@@ -70,7 +76,7 @@ export interface Runtime {
  * The engine under the runtime: same operations without authorization (it trusts
  * its caller and records it in the audit trail), plus what the security layer needs.
  */
-export interface TaskEngine extends Omit<Runtime, 'verifyAudit' | 'stream' | 'exportAudit'> {
+export interface TaskEngine extends Omit<Runtime, 'verifyAudit' | 'stream' | 'exportAudit' | 'inbox'> {
   /** The stream itself, read lazily; the security layer has checked the task (an unknown one streams nothing). */
   stream(caller: Caller, taskId: string, options?: StreamOptions): AsyncIterable<StreamItem>;
   /** The export itself, read page by page as it is iterated. */

@@ -15,7 +15,7 @@ import type { Runtime, StreamOptions, TaskEngine } from '../../core/services/run
 import type { AuditExportFilter, AuditRecord } from '../../core/domain/audit.ts';
 import type { Caller } from '../../core/domain/caller.ts';
 import type { StreamItem } from '../../core/domain/event.ts';
-import type { TaskFilter } from '../../core/domain/task.ts';
+import type { Task, TaskFilter } from '../../core/domain/task.ts';
 import type { Guard } from '../../core/ports/guard.ts';
 import type { BoardLinkCheck } from '../../core/ports/board-links.ts';
 import { SwitchboardError } from '../../core/domain/errors.ts';
@@ -25,6 +25,9 @@ import { createGuard } from './guard.ts';
 import { createRoleAuthorizer } from './role-authorizer.ts';
 import { checkSubmitSession, type SubmitSessionDeps } from './submit-session.ts';
 import { createTaskVisibility, type TaskVisibility } from './task-visibility.ts';
+
+/** How many waiting tasks an inbox looks at, at most. */
+const INBOX_SCAN = 1000;
 
 export interface SecureRuntimeOptions {
   /** Decides and audits every check (default: the role table alone, auditing into the engine). */
@@ -67,6 +70,27 @@ export function createSecureRuntime(engine: TaskEngine, options: SecureRuntimeOp
       await need(caller, 'task:view', 'task', null);
       const scoped = (await listsAll(caller, filter.projectId)) ? filter : { ...filter, ownerId: caller.principal.id };
       return engine.listTasks(caller, scoped);
+    },
+
+    async inbox(caller, limit) {
+      await need(caller, 'task:view', 'task', null);
+      const all = await listsAll(caller, undefined);
+      const me = caller.principal.id;
+      const found: Task[] = [];
+      let cursor: string | undefined;
+      // Waiting tasks are few; the scan is bounded all the same.
+      for (let scanned = 0; scanned < INBOX_SCAN && found.length < limit; ) {
+        const page = await engine.listTasks(caller, { states: ['waiting'], limit: 100, ...(all ? {} : { ownerId: me }), ...(cursor !== undefined ? { cursor } : {}) });
+        for (const task of page.items) {
+          const approval = pendingApproval(task.waiting);
+          const mine = approval === undefined ? task.ownerId === me : (await guard.decide(caller, 'skill:execute', { type: 'skill', id: approval.skillId })).allowed;
+          if (mine && found.length < limit) found.push(task);
+        }
+        scanned += page.items.length;
+        if (page.nextCursor === undefined || page.nextCursor === null) break;
+        cursor = page.nextCursor;
+      }
+      return found;
     },
 
     async cancel(caller, taskId) {

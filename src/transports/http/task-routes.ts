@@ -94,6 +94,20 @@ export function registerTaskRoutes(app: FastifyInstance, runtime: Runtime, optio
     },
   );
 
+  r.get(
+    '/api/runtime/inbox',
+    {
+      schema: {
+        tags,
+        summary: 'The waiting tasks that wait for you, newest first: questions of your own tasks, and approvals you may decide',
+        description: 'An approval is yours to decide when you may see the task and may run its skill yourself (skill:execute on it). Needs task:view.',
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(100) }),
+        response: { 200: z.object({ tasks: z.array(taskView) }), ...errors },
+      },
+    },
+    async (req) => ({ tasks: (await runtime.inbox(req.caller, req.query.limit)).map(taskToWire) }),
+  );
+
   r.post(
     '/api/runtime/tasks/:task_id/cancel',
     {

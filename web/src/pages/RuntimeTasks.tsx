@@ -1,7 +1,7 @@
 /**
  * Runtime tasks: every task the caller may see, newest first, with a state filter and
- * cursor paging; the Inbox is the same list cut to tasks waiting for an answer or an
- * approval. A task not on a board opens in the runtime task view.
+ * cursor paging; the Inbox lists what waits for this user (GET /api/runtime/inbox):
+ * questions of their own tasks, and approvals they may decide. A task not on a board opens in the runtime task view.
  */
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
@@ -19,16 +19,19 @@ interface TaskPage {
 const STATES = ['', 'pending', 'running', 'waiting', 'completed', 'failed', 'cancelled'];
 
 export function useWaitingCount(): number | undefined {
-  const waiting = useQuery({ queryKey: ['inbox-count'], queryFn: () => api<TaskPage>('GET', '/api/runtime/tasks?state=waiting&limit=100'), refetchInterval: 10_000 });
+  const waiting = useQuery({ queryKey: ['inbox-count'], queryFn: () => api<{ tasks: TaskView[] }>('GET', '/api/runtime/inbox?limit=100'), refetchInterval: 10_000 });
   return waiting.data?.tasks.length;
 }
 
 export function RuntimeTasks({ inbox = false }: { inbox?: boolean }) {
   const [state, setState] = useState(inbox ? 'waiting' : '');
   const list = useInfiniteQuery({
-    queryKey: ['runtime-tasks', state],
+    queryKey: ['runtime-tasks', inbox ? 'inbox' : state],
     initialPageParam: '',
-    queryFn: ({ pageParam }) => api<TaskPage>('GET', `/api/runtime/tasks?limit=50${state !== '' ? `&state=${state}` : ''}${pageParam !== '' ? `&cursor=${encodeURIComponent(pageParam)}` : ''}`),
+    queryFn: async ({ pageParam }): Promise<TaskPage> =>
+      inbox
+        ? { tasks: (await api<{ tasks: TaskView[] }>('GET', '/api/runtime/inbox?limit=200')).tasks, next_cursor: null }
+        : api<TaskPage>('GET', `/api/runtime/tasks?limit=50${state !== '' ? `&state=${state}` : ''}${pageParam !== '' ? `&cursor=${encodeURIComponent(pageParam)}` : ''}`),
     getNextPageParam: (last) => last.next_cursor ?? undefined,
   });
   const tasks = list.data?.pages.flatMap((p) => p.tasks) ?? [];
@@ -49,7 +52,7 @@ export function RuntimeTasks({ inbox = false }: { inbox?: boolean }) {
           </label>
         )}
       </div>
-      {inbox && <p className="hint">Tasks waiting for an answer or an approval.</p>}
+      {inbox && <p className="hint">Your tasks waiting for an answer, and skill calls waiting for a decision you may make.</p>}
       {list.error !== null && (
         <p className="error" role="alert">
           {messageOf(list.error)}
