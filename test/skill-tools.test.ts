@@ -38,8 +38,12 @@ for (const dialect of DIALECTS) {
         assert.equal(usage['output_tokens'], TOOL_TURN_USAGE.output + TEXT_TURN_USAGE.output);
 
         const events = await eventsOf(t, task.task_id);
-        assert.ok(events.some((e) => e.event_type === 'log' && e.message === 'tool call: shout'));
-        assert.ok(events.some((e) => e.event_type === 'log' && /^tool shout: ok/.test(e.message ?? '')));
+        // The task's watchers see each call's input and result (the audit keeps only the input's keys).
+        const called = events.find((e) => e.event_type === 'log' && e.message === 'tool call: shout');
+        assert.match(String(called?.metadata?.['input']), /"text":\s*"hello"/);
+        const returned = events.find((e) => e.event_type === 'log' && /^tool shout: ok/.test(e.message ?? ''));
+        assert.equal(returned?.metadata?.['result'], 'SHOUT:HELLO');
+        assert.equal(returned?.metadata?.['call_id'], called?.metadata?.['call_id']);
         const audit = await skillAudit(t, 'shout');
         const accessed = audit.find((a) => a.event_type === 'resource.accessed');
         assert.equal(accessed?.status, 'success');

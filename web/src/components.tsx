@@ -3,6 +3,7 @@ import type { FormEvent } from 'react';
 import { Link } from 'react-router';
 import { messageOf } from './api.ts';
 import type { EventView } from './wire.ts';
+import { eventItems, pretty, type ToolCallItem } from './tool-calls.ts';
 
 /** Every error that is set, each as an alert with the API's message. */
 export function Errors({ errors }: { errors: readonly unknown[] }) {
@@ -21,14 +22,41 @@ export function Errors({ errors }: { errors: readonly unknown[] }) {
   );
 }
 
+function ToolCall({ call }: { call: ToolCallItem }) {
+  const state = call.status === null ? 'running' : call.status;
+  return (
+    <li className="tool-call">
+      <details>
+        <summary>
+          <span className="seq">#{call.seq}</span> <span className="etype">tool</span> <code>{call.tool}</code>{' '}
+          <span className={`badge ${state === 'ok' ? 'state-completed' : state === 'error' ? 'state-failed' : 'state-running'}`}>{state}</span>
+        </summary>
+        <p className="meta">Input</p>
+        <pre>{call.input === null ? '(not recorded)' : pretty(call.input)}</pre>
+        {call.status !== null && (
+          <>
+            <p className="meta">{call.status === 'ok' ? 'Result' : 'Error'}</p>
+            <pre>{call.result ?? '(not recorded)'}</pre>
+          </>
+        )}
+      </details>
+    </li>
+  );
+}
+
+/** A task's events; each tool (skill) call is one item with its input and result. */
 export function EventList({ events }: { events: readonly EventView[] }) {
   return (
     <ol className="events" aria-live="polite">
-      {events.map((e) => (
-        <li key={e.seq}>
-          <span className="seq">#{e.seq}</span> <span className="etype">{e.event_type}</span> {e.message}
-        </li>
-      ))}
+      {eventItems(events).map((item) =>
+        item.kind === 'tool' ? (
+          <ToolCall key={item.seq} call={item} />
+        ) : (
+          <li key={item.event.seq}>
+            <span className="seq">#{item.event.seq}</span> <span className="etype">{item.event.event_type}</span> {item.event.message}
+          </li>
+        ),
+      )}
     </ol>
   );
 }

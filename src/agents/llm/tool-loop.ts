@@ -16,6 +16,11 @@ export const DEFAULT_MAX_TOOL_TURNS = 10;
 const MAX_DESCRIPTION = 16 * 1024;
 /** Longest error text in a log event. */
 const MAX_LOGGED_ERROR = 300;
+/** Characters of a call's input and of its result kept in its events, for those who watch the task. */
+export const TOOL_PREVIEW_CHARS = 2000;
+
+const preview = (text: string): string => (text.length > TOOL_PREVIEW_CHARS ? `${text.slice(0, TOOL_PREVIEW_CHARS)}…` : text);
+const inputText = (input: string | JsonObject): string => (typeof input === 'string' ? input : JSON.stringify(input));
 
 /** One tool call as the model made it. */
 export interface ToolCallRequest {
@@ -86,14 +91,14 @@ function parseInput(input: string | JsonObject): JsonObject | undefined {
 async function runCall(loop: ToolLoop, call: ToolCallRequest): Promise<ToolResult> {
   const { ctx } = loop;
   const input = parseInput(call.input);
-  ctx.emit({ type: 'log', message: `tool call: ${call.name}`, data: { tool: call.name, call_id: call.id } });
+  ctx.emit({ type: 'log', message: `tool call: ${call.name}`, data: { tool: call.name, call_id: call.id, input: preview(inputText(call.input)) } });
   let result: ToolResult;
   if (input === undefined) result = { ok: false, error: 'the arguments are not a JSON object' };
   else if (ctx.tools === undefined) result = { ok: false, error: 'no tools are offered to this agent' };
   else result = await ctx.tools.call(call.name, input);
   const status = result.ok ? 'ok' : 'error';
   const detail = result.ok ? `${Buffer.byteLength(result.output)} bytes` : result.error.slice(0, MAX_LOGGED_ERROR);
-  ctx.emit({ type: 'log', message: `tool ${call.name}: ${status} (${detail})`, data: { tool: call.name, call_id: call.id, status } });
+  ctx.emit({ type: 'log', message: `tool ${call.name}: ${status} (${detail})`, data: { tool: call.name, call_id: call.id, status, result: preview(result.ok ? result.output : result.error) } });
   return result;
 }
 
