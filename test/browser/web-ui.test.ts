@@ -19,6 +19,8 @@ import { attrs, launchBrowser, openPage, screenshot, seriousA11yViolations, type
 import { startBoardWorld, type BoardWorld } from '../helpers/board-repo.ts';
 import { recordSecret } from '../helpers/log-capture.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { submit, waitForState } from '../helpers/api.ts';
+import { TOOL_PROVIDERS, call, open, setUp } from '../fixtures/skill-fixtures.ts';
 
 const PASSWORD = 'Admin-password-2026';
 const VERA_PASSWORD = 'Vera-changed-2026';
@@ -43,6 +45,7 @@ describe('web UI in Chromium', () => {
   after(async () => {
     await browser?.close();
     await world?.close();
+    for (const close of open.reverse()) await close();
   });
 
   async function signInWithPassword(page: Page, username: string, password: string): Promise<void> {
@@ -389,6 +392,28 @@ describe('web UI in Chromium', () => {
     await page.getByRole('region', { name: 'Configure quick' }).getByRole('button', { name: 'Delete agent' }).click();
     await page.getByRole('heading', { name: 'Quicker echo' }).waitFor({ state: 'detached' });
     assert.equal((await world.t.request('/api/runtime/agents/quick')).status, 404);
+  });
+
+  it("shows an LLM agent's skill call with its input and result", async () => {
+    // A server of its own, with an agent on a local OpenAI-compatible server that calls the shout skill.
+    const openai = TOOL_PROVIDERS.find((p) => p.wire === 'openai');
+    assert.ok(openai);
+    const s = await setUp('sqlite', openai, [call('call_1', 'shout', { text: 'hello' }), { kind: 'text', text: 'Shouted.' }], ['shout']);
+    const task = await submit(s.t, { agent_type: s.agentType, prompt: 'Shout hello' });
+    assert.equal((await waitForState(s.t, task.task_id, ['completed', 'failed'])).state, 'completed');
+    // Its own browser context: cookies are per host, not per port.
+    const w = await openPage(browser);
+    pages.push(w);
+    await w.page.goto(`${s.t.url}/runtime/${task.task_id}`);
+    await w.page.getByRole('tab', { name: 'API token' }).click();
+    await w.page.getByLabel('API token').fill(s.t.adminToken);
+    await w.page.getByRole('button', { name: 'Sign in' }).click();
+    const item = w.page.locator('.tool-call').filter({ hasText: 'shout' });
+    await item.getByText('ok', { exact: true }).waitFor();
+    await item.locator('summary').click();
+    await item.getByText('"text": "hello"').waitFor();
+    await item.getByText('SHOUT:HELLO').waitFor();
+    await screenshot(w.page, 'runtime-task-tool-call-desktop');
   });
 
   it('sends a user whose session ended back to sign in, and then to where they were', async () => {
