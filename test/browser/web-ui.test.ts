@@ -438,17 +438,20 @@ describe('web UI in Chromium', () => {
     await w.context.close();
   });
 
-  it('renders every page at phone width, without serious accessibility violations', async () => {
+  it('renders every page at phone and desktop width (screenshots of each), without serious accessibility violations', async () => {
     const phone = await openPage(browser, { width: 375, height: 800 });
     const checker = await openPage(browser, { bypassCSP: true });
     pages.push(phone);
     for (const w of [phone, checker]) await signInWithPassword(w.page, 'admin', PASSWORD);
+    const someTask = ((await (await world.t.request('/api/runtime/tasks?limit=1')).json()) as { tasks: Array<{ task_id: string }> }).tasks[0];
+    assert.ok(someTask);
     const paths: [string, string][] = [
       ['projects', '/'],
       ['board', '/projects/RKT'],
       ['task', '/tasks/RKT-1'],
       ['me', '/me'],
       ['runtime-tasks', '/runtime'],
+      ['runtime-task', `/runtime/${someTask.task_id}`],
       ['inbox', '/inbox'],
       ['audit', '/audit'],
       ['agents', '/agents'],
@@ -463,9 +466,15 @@ describe('web UI in Chromium', () => {
       assert.ok(width <= 380, `${name} fits 375 px (scroll width ${width})`);
       await checker.page.goto(url(path));
       await checker.page.locator('main h1').first().waitFor();
+      await screenshot(checker.page, `${name}-desktop`);
       for (const v of await seriousA11yViolations(checker.page)) found.push(`${name}: ${v}`);
     }
-    await checker.page.goto(url('/sign-in'));
+    await phone.page.getByRole('button', { name: 'Sign out' }).click();
+    await phone.page.getByRole('heading', { name: 'Sign in to Switchboard' }).waitFor();
+    await screenshot(phone.page, 'sign-in-phone');
+    await checker.page.getByRole('button', { name: 'Sign out' }).click();
+    await checker.page.getByRole('heading', { name: 'Sign in to Switchboard' }).waitFor();
+    for (const v of await seriousA11yViolations(checker.page)) found.push(`sign-in: ${v}`);
     assert.deepEqual(found, []);
   });
 
