@@ -33,6 +33,7 @@ describe('web UI in Chromium', () => {
   let watcher: WatchedPage;
   const pages: WatchedPage[] = [];
   let guestPage: WatchedPage | undefined;
+  let devicePage: WatchedPage | undefined;
   const url = (path: string): string => world.t.url + path;
 
   before(async () => {
@@ -156,6 +157,9 @@ describe('web UI in Chromium', () => {
     await handle.focus();
     await page.keyboard.press('Space');
     await page.locator('[data-key="RKT-3"] button[aria-pressed="true"]').waitFor();
+    // dnd-kit measures the droppables in the frames after the drag starts: only then does an
+    // arrow key find a card to move over.
+    await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
     await page.keyboard.press('ArrowUp');
     // dnd-kit announces each step to screen readers: the card is over RKT-2 (id 2) now.
     await page.getByText('was moved over droppable area 2.').waitFor({ state: 'attached' });
@@ -309,6 +313,44 @@ describe('web UI in Chromium', () => {
     await guest.page.getByRole('alert').filter({ hasText: 'Not allowed' }).waitFor();
     await guest.page.goto(url('/projects/RKT'));
     await guest.page.getByRole('alert').filter({ hasText: 'Not allowed' }).waitFor();
+  });
+
+  it('registers the browser as a device: approved, bound to each sign-in, and refused once revoked', async () => {
+    const made = await world.t.request('/api/users', { method: 'POST', body: JSON.stringify({ username: 'devon', password: PASSWORD, roles: ['developer'] }) });
+    assert.equal(made.status, 201);
+    const w = await openPage(browser);
+    devicePage = w;
+    const { page } = w;
+    await signInWithPassword(page, 'devon', PASSWORD);
+    await page.getByRole('link', { name: 'devon', exact: true }).click();
+    await page.getByRole('button', { name: 'Register this browser' }).click();
+    await page.getByText('This browser is registered as device').waitFor();
+    await page.getByText('Chrome on Linux').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Approve' }).count(), 0, 'approving needs admin:users');
+    const all = (await (await world.t.request('/api/devices?all=true')).json()) as { devices: Array<{ device_id: string; user_id: string; trust: string; key_fingerprint: string | null }> };
+    const device = all.devices.find((d) => d.trust === 'pending');
+    assert.ok(device?.key_fingerprint, 'registered with its public key');
+    assert.equal((await world.t.request(`/api/devices/${device.device_id}/approve`, { method: 'POST', body: '{}' })).status, 200);
+    // Signed in again, the session is bound to the device and carries its trust.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signInWithPassword(page, 'devon', PASSWORD);
+    await page.getByRole('link', { name: 'devon', exact: true }).click();
+    await page.getByText(/This session is bound to this browser's device/).waitFor();
+    await page.getByLabel('This browser').getByText('trusted').waitFor();
+    await screenshot(page, 'me-device-desktop');
+    // Revoked, its sessions end at once; a sign-in with its key is refused until the key is forgotten.
+    await page.getByRole('button', { name: 'Revoke' }).click();
+    await page.getByRole('heading', { name: 'Sign in to Switchboard' }).waitFor();
+    await page.getByLabel('Username').fill('devon');
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'revoked' }).waitFor();
+    await page.getByRole('button', { name: "Forget this browser's device key" }).click();
+    await page.getByRole('button', { name: "Forget this browser's device key" }).waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    // Back on the page the session ended on, as a browser with no device.
+    await page.getByRole('heading', { name: 'devon' }).waitFor();
+    await page.getByRole('button', { name: 'Register this browser' }).waitFor();
   });
 
   it('creates, edits and deletes a resource policy on the Admin page, and explain follows it', async () => {
@@ -486,5 +528,7 @@ describe('web UI in Chromium', () => {
     const problems = pages.filter((p) => p !== guestPage).flatMap((p) => p.problems).filter((p) => !expected.some((e) => e.test(p)));
     assert.deepEqual(problems, []);
     assert.ok(guestPage !== undefined && guestPage.problems.every((p) => /status of 403/.test(p)), guestPage?.problems.join('\n'));
+    // The revoked device: its session's next requests (401) and the refused sign-in (403 DEVICE_REVOKED).
+    assert.ok(devicePage !== undefined && devicePage.problems.every((p) => /status of 40[13]/.test(p)), devicePage?.problems.join('\n'));
   });
 });

@@ -21,6 +21,8 @@ export interface WebSession {
   readonly user: UserView | null;
   readonly permissions: readonly string[];
   readonly csrf_token: string | null;
+  /** The device the session is bound to, and its trust. */
+  readonly device: { readonly device_id: string; readonly trust: string } | null;
 }
 
 export const COLUMNS = [

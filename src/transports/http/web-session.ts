@@ -11,13 +11,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { SwitchboardError } from '../../core/domain/errors.ts';
-import { effectivePermissions, type Caller } from '../../core/domain/caller.ts';
+import { DeviceTrustLevels, effectivePermissions, type Caller } from '../../core/domain/caller.ts';
 import type { Authenticator } from '../../core/ports/authenticator.ts';
 import type { SessionService } from '../../core/services/session-service.ts';
 import type { UserAdmin } from '../../core/services/user-admin.ts';
 import type { CreatedSession } from '../../core/domain/identity.ts';
 import { errorView } from '../../wire/error.ts';
 import { userToWire, userView } from '../../wire/user.ts';
+import { deviceProofBody, deviceRequest } from './device-routes.ts';
 
 export const SESSION_COOKIE = 'sb_session';
 export const CSRF_HEADER = 'x-csrf-token';
@@ -57,9 +58,12 @@ export function checkCsrf(req: FastifyRequest, secret: string): void {
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new SwitchboardError('CSRF_FAILED');
 }
 
+// The browser's device, as at login: a device with a public key needs a signed challenge.
+const deviceShape = { device_id: z.string().min(1).max(200).optional(), device_proof: deviceProofBody.optional() };
+
 const signInBody = z.union([
-  z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) }).strict(),
-  z.object({ token: z.string().min(1).max(200).describe('An API token (sbt_…), e.g. the admin token the first start printed') }).strict(),
+  z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024), ...deviceShape }).strict(),
+  z.object({ token: z.string().min(1).max(200).describe('An API token (sbt_…), e.g. the admin token the first start printed'), ...deviceShape }).strict(),
 ]);
 
 const webSessionView = z.object({
@@ -68,7 +72,13 @@ const webSessionView = z.object({
   user: userView.nullable().describe('null: not signed in (no credential, or an expired one)'),
   permissions: z.array(z.string()),
   csrf_token: z.string().nullable().describe(`Send it as ${CSRF_HEADER} with every request that changes something; null without the session cookie`),
+  device: z
+    .object({ device_id: z.string(), trust: z.enum(DeviceTrustLevels) })
+    .nullable()
+    .describe('The device the session is bound to, with its trust level as of this request; null: none'),
 });
+
+const deviceOf = (caller: Caller) => (caller.deviceId === undefined ? null : { device_id: caller.deviceId, trust: caller.deviceTrust ?? 'unknown' });
 
 function setCookie(req: FastifyRequest, reply: FastifyReply, secret: string, expiresAt: number): void {
   const parts = [`${SESSION_COOKIE}=${secret}`, 'Path=/', 'HttpOnly', 'SameSite=Strict'];
@@ -92,7 +102,14 @@ export function registerWebSessionRoutes(app: FastifyInstance, deps: { readonly 
     return reply
       .code(201)
       .header('cache-control', 'no-store')
-      .send({ session_id: created.id, expires_at: new Date(created.expiresAt).toISOString(), user: userToWire(user), permissions: [...created.permissions], csrf_token: csrfTokenFor(created.token) });
+      .send({
+        session_id: created.id,
+        expires_at: new Date(created.expiresAt).toISOString(),
+        user: userToWire(user),
+        permissions: [...created.permissions],
+        csrf_token: csrfTokenFor(created.token),
+        device: deviceOf(caller),
+      });
   }
 
   r.post(
@@ -101,7 +118,8 @@ export function registerWebSessionRoutes(app: FastifyInstance, deps: { readonly 
       schema: {
         tags,
         summary: 'Sign a browser in: with a username and password, or with an API token; sets the HttpOnly session cookie',
-        description: 'Answers like POST /api/auth/login (one 401 for an unknown user or a wrong password, limits, audit). The session secret goes only into the cookie.',
+        description:
+          'Answers like POST /api/auth/login (one 401 for an unknown user or a wrong password, limits, audit), device binding included: `device_id` and, for a device with a public key, `device_proof` (a signed POST /api/auth/device-challenge). The session secret goes only into the cookie.',
         security: [],
         body: signInBody,
         response: { 201: webSessionView, 400: errorView, 401: errorView, 429: errorView },
@@ -112,9 +130,9 @@ export function registerWebSessionRoutes(app: FastifyInstance, deps: { readonly 
       if ('token' in b) {
         // A session made from the token: the token itself never becomes the cookie.
         const caller = await deps.authenticator.authenticate(b.token);
-        return answer(await deps.sessions.create(caller, {}), req, reply);
+        return answer(await deps.sessions.create(caller, deviceRequest(b)), req, reply);
       }
-      return answer(await deps.sessions.login({ username: b.username, password: b.password, ip: req.ip }), req, reply);
+      return answer(await deps.sessions.login({ username: b.username, password: b.password, ip: req.ip, ...deviceRequest(b) }), req, reply);
     },
   );
 
@@ -124,7 +142,7 @@ export function registerWebSessionRoutes(app: FastifyInstance, deps: { readonly 
     async (req, reply) => {
       if ((req.caller as Caller | null) === null) {
         if (sessionCookieOf(req.headers.cookie) !== undefined) clearCookie(req, reply);
-        return reply.header('cache-control', 'no-store').send({ session_id: null, expires_at: null, user: null, permissions: [], csrf_token: null });
+        return reply.header('cache-control', 'no-store').send({ session_id: null, expires_at: null, user: null, permissions: [], csrf_token: null, device: null });
       }
       const secret = req.headers.authorization === undefined ? sessionCookieOf(req.headers.cookie) : undefined;
       const sessionId = req.caller.sessionId;
@@ -135,6 +153,7 @@ export function registerWebSessionRoutes(app: FastifyInstance, deps: { readonly 
         user: userToWire(user),
         permissions: [...effectivePermissions(req.caller)].sort(),
         csrf_token: secret === undefined ? null : csrfTokenFor(secret),
+        device: deviceOf(req.caller),
       });
     },
   );

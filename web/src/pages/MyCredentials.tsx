@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api.ts';
 import { useSession } from '../session.tsx';
 import { Errors } from '../components.tsx';
+import { browserName, forgetDevice, loadDevice, registerDevice } from '../device.ts';
 
 interface TokenRow {
   id: string;
@@ -81,6 +82,49 @@ export function MyTokens({ userId }: { userId: string }) {
   );
 }
 
+/** This browser as a device: registered here, then approved, then bound to each sign-in. */
+function ThisBrowser({ onChange }: { onChange: () => void }) {
+  const { session } = useSession();
+  const queries = useQueryClient();
+  const stored = useQuery({ queryKey: ['this-browser'], queryFn: async () => (await loadDevice()) ?? null });
+  const register = useMutation({
+    mutationFn: () => registerDevice(browserName(navigator.userAgent)),
+    onSuccess: () => {
+      void queries.invalidateQueries({ queryKey: ['this-browser'] });
+      onChange();
+    },
+  });
+  const forget = useMutation({ mutationFn: forgetDevice, onSuccess: () => void queries.invalidateQueries({ queryKey: ['this-browser'] }) });
+  const bound = session?.device ?? null;
+  return (
+    <div className="card stack narrow" aria-label="This browser">
+      <h3>This browser</h3>
+      <Errors errors={[stored.error, register.error, forget.error]} />
+      {bound !== null ? (
+        <p>
+          This session is bound to this browser's device <code>{bound.device_id.slice(0, 8)}</code>: <span className="badge">{bound.trust}</span>
+        </p>
+      ) : stored.data ? (
+        <p>This browser is registered as device <code>{stored.data.id.slice(0, 8)}</code>. Once it is approved, sign out and in again: new sessions are bound to it.</p>
+      ) : (
+        <p className="hint">Register this browser as one of your devices: it keeps a key that cannot be read out, and signs every sign-in with it. Policies that require a trusted device then allow you here once the device is approved.</p>
+      )}
+      <div className="row">
+        {stored.data === null && (
+          <button type="button" onClick={() => register.mutate()} disabled={register.isPending}>
+            Register this browser
+          </button>
+        )}
+        {stored.data && (
+          <button type="button" onClick={() => forget.mutate()} disabled={forget.isPending}>
+            Forget this browser's key
+          </button>
+        )}
+      </div>
+    </div>
+  );
+}
+
 export function MyDevices() {
   const { can } = useSession();
   const queries = useQueryClient();
@@ -92,8 +136,9 @@ export function MyDevices() {
   return (
     <>
       <h2>Devices</h2>
+      <ThisBrowser onChange={() => void queries.invalidateQueries({ queryKey: ['devices'] })} />
       <Errors errors={[devices.error, act.error]} />
-      {devices.data?.length === 0 && <p className="empty">No devices. `switchboard devices init` registers this machine.</p>}
+      {devices.data?.length === 0 && <p className="empty">No devices. Register this browser above, or run `switchboard devices init` on a machine.</p>}
       <ul className="sessions">
         {devices.data?.map((d) => (
           <li key={d.device_id} className="row">
