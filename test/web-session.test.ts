@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import { DIALECTS } from './helpers/databases.ts';
 import { startTestApp, type TestApp } from './helpers/test-app.ts';
 import { recordSecret } from './helpers/log-capture.ts';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { signChallenge } from '../src/cli/device-key.ts';
 
 const PASSWORD = 'Webby-password-42';
 
@@ -76,6 +78,35 @@ for (const dialect of DIALECTS) {
       assert.equal((await signIn({ token: 'sbt_not-a-real-token' })).status, 401);
       assert.equal((await signIn({ username: 'webby', password: 'wrong-password' })).status, 401);
       assert.equal((await signIn({ username: 'webby' })).status, 400);
+    });
+
+    it("binds a browser session to a device: a signed challenge, the device's trust in GET, refused without a proof or once revoked", async () => {
+      const webby = await t.request('/api/auth/login', { method: 'POST', token: null, body: JSON.stringify({ username: 'webby', password: PASSWORD }) });
+      const bearer = ((await webby.json()) as { token: string }).token;
+      const pair = generateKeyPairSync('ed25519');
+      const key = { deviceId: randomUUID(), name: 'test browser', publicKey: pair.publicKey.export({ format: 'der', type: 'spki' }).toString('base64'), privateKey: pair.privateKey };
+      const registered = await t.request('/api/devices', { method: 'POST', token: bearer, body: JSON.stringify({ device_id: key.deviceId, name: key.name, public_key: key.publicKey }) });
+      assert.equal(registered.status, 201);
+      const proof = async () => {
+        const c = (await (await t.request('/api/auth/device-challenge', { method: 'POST', token: null, body: JSON.stringify({ device_id: key.deviceId }) })).json()) as { challenge_id: string; nonce: string };
+        return { device_id: key.deviceId, device_proof: { challenge_id: c.challenge_id, signature: signChallenge(key, c) } };
+      };
+      const code = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
+      assert.equal(await code(await signIn({ username: 'webby', password: PASSWORD, device_id: key.deviceId })), 'DEVICE_PROOF_INVALID');
+      const pending = await signIn({ username: 'webby', password: PASSWORD, ...(await proof()) });
+      assert.equal(pending.status, 201);
+      assert.deepEqual(((await pending.json()) as { device: unknown }).device, { device_id: key.deviceId, trust: 'pending' });
+      assert.equal((await t.request(`/api/devices/${key.deviceId}/approve`, { method: 'POST', body: '{}' })).status, 200);
+      const trusted = await signIn({ username: 'webby', password: PASSWORD, ...(await proof()) });
+      const cookie = cookieOf(trusted);
+      const seen = (await (await withCookie('/api/web/session', cookie)).json()) as { device: unknown };
+      assert.deepEqual(seen.device, { device_id: key.deviceId, trust: 'trusted' });
+      // The same with an API token, and none without a device.
+      const byToken = await signIn({ token: t.adminToken });
+      assert.equal(((await byToken.json()) as { device: unknown }).device, null);
+      assert.equal((await t.request(`/api/devices/${key.deviceId}/revoke`, { method: 'POST', body: '{}' })).status, 200);
+      assert.equal(((await (await withCookie('/api/web/session', cookie)).json()) as { user: unknown }).user, null, 'its sessions ended');
+      assert.equal(await code(await signIn({ username: 'webby', password: PASSWORD, ...(await proof()) })), 'DEVICE_REVOKED');
     });
 
     it('needs the CSRF token and no foreign Origin for changes made with the cookie', async () => {
