@@ -327,10 +327,15 @@ describe('web UI in Chromium', () => {
     await page.getByText('This browser is registered as device').waitFor();
     await page.getByText('Chrome on Linux').waitFor();
     assert.equal(await page.getByRole('button', { name: 'Approve' }).count(), 0, 'approving needs admin:users');
-    const all = (await (await world.t.request('/api/devices?all=true')).json()) as { devices: Array<{ device_id: string; user_id: string; trust: string; key_fingerprint: string | null }> };
-    const device = all.devices.find((d) => d.trust === 'pending');
-    assert.ok(device?.key_fingerprint, 'registered with its public key');
-    assert.equal((await world.t.request(`/api/devices/${device.device_id}/approve`, { method: 'POST', body: '{}' })).status, 200);
+    // The admin approves it on the Admin page, which lists every user's devices.
+    await me.page.goto(url('/admin'));
+    const everyDevice = me.page.getByRole('list', { name: 'Every device' });
+    await everyDevice.getByText('of devon').waitFor();
+    await everyDevice.getByRole('button', { name: 'Approve Chrome on Linux' }).click();
+    await everyDevice.getByText('trusted').waitFor();
+    const all = (await (await world.t.request('/api/devices?all=true')).json()) as { devices: Array<{ trust: string; key_fingerprint: string | null }> };
+    assert.deepEqual(all.devices.map((d) => d.trust), ['trusted']);
+    assert.ok(all.devices[0]?.key_fingerprint, 'registered with its public key');
     // Signed in again, the session is bound to the device and carries its trust.
     await page.getByRole('button', { name: 'Sign out' }).click();
     await signInWithPassword(page, 'devon', PASSWORD);

@@ -9,6 +9,7 @@ import { api } from '../api.ts';
 import { useSession } from '../session.tsx';
 import { Errors } from '../components.tsx';
 import { Policies } from './Policies.tsx';
+import { DeviceList } from './MyCredentials.tsx';
 import { Permissions, Roles } from '../../../src/core/domain/permissions.ts';
 import type { UserView } from '../wire.ts';
 
@@ -109,6 +110,17 @@ function Users() {
   );
 }
 
+/** Every user's devices: a new one waits here for approval. */
+function AllDevices() {
+  const users = useQuery({ queryKey: ['users'], queryFn: async () => (await api<{ users: UserView[] }>('GET', '/api/users')).users });
+  return (
+    <>
+      <h2>Devices</h2>
+      <DeviceList all owners={(id) => users.data?.find((u) => u.id === id)?.username ?? id} />
+    </>
+  );
+}
+
 function Explain() {
   const [answer, setAnswer] = useState<Explanation | null>(null);
   const explain = useMutation({ mutationFn: (b: Record<string, string>) => api<Explanation>('POST', '/api/policies/explain', b), onSuccess: setAnswer });
@@ -171,6 +183,7 @@ export function Admin() {
     <section className="page">
       <h1>Admin</h1>
       {can('admin:users') ? <Users /> : <p className="hint">Managing users needs admin:users.</p>}
+      {can('admin:users') && <AllDevices />}
       {can('admin:system') ? <Policies /> : <p className="hint">Managing resource policies needs admin:system.</p>}
       <Explain />
     </section>

@@ -17,6 +17,7 @@ interface TokenRow {
 interface DeviceRow {
   device_id: string;
   name: string;
+  owner_id: string;
   trust: string;
   key_fingerprint: string | null;
   last_seen: string;
@@ -125,37 +126,47 @@ function ThisBrowser({ onChange }: { onChange: () => void }) {
   );
 }
 
-export function MyDevices() {
+/** Devices with approve (admin:users) and revoke: the caller's own, or everyone's (`all`, for the Admin page). */
+export function DeviceList({ all = false, owners }: { all?: boolean; owners?: (id: string) => string }) {
   const { can } = useSession();
   const queries = useQueryClient();
-  const devices = useQuery({ queryKey: ['devices'], queryFn: async () => (await api<{ devices: DeviceRow[] }>('GET', '/api/devices')).devices });
+  const devices = useQuery({ queryKey: ['devices', all], queryFn: async () => (await api<{ devices: DeviceRow[] }>('GET', `/api/devices${all ? '?all=true' : ''}`)).devices });
   const act = useMutation({
     mutationFn: (a: { id: string; action: 'approve' | 'revoke' }) => api('POST', `/api/devices/${encodeURIComponent(a.id)}/${a.action}`, {}),
     onSuccess: () => queries.invalidateQueries({ queryKey: ['devices'] }),
   });
   return (
     <>
-      <h2>Devices</h2>
-      <ThisBrowser onChange={() => void queries.invalidateQueries({ queryKey: ['devices'] })} />
       <Errors errors={[devices.error, act.error]} />
-      {devices.data?.length === 0 && <p className="empty">No devices. Register this browser above, or run `switchboard devices init` on a machine.</p>}
-      <ul className="sessions">
+      {devices.data?.length === 0 && <p className="empty">{all ? 'No devices.' : 'No devices. Register this browser above, or run `switchboard devices init` on a machine.'}</p>}
+      <ul className="sessions" aria-label={all ? 'Every device' : 'My devices'}>
         {devices.data?.map((d) => (
           <li key={d.device_id} className="row">
-            <strong>{d.name || d.device_id}</strong> <span className="badge">{d.trust}</span> <code>{d.key_fingerprint ?? 'no key'}</code>
+            <strong>{d.name || d.device_id}</strong> {owners !== undefined && <span>of {owners(d.owner_id)}</span>} <span className="badge">{d.trust}</span> <code>{d.key_fingerprint ?? 'no key'}</code>
             {d.trust === 'pending' && can('admin:users') && (
-              <button type="button" onClick={() => act.mutate({ id: d.device_id, action: 'approve' })}>
+              <button type="button" onClick={() => act.mutate({ id: d.device_id, action: 'approve' })} aria-label={`Approve ${d.name || d.device_id}`}>
                 Approve
               </button>
             )}
             {d.trust !== 'revoked' && (
-              <button type="button" onClick={() => act.mutate({ id: d.device_id, action: 'revoke' })}>
+              <button type="button" onClick={() => act.mutate({ id: d.device_id, action: 'revoke' })} aria-label={`Revoke ${d.name || d.device_id}`}>
                 Revoke
               </button>
             )}
           </li>
         ))}
       </ul>
+    </>
+  );
+}
+
+export function MyDevices() {
+  const queries = useQueryClient();
+  return (
+    <>
+      <h2>Devices</h2>
+      <ThisBrowser onChange={() => void queries.invalidateQueries({ queryKey: ['devices'] })} />
+      <DeviceList />
     </>
   );
 }
