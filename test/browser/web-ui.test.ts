@@ -295,6 +295,18 @@ describe('web UI in Chromium', () => {
     await explain.getByLabel('Permission').selectOption('project:write');
     await explain.getByRole('button', { name: 'Explain' }).click();
     await page.getByRole('status').filter({ hasText: 'DENIED' }).waitFor();
+    // A single-permission grant given and taken back on the same page changes explain's answer.
+    const vera = async () => ((await (await world.t.request('/api/users')).json()) as { users: Array<{ username: string; grants: string[] }> }).users.find((u) => u.username === 'vera');
+    await page.getByLabel('Grant a permission to vera').selectOption('project:write');
+    await page.getByRole('button', { name: 'project:write ×' }).waitFor();
+    assert.deepEqual((await vera())?.grants, ['project:write']);
+    await explain.getByRole('button', { name: 'Explain' }).click();
+    await page.getByRole('status').filter({ hasText: 'ALLOWED by grant' }).waitFor();
+    await page.getByRole('button', { name: 'project:write ×' }).click();
+    await page.getByRole('button', { name: 'project:write ×' }).waitFor({ state: 'detached' });
+    assert.deepEqual((await vera())?.grants, []);
+    await explain.getByRole('button', { name: 'Explain' }).click();
+    await page.getByRole('status').filter({ hasText: 'DENIED' }).waitFor();
     await screenshot(page, 'admin-desktop');
     const made = await world.t.request('/api/users', { method: 'POST', body: JSON.stringify({ username: 'gus', password: PASSWORD, roles: ['guest'] }) });
     assert.equal(made.status, 201);
