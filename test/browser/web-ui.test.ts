@@ -15,6 +15,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
+import { skillMd, tarGz } from '../helpers/craft-archives.ts';
 import { attrs, launchBrowser, openPage, screenshot, seriousA11yViolations, type WatchedPage } from '../helpers/browser.ts';
 import { startBoardWorld, type BoardWorld } from '../helpers/board-repo.ts';
 import { recordSecret } from '../helpers/log-capture.ts';
@@ -466,6 +467,20 @@ describe('web UI in Chromium', () => {
     await page.getByRole('region', { name: 'Configure quick' }).getByRole('button', { name: 'Delete agent' }).click();
     await page.getByRole('heading', { name: 'Quicker echo' }).waitFor({ state: 'detached' });
     assert.equal((await world.t.request('/api/runtime/agents/quick')).status, 404);
+
+    // A skill installed from an uploaded archive, listed, then uninstalled.
+    const archive = tarGz([
+      { name: 'weather/SKILL.md', data: skillMd('weather', 'required_permissions: [skill:execute]\nentrypoint: [python3, main.py]\n', 'Look up the weather.') },
+      { name: 'weather/main.py', data: 'print(1)\n' },
+    ]);
+    const install = page.getByRole('form', { name: 'Install a skill' });
+    await install.getByLabel('Archive (.tar.gz or .zip)').setInputFiles({ name: 'weather.tar.gz', mimeType: 'application/gzip', buffer: Buffer.from(archive) });
+    await install.getByRole('button', { name: 'Install' }).click();
+    await install.getByRole('status').filter({ hasText: 'Installed weather.' }).waitFor();
+    await page.getByText('A test skill called weather').waitFor();
+    await page.getByRole('button', { name: 'Uninstall weather' }).click();
+    await page.getByText('A test skill called weather').waitFor({ state: 'detached' });
+    assert.equal((await world.t.request('/api/runtime/skills/weather')).status, 404);
   });
 
   it("shows an LLM agent's skill call with its input and result", async () => {

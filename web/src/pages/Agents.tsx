@@ -14,6 +14,11 @@ interface SkillRow {
   required_permissions: string[];
 }
 
+/** What an install answers: the skill, and where it came from. */
+interface Installed {
+  skill: SkillRow;
+}
+
 export function Agents() {
   const { can } = useSession();
   const queries = useQueryClient();
@@ -24,9 +29,9 @@ export function Agents() {
   const skills = useQuery({ queryKey: ['skills'], queryFn: () => api<SkillRow[]>('GET', '/api/runtime/skills') });
   const refresh = () => void queries.invalidateQueries({ queryKey: ['skills'] });
   const install = useMutation({
-    mutationFn: (source: File | string) => (typeof source === 'string' ? api<SkillRow>('POST', '/api/runtime/skills', { git_url: source }) : upload<SkillRow>('/api/runtime/skills', source)),
+    mutationFn: (source: File | string) => (typeof source === 'string' ? api<Installed>('POST', '/api/runtime/skills', { git_url: source }) : upload<Installed>('/api/runtime/skills', source)),
     onSuccess: (s) => {
-      setInstalled(s.skill_id);
+      setInstalled(s.skill.skill_id);
       refresh();
     },
   });
@@ -77,7 +82,7 @@ export function Agents() {
             </span>
             <span className="meta">{s.description}</span>
             {canInstall && (
-              <button type="button" onClick={() => remove.mutate(s.skill_id)} disabled={remove.isPending}>
+              <button type="button" onClick={() => remove.mutate(s.skill_id)} disabled={remove.isPending} aria-label={`Uninstall ${s.skill_id}`}>
                 Uninstall
               </button>
             )}
