@@ -483,11 +483,16 @@ describe('web UI in Chromium', () => {
     assert.equal((await world.t.request('/api/runtime/skills/weather')).status, 404);
   });
 
-  it("shows an LLM agent's skill call with its input and result", async () => {
+  it("shows an LLM agent's skill calls with their input and result, and approves one in place", async () => {
     // A server of its own, with an agent on a local OpenAI-compatible server that calls the shout skill.
     const openai = TOOL_PROVIDERS.find((p) => p.wire === 'openai');
     assert.ok(openai);
-    const s = await setUp('sqlite', openai, [call('call_1', 'shout', { text: 'hello' }), { kind: 'text', text: 'Shouted.' }], ['shout']);
+    const s = await setUp(
+      'sqlite',
+      openai,
+      [call('call_1', 'shout', { text: 'hello' }), { kind: 'text', text: 'Shouted.' }, call('call_2', 'deploy', { target: 'prod' }), { kind: 'text', text: 'Deployed.' }],
+      ['shout', 'deploy'],
+    );
     const task = await submit(s.t, { agent_type: s.agentType, prompt: 'Shout hello' });
     assert.equal((await waitForState(s.t, task.task_id, ['completed', 'failed'])).state, 'completed');
     // Its own browser context: cookies are per host, not per port.
@@ -503,6 +508,18 @@ describe('web UI in Chromium', () => {
     await item.getByText('"text": "hello"').waitFor();
     await item.getByText('SHOUT:HELLO').waitFor();
     await screenshot(w.page, 'runtime-task-tool-call-desktop');
+
+    // A skill that needs approval: the task waits, and the decision is made in place.
+    const deploy = await submit(s.t, { agent_type: s.agentType, prompt: 'Deploy to prod' });
+    assert.equal((await waitForState(s.t, deploy.task_id, ['waiting', 'failed'])).state, 'waiting');
+    await w.page.goto(`${s.t.url}/runtime/${deploy.task_id}`);
+    await w.page.getByText(/deploy/).first().waitFor();
+    await w.page.getByRole('button', { name: 'Approve' }).click();
+    const deployed = w.page.locator('.tool-call').filter({ hasText: 'deploy' });
+    await deployed.getByText('ok', { exact: true }).waitFor();
+    await deployed.locator('summary').click();
+    await deployed.getByText('deployed prod').waitFor();
+    assert.equal((await waitForState(s.t, deploy.task_id, ['completed', 'failed'])).state, 'completed');
   });
 
   it('sends a user whose session ended back to sign in, and then to where they were', async () => {
