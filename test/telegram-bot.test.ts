@@ -106,7 +106,7 @@ for (const dialect of DIALECTS) {
     it('asks the agent\'s question as a message, and a reply answers it', async () => {
       const before = tg.messages.length;
       tg.send(ALICE, '/execute DEMO-1 echo {"ask": "Which colour?"}');
-      const question = await tg.waitForMessage(ALICE.id, (m) => tg.messages.indexOf(m) >= before && m.text.includes('Which colour?'), 'the question');
+      const question = await tg.waitForMessage(ALICE.id, (m) => tg.messages.indexOf(m) >= before && m.text.includes('Which colour?') && m.text.includes('Reply to this message'), 'the question');
       tg.send(ALICE, 'Blue', { replyTo: question.messageId });
       await tg.waitForMessage(ALICE.id, (m) => tg.messages.indexOf(m) > tg.messages.indexOf(question) && m.text.includes('"answer": "Blue"'), 'the result with the answer');
     });
@@ -160,7 +160,7 @@ for (const dialect of DIALECTS) {
       await waitFor(() => answered(3) === 1, 'marker-3 answered');
       assert.equal(answered(1), 1, 'marker-1 was not handled again');
       assert.equal(answered(2), 1);
-      const cards = (await (await t.request('/api/tasks?project_id=DEMO&q=marker')).json()) as { tasks: unknown[] };
+      const cards = (await (await t.request('/api/tasks?project_id=DEMO&q=marker', { token: alice.token })).json()) as { tasks: unknown[] };
       assert.equal(cards.tasks.length, 3);
     });
   });

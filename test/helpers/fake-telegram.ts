@@ -56,17 +56,27 @@ async function readBody(req: IncomingMessage): Promise<{ params: Record<string, 
   const body = Buffer.concat(chunks);
   const type = req.headers['content-type'] ?? '';
   if (type.includes('multipart/form-data')) {
-    const form = await new Response(body, { headers: { 'content-type': type } }).formData();
+    // A small multipart reader (undici's is stricter than grammY's encoder needs).
+    const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(type);
+    const marker = `--${boundary?.[1] ?? boundary?.[2] ?? ''}`;
     const params: Record<string, unknown> = {};
     let document: { filename: string; content: string } | undefined;
-    for (const [key, value] of form.entries()) {
-      if (typeof value === 'string') {
+    for (const part of body.toString('latin1').split(marker)) {
+      const split = part.indexOf('\r\n\r\n');
+      if (split < 0) continue;
+      const head = part.slice(0, split);
+      const value = Buffer.from(part.slice(split + 4).replace(/\r\n$/, ''), 'latin1').toString('utf8');
+      const name = /name="([^"]*)"/.exec(head)?.[1];
+      const filename = /filename="?([^";\r\n]*)"?/.exec(head)?.[1];
+      if (name === undefined) continue;
+      if (filename !== undefined) document = { filename, content: value };
+      else {
         try {
-          params[key] = JSON.parse(value);
+          params[name] = JSON.parse(value);
         } catch {
-          params[key] = value;
+          params[name] = value;
         }
-      } else document = { filename: value.name, content: await value.text() };
+      }
     }
     return document === undefined ? { params } : { params, document };
   }

@@ -118,12 +118,13 @@ export function createTelegramBot(deps: TelegramBotDeps, options: TelegramBotOpt
     }
   });
 
-  // A reply to the agent's question answers it.
+  // A reply to the agent's question (or to the task's status message) answers it.
   bot.on('message:text', async (ctx, next) => {
     const replyTo = ctx.message.reply_to_message;
     if (replyTo === undefined) return next();
     const prompt = await deps.store.findPrompt(String(ctx.chat.id), replyTo.message_id);
-    if (prompt === undefined || prompt.kind !== 'question') return next();
+    // The question, or the task's status message: either names the task; the runtime decides whether it waits.
+    if (prompt === undefined || prompt.kind === 'approval') return next();
     if (ctx.caller === undefined) return void (await ctx.reply(NOT_LINKED));
     try {
       await deps.runtime.answer(ctx.caller, prompt.taskId, ctx.message.text);
