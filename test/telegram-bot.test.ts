@@ -12,6 +12,7 @@ import { startFakeTelegram, type FakeTelegram, type FakeUser } from './helpers/f
 import { recordSecret } from './helpers/log-capture.ts';
 import { startTestApp, type TestApp } from './helpers/test-app.ts';
 import { waitFor } from './helpers/wait.ts';
+import { runCliAgainst } from './helpers/cli-process.ts';
 
 const ALICE: FakeUser = { id: 5001, username: 'alice_tg' };
 const VIEWER: FakeUser = { id: 5002, username: 'vera_tg' };
@@ -144,6 +145,21 @@ for (const dialect of DIALECTS) {
 
     it('unlinks from the bot; the user is then refused', async () => {
       assert.match(await say(tg, VIEWER, '/unlink'), /Unlinked/);
+      assert.match(await say(tg, VIEWER, '/projects'), /not linked/);
+    });
+
+    it('links with a code from `switchboard telegram link`, lists and unlinks from the CLI', async () => {
+      const made = await runCliAgainst(t, ['telegram', 'link'], { token: alice.token });
+      assert.equal(made.code, 0, made.stderr);
+      const code = made.stdout.trim();
+      assert.match(code, /^[A-Z2-9]{12}$/);
+      assert.match(await say(tg, VIEWER, `/link ${code.toLowerCase()}`), new RegExp(`act as alice-${dialect}`));
+      const listed = await runCliAgainst(t, ['telegram', 'links'], { token: alice.token });
+      assert.match(listed.stdout, new RegExp(`${VIEWER.id}\\s+${VIEWER.username}`));
+      const strangerUnlink = await t.request(`/api/telegram/links/${VIEWER.id}`, { method: 'DELETE', token: (await t.createUser(`other-${dialect}`, ['developer'])).token });
+      assert.equal(strangerUnlink.status, 404, 'someone else cannot unlink it');
+      const unlinked = await runCliAgainst(t, ['telegram', 'unlink', String(VIEWER.id)], { token: alice.token });
+      assert.equal(unlinked.code, 0, unlinked.stderr);
       assert.match(await say(tg, VIEWER, '/projects'), /not linked/);
     });
 
