@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DIALECTS, makeTestDatabase, type TestDatabase } from './helpers/databases.ts';
 import { startFakeTelegram, type FakeTelegram, type FakeUser } from './helpers/fake-telegram.ts';
-import { recordSecret } from './helpers/log-capture.ts';
+import { botEnv, linkCode } from './helpers/telegram-bot.ts';
 import { startTestApp, type TestApp } from './helpers/test-app.ts';
 import { waitFor } from './helpers/wait.ts';
 import { runCliAgainst } from './helpers/cli-process.ts';
@@ -17,18 +17,6 @@ import { runCliAgainst } from './helpers/cli-process.ts';
 const ALICE: FakeUser = { id: 5001, username: 'alice_tg' };
 const VIEWER: FakeUser = { id: 5002, username: 'vera_tg' };
 const STRANGER: FakeUser = { id: 5003, username: 'mallory_tg' };
-
-export function botEnv(tg: FakeTelegram): Record<string, string> {
-  recordSecret(tg.token);
-  return { TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: tg.url, TELEGRAM_POLL_TIMEOUT_S: '1', TELEGRAM_EDIT_INTERVAL_MS: '50' };
-}
-
-/** Makes a link code over the API for the token's user. */
-export async function linkCode(t: TestApp, token: string): Promise<string> {
-  const res = await t.request('/api/telegram/link-codes', { method: 'POST', body: '{}', token });
-  assert.equal(res.status, 201, await res.clone().text());
-  return ((await res.json()) as { code: string }).code;
-}
 
 /** Sends a message and waits for the next bot message in that chat. */
 async function say(tg: FakeTelegram, from: FakeUser, text: string, test: (text: string) => boolean = () => true): Promise<string> {
