@@ -136,6 +136,22 @@ for (const dialect of DIALECTS) {
       assert.match(await say(tg, VIEWER, '/projects'), /not linked/);
     });
 
+    it('sends plain messages of a project chat to the project\'s default agent, in one session per member', async () => {
+      const group = -100_777;
+      const res = await t.request('/api/projects/DEMO', { method: 'PATCH', body: JSON.stringify({ telegram_chat_id: String(group), default_agent_type: 'echo' }) });
+      assert.equal(res.status, 200, await res.clone().text());
+      tg.send(ALICE, 'first turn', { chatId: group, chatType: 'group' });
+      await tg.waitForMessage(group, (m) => m.text === 'first turn', 'the first result');
+      tg.send(ALICE, 'second turn', { chatId: group, chatType: 'group' });
+      await tg.waitForMessage(group, (m) => m.text === 'second turn', 'the second result');
+      const project = (await (await t.request('/api/projects/DEMO')).json()) as { id: number };
+      const listed = (await (await t.request(`/api/runtime/tasks?project_id=${project.id}`, { token: alice.token })).json()) as { tasks: { prompt: string; session_id: string | null; context: Record<string, unknown> }[] };
+      const turns = listed.tasks.filter((x) => x.prompt.endsWith(' turn'));
+      assert.equal(turns.length, 2);
+      assert.ok(turns[0]?.session_id !== null && turns[0]?.session_id === turns[1]?.session_id, 'both turns in one session (its history is the conversation)');
+      assert.equal((turns[0]?.context['project'] as { key: string }).key, 'DEMO');
+    });
+
     it('links with a code from `switchboard telegram link`, lists and unlinks from the CLI', async () => {
       const made = await runCliAgainst(t, ['telegram', 'link'], { token: alice.token });
       assert.equal(made.code, 0, made.stderr);

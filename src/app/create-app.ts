@@ -184,7 +184,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       telegram === undefined
         ? undefined
         : createTelegramBot(
-            { runtime: services.runtime, projects: services.projects, board: services.board, links: services.telegramLinks, store: store.telegram, logger, now: () => clock.now() },
+            { runtime: services.runtime, projects: services.projects, board: services.board, links: services.telegramLinks, sessions: services.sessions, store: store.telegram, logger, now: () => clock.now() },
             {
               token: telegram.token,
               apiRoot: telegram.apiRoot,

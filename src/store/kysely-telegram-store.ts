@@ -144,5 +144,18 @@ export function createKyselyTelegramStore(deps: { readonly db: Kysely<Database>;
       const kind = PROMPT_KINDS.find((k) => k === row.kind) ?? 'progress';
       return { chatId: row.chat_id, messageId: Number(row.message_id), taskId: row.task_id, kind };
     },
+
+    async findChatSession(chatId, telegramUserId) {
+      const row = await db.selectFrom('telegram_chat_sessions').select('session_id').where('chat_id', '=', chatId).where('telegram_user_id', '=', telegramUserId).executeTakeFirst();
+      return row?.session_id;
+    },
+
+    async saveChatSession(chatId, telegramUserId, sessionId) {
+      await db
+        .insertInto('telegram_chat_sessions')
+        .values({ chat_id: chatId, telegram_user_id: telegramUserId, session_id: sessionId })
+        .onConflict((oc) => oc.columns(['chat_id', 'telegram_user_id']).doUpdateSet({ session_id: sessionId }))
+        .execute();
+    },
   };
 }

@@ -265,6 +265,12 @@ export interface TelegramPromptsTable {
   created_at: number;
 }
 
+export interface TelegramChatSessionsTable {
+  chat_id: string;
+  telegram_user_id: string;
+  session_id: string;
+}
+
 export interface Database {
   tasks: TasksTable;
   task_events: TaskEventsTable;
@@ -288,4 +294,5 @@ export interface Database {
   telegram_updates: TelegramUpdatesTable;
   telegram_state: TelegramStateTable;
   telegram_prompts: TelegramPromptsTable;
+  telegram_chat_sessions: TelegramChatSessionsTable;
 }

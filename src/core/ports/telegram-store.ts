@@ -36,4 +36,7 @@ export interface TelegramStore {
   releaseLease(owner: string): Promise<void>;
   savePrompt(prompt: TelegramPrompt, now: number): Promise<void>;
   findPrompt(chatId: string, messageId: number): Promise<TelegramPrompt | undefined>;
+  /** The runtime session a member of a project chat talks in (its history is the conversation). */
+  findChatSession(chatId: string, telegramUserId: string): Promise<string | undefined>;
+  saveChatSession(chatId: string, telegramUserId: string, sessionId: string): Promise<void>;
 }

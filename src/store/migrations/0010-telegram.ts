@@ -45,4 +45,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('telegram_prompts_pk', ['chat_id', 'message_id'])
     .execute();
+  await db.schema
+    .createTable('telegram_chat_sessions')
+    .addColumn('chat_id', 'text', (c) => c.notNull())
+    .addColumn('telegram_user_id', 'text', (c) => c.notNull())
+    .addColumn('session_id', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('telegram_chat_sessions_pk', ['chat_id', 'telegram_user_id'])
+    .execute();
 }

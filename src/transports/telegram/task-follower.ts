@@ -7,7 +7,7 @@
 import type { Api } from 'grammy';
 import { InlineKeyboard, InputFile } from 'grammy';
 import type { Caller } from '../../core/domain/caller.ts';
-import { isPreview } from '../../core/domain/event.ts';
+import { isPreview, type TaskEvent } from '../../core/domain/event.ts';
 import type { Task } from '../../core/domain/task.ts';
 import { isTerminal } from '../../core/domain/transitions.ts';
 import type { Logger } from '../../core/ports/logger.ts';
@@ -39,6 +39,16 @@ export function statusText(label: string, task: Pick<Task, 'state' | 'progress' 
   return clip(`${ICON[task.state] ?? '•'} ${label}: ${task.state}${progress}${detail}`);
 }
 
+/** What a `waiting` event says the task waits for. */
+export function waitingOf(event: TaskEvent): Task['waiting'] | undefined {
+  const question = event.message ?? '';
+  const data = event.data ?? {};
+  if (data['kind'] === 'approval' && typeof data['approval_id'] === 'string') {
+    return { kind: 'approval', question, approvalId: data['approval_id'], skillId: typeof data['skill'] === 'string' ? data['skill'] : '' };
+  }
+  return question.length > 0 ? { kind: 'question', question } : undefined;
+}
+
 /** A task's result as text. */
 export function resultText(result: Task['result']): string {
   if (result === null) return '(no result)';
@@ -58,19 +68,21 @@ export function createTaskFollower(deps: TaskFollowerDeps) {
     for (const chunk of chunks) await api.sendMessage(chatId, chunk);
   }
 
-  async function announceWait(chatId: number, task: Task): Promise<void> {
+  /** True when the wait was announced (false: the task no longer says what it waits for). */
+  async function announceWait(chatId: number, task: Task): Promise<boolean> {
     const waiting = task.waiting;
-    if (waiting === null) return;
+    if (waiting === null) return false;
     if (waiting.kind === 'question') {
       const sent = await api.sendMessage(chatId, clip(`❓ ${waiting.question}\n\nReply to this message to answer.`), { reply_markup: { force_reply: true, selective: true } });
       await deps.store.savePrompt({ chatId: String(chatId), messageId: sent.message_id, taskId: task.id, kind: 'question' }, deps.now());
-      return;
+      return true;
     }
     const keyboard = new InlineKeyboard()
       .text('Approve', encodeApproval({ approved: true, taskId: task.id, approvalId: waiting.approvalId }))
       .text('Deny', encodeApproval({ approved: false, taskId: task.id, approvalId: waiting.approvalId }));
     const sent = await api.sendMessage(chatId, clip(`🔐 ${waiting.question}`), { reply_markup: keyboard });
     await deps.store.savePrompt({ chatId: String(chatId), messageId: sent.message_id, taskId: task.id, kind: 'approval' }, deps.now());
+    return true;
   }
 
   /** Posts the status message and follows the task until it ends (or the bot stops). */
@@ -96,12 +108,11 @@ export function createTaskFollower(deps: TaskFollowerDeps) {
       task = { ...task, state: item.state, progress: item.progress ?? task.progress };
       if (item.state === 'waiting' || isTerminal(item.state)) {
         task = await deps.runtime.getTask(caller, taskId);
+        // A read that lags the event still learns what the task waits for from the event itself.
+        if (item.state === 'waiting' && task.waiting === null && (task.state === 'waiting' || task.lastSeq <= item.seq)) task = { ...task, state: 'waiting', waiting: waitingOf(item) ?? null };
         await edit(true);
         // One announcement per wait: a question or approval is named by its seq.
-        if (task.state === 'waiting' && announced !== `${item.seq}`) {
-          announced = `${item.seq}`;
-          await announceWait(chatId, task);
-        }
+        if (task.state === 'waiting' && announced !== `${item.seq}` && (await announceWait(chatId, task))) announced = `${item.seq}`;
       } else await edit(false);
     }
     task = await deps.runtime.getTask(caller, taskId);

@@ -17,6 +17,8 @@ import type { TelegramStore } from '../../core/ports/telegram-store.ts';
 import type { BoardService, ProjectService } from '../../core/services/board.ts';
 import type { Runtime } from '../../core/services/runtime.ts';
 import type { TelegramLinks } from '../../core/services/telegram-links.ts';
+import type { SessionService } from '../../core/services/session-service.ts';
+import { submitChatMessage } from './project-chat.ts';
 import { decodeApproval } from './callback-data.ts';
 import { createChatLimiter } from './chat-limiter.ts';
 import { friendlyError } from './friendly-error.ts';
@@ -29,6 +31,8 @@ export interface TelegramBotDeps {
   readonly projects: ProjectService;
   readonly board: BoardService;
   readonly links: TelegramLinks;
+  /** Sessions of project chat members (their conversation history). */
+  readonly sessions: SessionService;
   readonly store: TelegramStore;
   readonly logger: Logger;
   readonly now: () => number;
@@ -136,7 +140,16 @@ export function createTelegramBot(deps: TelegramBotDeps, options: TelegramBotOpt
 
   bot.on('message:text', async (ctx) => {
     if (ctx.caller === undefined) return void (await ctx.reply(NOT_LINKED));
-    if (ctx.chat.type === 'private') await ctx.reply('Send a command; /help lists them.');
+    if (ctx.chat.type === 'private') return void (await ctx.reply('Send a command; /help lists them.'));
+    try {
+      const chatDeps = { runtime: deps.runtime, projects: deps.projects, sessions: deps.sessions, store: deps.store, now: deps.now };
+      const sent = await submitChatMessage(chatDeps, ctx.caller, { id: String(ctx.chat.id), telegramUserId: String(ctx.from.id) }, ctx.message.text);
+      if (sent === undefined) return;
+      if ('reply' in sent) return void (await ctx.reply(sent.reply));
+      follow(ctx.caller, ctx.chat.id, sent.taskId, sent.label);
+    } catch (err) {
+      await ctx.reply(friendlyError(err));
+    }
   });
 
   bot.catch((err) => deps.logger.warn({ err: errText(err.error) }, 'telegram handler failed'));
