@@ -96,4 +96,26 @@ describe('Telegram bot on two PostgreSQL nodes', { skip: !DIALECTS.includes('pos
     assert.equal(new Set(claims.map((c) => c.update_id)).size, claims.length);
     assert.equal(new Set(claims.map((c) => c.node_id)).size, 2, 'both nodes handled some: the hand-over happened');
   });
+
+  it('handles an update once when both nodes receive it', async () => {
+    const tg = await startFakeTelegram();
+    open.push(tg.close);
+    const db = makeTestDatabase('postgres');
+    open.push(() => db.drop());
+    const env = { ...botEnv(tg), TELEGRAM_WEBHOOK_URL: 'https://bot.example.test/hook', TELEGRAM_WEBHOOK_SECRET: SECRET };
+    const a = await startTestApp('postgres', { db, env });
+    open.push(a.close);
+    const b = await startTestApp('postgres', { db, env });
+    open.push(b.close);
+    let id = 500;
+    const post = (base: string, body: unknown) =>
+      fetch(`${base}/hook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET }, body: JSON.stringify(body) });
+    await linkAndProject(a, tg, async (text) => void (await post(a.url, update(id++, text))));
+    const both = update(id++, '/create_task CLU twice-delivered');
+    const [ra, rb] = await Promise.all([post(a.url, both), post(b.url, both)]);
+    assert.deepEqual([ra.status, rb.status], [200, 200]);
+    await waitFor(() => answers(tg, 'twice-delivered') === 1, 'the task created');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(answers(tg, 'twice-delivered'), 1, 'handled by one node only');
+  });
 });
