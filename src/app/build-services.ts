@@ -40,6 +40,7 @@ import { createBoardGitService } from '../services/board/board-git-service.ts';
 import type { BoardWorkdirs } from '../services/board/board-workdirs.ts';
 import type { BoardGit } from '../core/ports/board-git.ts';
 import { createPullRequests } from '../integrations/github/pull-requests.ts';
+import { createTelegramLinks } from '../security/authentication/telegram-links.ts';
 
 export interface ServiceDeps {
   readonly config: ResolvedConfig;
@@ -106,5 +107,6 @@ export function buildServices(deps: ServiceDeps) {
       removeWorktree: (taskId, o) => removeTaskWorktreeById(join(config.dataDir, 'worktrees'), taskId, { deleteBranch: o.deleteBranch }),
     }),
     sessionMemory: createSessionMemoryService({ store: store.sessionMemory, clock, guard }),
+    telegramLinks: createTelegramLinks({ store: store.telegram, credentials: store.credentials, guard, clock }),
   };
 }

@@ -33,6 +33,7 @@ import { createBoardWorkdirs } from '../services/board/board-workdirs.ts';
 import { createMetrics } from './prom-metrics.ts';
 import { nodeTimers, systemClock, uuidIds } from './node-timers.ts';
 import { fileURLToPath } from 'node:url';
+import { createTelegramBot, type TelegramBot } from '../transports/telegram/telegram-bot.ts';
 
 export interface App {
   readonly config: ResolvedConfig;
@@ -178,8 +179,25 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     await engine.start();
     agentRuntime.startTimers();
     await services.follower.resume();
+    const telegram = config.telegram;
+    const bot: TelegramBot | undefined =
+      telegram === undefined
+        ? undefined
+        : createTelegramBot(
+            { runtime: services.runtime, projects: services.projects, board: services.board, links: services.telegramLinks, sessions: services.sessions, store: store.telegram, logger, now: () => clock.now() },
+            {
+              token: telegram.token,
+              apiRoot: telegram.apiRoot,
+              webhook: telegram.webhookUrl === undefined ? undefined : { url: telegram.webhookUrl, path: telegram.webhookPath, secret: telegram.webhookSecret },
+              nodeId: config.nodeId,
+              editIntervalMs: telegram.editIntervalMs,
+              pollTimeoutS: telegram.pollTimeoutS,
+              leaseMs: config.leaseMs,
+              chatRatePerMinute: telegram.chatRatePerMinute,
+            },
+          );
     const http = await createHttpServer(
-      { ...services, authenticator, logger },
+      { ...services, authenticator, logger, ...(bot !== undefined ? { extraRoutes: [(app: FastifyInstance) => bot.registerWebhook(app)] } : {}) },
       {
         bodyLimit: config.bodyLimit,
         skillUploadLimit: config.skills.uploadLimit,
@@ -210,10 +228,19 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       http,
       bootstrap,
       async listen() {
-        return http.listen({ port: config.port, host: config.host });
+        const url = await http.listen({ port: config.port, host: config.host });
+        // After HTTP: a webhook's route must answer once Telegram is told about it.
+        if (bot !== undefined) {
+          await bot.start().then(
+            () => logger.info({ mode: telegram?.webhookUrl === undefined ? 'polling' : 'webhook' }, 'telegram bot started'),
+            (err: unknown) => logger.error({ err: err instanceof Error ? err.message : String(err) }, 'telegram bot could not start'),
+          );
+        }
+        return url;
       },
       close() {
         closing ??= (async () => {
+          await bot?.stop();
           await http.close();
           services.follower.stop();
           agentRuntime.stopTimers();

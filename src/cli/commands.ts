@@ -23,6 +23,7 @@ import { registerSessionCommands } from './sessions-commands.ts';
 import { registerDeviceCommands } from './devices-commands.ts';
 import { registerPolicyCommands } from './policy-commands.ts';
 import { registerBoardCommands } from './board-commands.ts';
+import { registerTelegramCommands } from './telegram-commands.ts';
 import { ExitCodes, reportError, type TokenSource } from './cli-errors.ts';
 import { createApiClient } from './client.ts';
 import { positiveInt } from './input.ts';
@@ -133,4 +134,5 @@ export function registerClientCommands(program: Command): void {
   registerPolicyCommands(program, run);
   registerBoardCommands(program, run);
   registerSkillCommands(program, run);
+  registerTelegramCommands(program, run);
 }

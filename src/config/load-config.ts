@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { envSchema, fileConfigSchema, type AgentConfig } from './schema.ts';
+import { resolveTelegram, type TelegramConfig } from './telegram-config.ts';
 import { resolveLoginLimits, resolveSessionLifetimes, type LoginLimitConfig, type SessionFileConfig, type SessionLifetimes } from './session-config.ts';
 
 /** Everything the composition root needs, complete and frozen. */
@@ -54,6 +55,8 @@ export interface ResolvedConfig {
   readonly sessions: SessionLifetimes;
   /** Failed-login limits (SWITCHBOARD_LOGIN_*, else YAML login.*; default 5 per user, 20 per address, 15 minutes). */
   readonly loginLimits: LoginLimitConfig;
+  /** The Telegram bot (TELEGRAM_*); absent when TELEGRAM_BOT_TOKEN is unset. */
+  readonly telegram: TelegramConfig | undefined;
 }
 
 /** A configuration problem, with a message fit for the terminal. */
@@ -159,6 +162,7 @@ export function loadConfig(
     agentCheckMs: e.SWITCHBOARD_AGENT_CHECK_MS,
     sessions: resolveSessionLifetimes(e, file),
     loginLimits: resolveLoginLimits(e, file),
+    telegram: resolveTelegram(e),
   };
   return deepFreeze(resolved);
 }

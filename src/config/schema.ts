@@ -1,6 +1,7 @@
 /** The configuration schema: environment variables and the optional YAML file, resolved once and frozen. */
 import { z } from 'zod';
 import { sessionEnvShape, sessionFileShape } from './session-config.ts';
+import { telegramEnvShape } from './telegram-config.ts';
 
 /** A decimal integer from an environment string; an empty value counts as unset. */
 const int = (min: number, max: number) =>
@@ -176,6 +177,7 @@ export const envSchema = z.object({
   SWITCHBOARD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SWITCHBOARD_CONFIG: z.string().optional(),
   ...sessionEnvShape,
+  ...telegramEnvShape,
   SWITCHBOARD_DEVICE_OWNER_APPROVAL: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).optional()),
   /** 0: no zero-config agent discovery when the config file defines no agents. */
   SWITCHBOARD_DISCOVER: z.enum(['0', '1']).default('1'),

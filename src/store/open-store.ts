@@ -27,6 +27,8 @@ import { createKyselyDeviceStore } from './kysely-device-store.ts';
 import type { DeviceStore } from '../core/ports/device-store.ts';
 import { createKyselyAgentConfigStore } from './kysely-agent-config-store.ts';
 import type { AgentConfigStore } from '../core/ports/agent-config-store.ts';
+import { createKyselyTelegramStore } from './kysely-telegram-store.ts';
+import type { TelegramStore } from '../core/ports/telegram-store.ts';
 
 export type StoreLocation =
   | { readonly kind: 'sqlite'; readonly dataDir: string; readonly file?: string }
@@ -48,6 +50,8 @@ export interface OpenedStore {
   readonly devices: DeviceStore;
   /** Agents defined over the API. */
   readonly agentConfigs: AgentConfigStore;
+  /** The Telegram bot's links, codes and shared polling state. */
+  readonly telegram: TelegramStore;
   /** The raw handle, for tests that tamper with rows and for health checks. */
   readonly db: Kysely<Database>;
   ping(): Promise<void>;
@@ -120,6 +124,7 @@ export async function openStore(
     ...(feed !== undefined ? { boardChanges: feed.boards } : {}),
     devices: createKyselyDeviceStore({ db, isPg: location.kind === 'postgres', ids: deps.ids, hashAudit: deps.hashAudit }),
     agentConfigs: createKyselyAgentConfigStore({ db, isPg: location.kind === 'postgres', ids: deps.ids, hashAudit: deps.hashAudit }),
+    telegram: createKyselyTelegramStore({ db, isPg: location.kind === 'postgres', ids: deps.ids, hashAudit: deps.hashAudit }),
     db,
     async ping() {
       await db.selectFrom('audit_head').select('id').limit(1).execute();

@@ -228,6 +228,49 @@ export interface BoardActivityTable {
   created_at: number | string;
 }
 
+export interface TelegramLinksTable {
+  telegram_user_id: string;
+  user_id: string;
+  telegram_username: string | null;
+  linked_at: number;
+}
+
+export interface TelegramLinkCodesTable {
+  code_hash: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface TelegramUpdatesTable {
+  update_id: number;
+  node_id: string;
+  claimed_at: number;
+}
+
+/** `offset` (value: the next update id) and `poller` (value unused; owner and expiry: the polling lease). */
+export interface TelegramStateTable {
+  key: string;
+  value: number;
+  owner: string | null;
+  expires_at: number | null;
+}
+
+export interface TelegramPromptsTable {
+  chat_id: string;
+  message_id: number;
+  task_id: string;
+  kind: string;
+  created_at: number;
+}
+
+export interface TelegramChatSessionsTable {
+  chat_id: string;
+  telegram_user_id: string;
+  session_id: string;
+}
+
 export interface Database {
   tasks: TasksTable;
   task_events: TaskEventsTable;
@@ -246,4 +289,10 @@ export interface Database {
   board_tasks: BoardTasksTable;
   board_executions: BoardExecutionsTable;
   board_activity: BoardActivityTable;
+  telegram_links: TelegramLinksTable;
+  telegram_link_codes: TelegramLinkCodesTable;
+  telegram_updates: TelegramUpdatesTable;
+  telegram_state: TelegramStateTable;
+  telegram_prompts: TelegramPromptsTable;
+  telegram_chat_sessions: TelegramChatSessionsTable;
 }

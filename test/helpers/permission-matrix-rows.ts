@@ -298,4 +298,8 @@ export const MATRIX: readonly MatrixRow[] = [
     request: (fx) => ({ path: `/api/devices/${deviceOf(fx.other)}/approve` }),
   },
   { method: 'POST', route: '/api/devices/{id}/revoke', permissions: [], ok: 200, request: (_fx, me) => ({ path: `/api/devices/${deviceOf(me)}/revoke` }) },
+  // Telegram: anyone links their own account; unlinking a link that is not one's own is 404 for everyone.
+  { method: 'POST', route: '/api/telegram/link-codes', permissions: [], ok: 201, request: () => ({ path: '/api/telegram/link-codes', body: {} }) },
+  { method: 'GET', route: '/api/telegram/links', permissions: [], ok: 200, request: () => ({ path: '/api/telegram/links' }) },
+  { method: 'DELETE', route: '/api/telegram/links/{telegram_user_id}', permissions: [], ok: 404, request: () => ({ path: '/api/telegram/links/999000999' }) },
 ];

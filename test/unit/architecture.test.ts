@@ -261,6 +261,8 @@ const RULES: Readonly<Record<string, (i: Import) => boolean>> = {
     i.folder === 'wire' && i.target !== undefined && folderOf(i.target) === 'core' && corePartOf(i.target) !== 'domain',
   'src/cli imports more of core than its domain': (i) =>
     i.folder === 'cli' && i.target !== undefined && folderOf(i.target) === 'core' && corePartOf(i.target) !== 'domain',
+  'src/transports/telegram imports the http transport (each transport stands alone)': (i) =>
+    rel(i.file).startsWith('src/transports/telegram/') && i.target !== undefined && rel(i.target).startsWith('src/transports/http/'),
   'src/config imports another src/ folder': (i) =>
     i.folder === 'config' && i.target !== undefined && folderOf(i.target) !== 'config',
 };
@@ -372,6 +374,14 @@ describe('the dependency rule of DESIGN.md', () => {
 
   it('never lets a transport import the store, the agents or security internals', () => {
     check('src/transports imports the store, agents, security, skills, config or app');
+  });
+
+  it('keeps the Telegram transport apart from the HTTP one (the app hands it the webhook route)', () => {
+    check('src/transports/telegram imports the http transport (each transport stands alone)');
+    const rule = 'src/transports/telegram imports the http transport (each transport stands alone)';
+    assert.equal(flags(rule, fake('transports/telegram/x.ts', '../http/error-map.ts')), true);
+    assert.equal(flags(rule, fake('transports/telegram/x.ts', '../../core/services/runtime.ts')), false);
+    assert.equal(flags('src/transports imports the store, agents, security, skills, config or app', fake('transports/telegram/x.ts', '../../store/kysely-telegram-store.ts')), true);
   });
 
   it('keeps every file of src/core in one of its role sub-folders (domain, ports, services, engine, testing)', () => {

@@ -23,9 +23,14 @@ export interface Caller {
   readonly deviceId?: string;
   /** Trust level of `deviceId` when the session was bound to a registered device. */
   readonly deviceTrust?: DeviceTrust;
-  /** The credential kind that authenticated this caller (for audit). */
-  readonly via: 'token' | 'session' | 'system';
+  /** The credential kind that authenticated this caller (for audit); `link`: an external identity linked to the user (Telegram). */
+  readonly via: 'token' | 'session' | 'system' | 'link';
+  /** The transport the call came through when it is not the HTTP API (recorded in audit details). */
+  readonly channel?: CallerChannel;
 }
+
+/** Transports that act for a user besides the HTTP API. */
+export type CallerChannel = 'telegram';
 
 /** Every permission a caller holds through roles and grants. */
 export function effectivePermissions(caller: Caller): ReadonlySet<Permission> {

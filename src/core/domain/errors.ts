@@ -69,6 +69,8 @@ export const ERROR_CATALOG = {
   SKILL_TOO_LARGE: { message: 'The skill is larger than allowed', exposed: true },
   SKILL_INVALID: { message: 'The SKILL.md is missing or not valid', exposed: true },
   SKILL_SOURCE_FAILED: { message: 'The skill could not be fetched from its source', exposed: true },
+  TELEGRAM_LINK_CODE_INVALID: { message: 'The link code is unknown, expired or already used', exposed: true },
+  TELEGRAM_LINK_NOT_FOUND: { message: 'No such Telegram link', exposed: true },
   RUNTIME_SHUTTING_DOWN: { message: 'The server is shutting down', exposed: true },
   STORE_UNAVAILABLE: { message: 'The database is not reachable', exposed: false },
   AUDIT_CHAIN_BROKEN: { message: 'The audit chain does not verify', exposed: true },

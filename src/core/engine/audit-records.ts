@@ -21,6 +21,7 @@ export function auditFor(
     resourceId: task.id,
     action,
     status,
-    details,
+    // Which transport acted (e.g. the Telegram bot), when it is not the HTTP API.
+    details: caller?.channel !== undefined ? { ...details, channel: caller.channel } : details,
   };
 }

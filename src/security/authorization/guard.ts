@@ -20,7 +20,7 @@ export function denialRecord(caller: Caller, refusal: Refusal): AuditInput {
     resourceId: refusal.resource?.id ?? null,
     action: refusal.action ?? refusal.permission ?? 'access',
     status: 'denied',
-    details: { permission: refusal.permission, reason: reasonOf(refusal) },
+    details: { permission: refusal.permission, reason: reasonOf(refusal), ...(caller.channel !== undefined ? { channel: caller.channel } : {}) },
   };
 }
 

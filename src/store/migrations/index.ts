@@ -9,6 +9,7 @@ import * as m0006 from './0006-policies.ts';
 import * as m0007 from './0007-agent-configs.ts';
 import * as m0008 from './0008-waiting-reason.ts';
 import * as m0009 from './0009-board.ts';
+import * as m0010 from './0010-telegram.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-init': m0001,
@@ -20,4 +21,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0007-agent-configs': m0007,
   '0008-waiting-reason': m0008,
   '0009-board': m0009,
+  '0010-telegram': m0010,
 };

@@ -42,6 +42,8 @@ import { registerSkillRoutes } from './skill-routes.ts';
 import { registerProjectRoutes } from './project-routes.ts';
 import { registerBoardTaskRoutes } from './board-task-routes.ts';
 import type { BoardGitService, BoardService, ProjectService } from '../../core/services/board.ts';
+import type { TelegramLinks } from '../../core/services/telegram-links.ts';
+import { registerTelegramRoutes } from './telegram-routes.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -82,6 +84,10 @@ export interface HttpServerDeps {
   readonly projects?: ProjectService;
   readonly board?: BoardService;
   readonly boardGit?: BoardGitService;
+  /** Telegram link codes and links (absent: those routes are not served). */
+  readonly telegramLinks?: TelegramLinks;
+  /** Routes of other transports served on this server (the Telegram webhook). */
+  readonly extraRoutes?: readonly ((app: FastifyInstance) => void)[];
   readonly logger: FastifyBaseLogger;
 }
 
@@ -233,5 +239,7 @@ export async function createHttpServer(deps: HttpServerDeps, options: HttpServer
   registerWebSessionRoutes(app, { sessions: deps.sessions, authenticator: deps.authenticator, users: deps.users });
   registerSessionRoutes(app, deps.sessions, deps.sessionMemory);
   registerDeviceRoutes(app, deps.devices);
+  if (deps.telegramLinks !== undefined) registerTelegramRoutes(app, deps.telegramLinks);
+  for (const register of deps.extraRoutes ?? []) register(app);
   return app;
 }

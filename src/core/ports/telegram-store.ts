@@ -1,0 +1,42 @@
+/**
+ * The TelegramStore port: linked identities and link codes (changes audited in their
+ * transaction), and the bot's shared state: which updates were handled, the polling
+ * offset, the polling lease, and the messages that stand for tasks.
+ */
+import type { AuditArg } from '../domain/audit.ts';
+import type { LinkCodeRefusal, TelegramLink, TelegramLinkCodeRecord, TelegramPrompt } from '../domain/telegram.ts';
+
+export interface TelegramStore {
+  createLinkCode(code: TelegramLinkCodeRecord, audit: AuditArg): Promise<void>;
+  /**
+   * Marks the code used (once: atomic across nodes) and links the Telegram user to the
+   * code's user, replacing an older link of that Telegram user; the link, or why not.
+   */
+  redeemLinkCode(
+    codeHash: string,
+    telegram: { readonly userId: string; readonly username: string | null },
+    now: number,
+    audit: (userId: string) => AuditArg,
+  ): Promise<TelegramLink | LinkCodeRefusal>;
+  findLink(telegramUserId: string): Promise<TelegramLink | undefined>;
+  /** One user's links, or everyone's; oldest first. */
+  listLinks(userId?: string): Promise<readonly TelegramLink[]>;
+  /** Removes the link; the removed link, or undefined when there was none. */
+  deleteLink(telegramUserId: string, audit: (link: TelegramLink) => AuditArg): Promise<TelegramLink | undefined>;
+  /** True for the first claim of an update id (any node); false once it was claimed. */
+  claimUpdate(updateId: number, nodeId: string, now: number): Promise<boolean>;
+  /** Forgets claims older than `before` (their updates are long confirmed). */
+  pruneUpdates(before: number): Promise<void>;
+  /** The next update id to ask for (0 before the first). */
+  readOffset(): Promise<number>;
+  /** Moves the offset forward (never back). */
+  saveOffset(offset: number): Promise<void>;
+  /** Takes or renews the polling lease: true while `owner` holds it until `now + ttlMs`. */
+  acquireLease(owner: string, now: number, ttlMs: number): Promise<boolean>;
+  releaseLease(owner: string): Promise<void>;
+  savePrompt(prompt: TelegramPrompt, now: number): Promise<void>;
+  findPrompt(chatId: string, messageId: number): Promise<TelegramPrompt | undefined>;
+  /** The runtime session a member of a project chat talks in (its history is the conversation). */
+  findChatSession(chatId: string, telegramUserId: string): Promise<string | undefined>;
+  saveChatSession(chatId: string, telegramUserId: string, sessionId: string): Promise<void>;
+}

@@ -1,0 +1,195 @@
+/**
+ * The Telegram transport: a grammY bot whose every action runs as the linked user
+ * through the runtime and the board services. Long polling (update-poller.ts) or a
+ * webhook route on the HTTP server; Bot API calls retry 429s (honouring
+ * `retry_after`) and 5xx with grammY's auto-retry transformer. The token never
+ * reaches a log line: errors are logged by message only, and grammY's client puts
+ * the token only into request URLs, which are not logged.
+ */
+import { autoRetry } from '@grammyjs/auto-retry';
+import { Bot } from 'grammy';
+import type { Update, UserFromGetMe } from 'grammy/types';
+import type { FastifyInstance } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
+import type { Caller } from '../../core/domain/caller.ts';
+import type { Logger } from '../../core/ports/logger.ts';
+import type { TelegramStore } from '../../core/ports/telegram-store.ts';
+import type { BoardService, ProjectService } from '../../core/services/board.ts';
+import type { Runtime } from '../../core/services/runtime.ts';
+import type { TelegramLinks } from '../../core/services/telegram-links.ts';
+import type { SessionService } from '../../core/services/session-service.ts';
+import { submitChatMessage } from './project-chat.ts';
+import { decodeApproval } from './callback-data.ts';
+import { createChatLimiter } from './chat-limiter.ts';
+import { friendlyError } from './friendly-error.ts';
+import { NOT_LINKED, createCommands, type BotContext } from './telegram-commands.ts';
+import { createTaskFollower } from './task-follower.ts';
+import { handleOnce, runPoller } from './update-poller.ts';
+
+export interface TelegramBotDeps {
+  readonly runtime: Runtime;
+  readonly projects: ProjectService;
+  readonly board: BoardService;
+  readonly links: TelegramLinks;
+  /** Sessions of project chat members (their conversation history). */
+  readonly sessions: SessionService;
+  readonly store: TelegramStore;
+  readonly logger: Logger;
+  readonly now: () => number;
+}
+
+export interface TelegramBotOptions {
+  readonly token: string;
+  readonly apiRoot: string | undefined;
+  readonly webhook: { readonly url: string; readonly path: string; readonly secret: string } | undefined;
+  readonly nodeId: string;
+  readonly editIntervalMs: number;
+  readonly pollTimeoutS: number;
+  readonly leaseMs: number;
+  readonly chatRatePerMinute: number;
+  /** Known bot identity (tests); else fetched with getMe at start. */
+  readonly botInfo?: UserFromGetMe;
+}
+
+export interface TelegramBot {
+  /** Fetches the bot's identity, then polls (or sets the webhook). */
+  start(): Promise<void>;
+  /** Stops polling and following tasks. */
+  stop(): Promise<void>;
+  /** Registers the webhook route (webhook mode only). */
+  registerWebhook(app: FastifyInstance): void;
+}
+
+const errText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+export function createTelegramBot(deps: TelegramBotDeps, options: TelegramBotOptions): TelegramBot {
+  const bot = new Bot<BotContext>(options.token, {
+    ...(options.apiRoot !== undefined ? { client: { apiRoot: options.apiRoot } } : {}),
+    ...(options.botInfo !== undefined ? { botInfo: options.botInfo } : {}),
+  });
+  // 429 waits retry_after; 5xx and network failures retry with backoff, then give up.
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 300 }));
+  const stopping = new AbortController();
+  const following = new Set<Promise<void>>();
+  const limiter = createChatLimiter(options.chatRatePerMinute);
+  const follower = createTaskFollower({ api: bot.api, runtime: deps.runtime, store: deps.store, logger: deps.logger, now: deps.now });
+
+  const follow = (caller: Caller, chatId: number, taskId: string, label: string): void => {
+    const run = follower
+      .follow(caller, chatId, taskId, label, { editIntervalMs: options.editIntervalMs, signal: stopping.signal })
+      .catch(async (err: unknown) => {
+        if (stopping.signal.aborted) return;
+        deps.logger.warn({ err: errText(err), task_id: taskId }, 'telegram: following a task failed');
+        await bot.api.sendMessage(chatId, friendlyError(err)).catch(() => undefined);
+      })
+      .finally(() => following.delete(run));
+    following.add(run);
+  };
+
+  // A flood from one chat is dropped (with one notice) until its minute is over.
+  const warned = new Set<string>();
+  bot.use(async (ctx, next) => {
+    const chatId = String(ctx.chat?.id ?? ctx.from?.id ?? 'unknown');
+    if (!limiter.allow(chatId, deps.now())) {
+      if (!warned.has(chatId)) {
+        warned.add(chatId);
+        if (ctx.chat !== undefined) await ctx.reply('Too many messages; wait a minute.').catch(() => undefined);
+      }
+      return;
+    }
+    warned.delete(chatId);
+    if (ctx.from !== undefined && !ctx.from.is_bot) {
+      const caller = await deps.links.callerFor(String(ctx.from.id));
+      if (caller !== undefined) ctx.caller = caller;
+    }
+    await next();
+  });
+
+  bot.use(createCommands({ runtime: deps.runtime, projects: deps.projects, board: deps.board, links: deps.links, follow }));
+
+  // Approve / Deny buttons: decided by whoever pressed, as their linked user.
+  bot.on('callback_query:data', async (ctx) => {
+    const choice = decodeApproval(ctx.callbackQuery.data);
+    if (choice === undefined) return void (await ctx.answerCallbackQuery());
+    if (ctx.caller === undefined) return void (await ctx.answerCallbackQuery({ text: NOT_LINKED, show_alert: true }));
+    try {
+      await deps.runtime.approve(ctx.caller, choice.taskId, { approved: choice.approved, approvalId: choice.approvalId });
+      await ctx.answerCallbackQuery({ text: choice.approved ? 'Approved' : 'Denied' });
+      await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
+      await ctx.reply(`${choice.approved ? '👍 Approved' : '👎 Denied'} by ${ctx.caller.principal.username}.`);
+    } catch (err) {
+      await ctx.answerCallbackQuery({ text: friendlyError(err), show_alert: true });
+    }
+  });
+
+  // A reply to the agent's question (or to the task's status message) answers it.
+  bot.on('message:text', async (ctx, next) => {
+    const replyTo = ctx.message.reply_to_message;
+    if (replyTo === undefined) return next();
+    const prompt = await deps.store.findPrompt(String(ctx.chat.id), replyTo.message_id);
+    // The question, or the task's status message: either names the task; the runtime decides whether it waits.
+    if (prompt === undefined || prompt.kind === 'approval') return next();
+    if (ctx.caller === undefined) return void (await ctx.reply(NOT_LINKED));
+    try {
+      await deps.runtime.answer(ctx.caller, prompt.taskId, ctx.message.text);
+      await ctx.reply('Answer sent.');
+    } catch (err) {
+      await ctx.reply(friendlyError(err));
+    }
+  });
+
+  bot.on('message:text', async (ctx) => {
+    if (ctx.caller === undefined) return void (await ctx.reply(NOT_LINKED));
+    if (ctx.chat.type === 'private') return void (await ctx.reply('Send a command; /help lists them.'));
+    try {
+      const chatDeps = { runtime: deps.runtime, projects: deps.projects, sessions: deps.sessions, store: deps.store, now: deps.now };
+      const sent = await submitChatMessage(chatDeps, ctx.caller, { id: String(ctx.chat.id), telegramUserId: String(ctx.from.id) }, ctx.message.text);
+      if (sent === undefined) return;
+      if ('reply' in sent) return void (await ctx.reply(sent.reply));
+      follow(ctx.caller, ctx.chat.id, sent.taskId, sent.label);
+    } catch (err) {
+      await ctx.reply(friendlyError(err));
+    }
+  });
+
+  bot.catch((err) => deps.logger.warn({ err: errText(err.error) }, 'telegram handler failed'));
+
+  const handle = (update: Update): Promise<void> => bot.handleUpdate(update);
+  let polling: Promise<void> | undefined;
+
+  return {
+    async start() {
+      await bot.init();
+      if (options.webhook !== undefined) {
+        await bot.api.setWebhook(options.webhook.url, { secret_token: options.webhook.secret, allowed_updates: ['message', 'callback_query'] });
+        return;
+      }
+      // getUpdates is refused while a webhook is set.
+      await bot.api.deleteWebhook();
+      polling = runPoller(
+        { api: bot.api, store: deps.store, logger: deps.logger, now: deps.now, handle },
+        { nodeId: options.nodeId, timeoutS: options.pollTimeoutS, leaseMs: options.leaseMs },
+        stopping.signal,
+      );
+    },
+    async stop() {
+      stopping.abort();
+      await polling;
+      await Promise.allSettled([...following]);
+    },
+    registerWebhook(app) {
+      const hook = options.webhook;
+      if (hook === undefined) return;
+      const expected = Buffer.from(hook.secret);
+      app.post(hook.path, { schema: { hide: true } }, async (req, reply) => {
+        const got = Buffer.from(String(req.headers['x-telegram-bot-api-secret-token'] ?? ''));
+        if (got.length !== expected.length || !timingSafeEqual(got, expected)) return reply.code(401).send({ error: { code: 'AUTH_INVALID', message: 'The credential is not valid' } });
+        const update = req.body as Update;
+        if (typeof update?.update_id !== 'number') return reply.code(400).send({ error: { code: 'VALIDATION_FAILED', message: 'Not a Telegram update' } });
+        // Answered at once; Telegram retries what is not acknowledged, and the claim makes a retry harmless.
+        void handleOnce({ store: deps.store, handle, logger: deps.logger, now: deps.now }, options.nodeId, update);
+        return reply.code(200).send({ ok: true });
+      });
+    },
+  };
+}

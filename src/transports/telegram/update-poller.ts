@@ -1,0 +1,86 @@
+/**
+ * Long polling with the offset in the database: a node polls only while it holds
+ * the polling lease, handles each update only if it is the first to claim its id
+ * (so two nodes, or a restart, never handle one twice), and stores the next offset
+ * after handling, so a restart asks Telegram for exactly what is left. Bot API
+ * failures (outage, 5xx, 429 beyond what the retry transformer absorbs) back off.
+ */
+import type { Api } from 'grammy';
+import type { Update } from 'grammy/types';
+import type { Logger } from '../../core/ports/logger.ts';
+import type { TelegramStore } from '../../core/ports/telegram-store.ts';
+
+export interface PollerOptions {
+  readonly nodeId: string;
+  readonly timeoutS: number;
+  /** How long the polling lease lasts without renewal (renewed before every getUpdates). */
+  readonly leaseMs: number;
+}
+
+export interface PollerDeps {
+  readonly api: Api;
+  readonly store: TelegramStore;
+  readonly logger: Logger;
+  readonly now: () => number;
+  readonly handle: (update: Update) => Promise<void>;
+}
+
+/** grammY types its signals with an older shim; the runtime object is the same. */
+export const asGrammySignal = (signal: AbortSignal): Parameters<Api['getUpdates']>[1] => signal as unknown as Parameters<Api['getUpdates']>[1];
+
+const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+
+/** Handles one update once across the cluster; true when this call handled it. */
+export async function handleOnce(deps: Pick<PollerDeps, 'store' | 'handle' | 'logger' | 'now'>, nodeId: string, update: Update): Promise<boolean> {
+  if (!(await deps.store.claimUpdate(update.update_id, nodeId, deps.now()))) return false;
+  try {
+    await deps.handle(update);
+  } catch (err) {
+    deps.logger.warn({ err: err instanceof Error ? err.message : String(err), update_id: update.update_id }, 'telegram update failed');
+  }
+  return true;
+}
+
+/** Polls until `signal` aborts. */
+export async function runPoller(deps: PollerDeps, options: PollerOptions, signal: AbortSignal): Promise<void> {
+  let backoffMs = 500;
+  let prunedAt = 0;
+  const leaseMs = Math.max(options.leaseMs, (options.timeoutS + 5) * 1000);
+  try {
+    while (!signal.aborted) {
+      try {
+        if (!(await deps.store.acquireLease(options.nodeId, deps.now(), leaseMs))) {
+          await sleep(Math.min(leaseMs / 3, 5000), signal);
+          continue;
+        }
+        const offset = await deps.store.readOffset();
+        const updates = await deps.api.getUpdates({ offset, timeout: options.timeoutS, allowed_updates: ['message', 'callback_query'] }, asGrammySignal(signal));
+        for (const update of updates) {
+          await handleOnce(deps, options.nodeId, update);
+          await deps.store.saveOffset(update.update_id + 1);
+        }
+        if (deps.now() - prunedAt > 3_600_000) {
+          prunedAt = deps.now();
+          // Telegram keeps unconfirmed updates for 24 hours; claims older than that are dead weight.
+          await deps.store.pruneUpdates(prunedAt - 48 * 3_600_000);
+        }
+        backoffMs = 500;
+      } catch (err) {
+        if (signal.aborted) break;
+        deps.logger.warn({ err: err instanceof Error ? err.message : String(err), retry_in_ms: backoffMs }, 'telegram polling failed; retrying');
+        await sleep(backoffMs, signal);
+        backoffMs = Math.min(backoffMs * 2, 30_000);
+      }
+    }
+  } finally {
+    await deps.store.releaseLease(options.nodeId).catch(() => undefined);
+  }
+}
