@@ -12,7 +12,7 @@ import { startTestApp } from './helpers/test-app.ts';
 import { waitFor } from './helpers/wait.ts';
 import { getState } from './helpers/api.ts';
 import { startFakeProvider } from './fixtures/fake-llm-server.ts';
-import { ALL_SKILLS, TOOL_PROVIDERS, call, toolAgent, writeTestSkills } from './fixtures/skill-fixtures.ts';
+import { toolResultsIn, ALL_SKILLS, TOOL_PROVIDERS, call, toolAgent, writeTestSkills } from './fixtures/skill-fixtures.ts';
 import { botEnv, linkCode } from './helpers/telegram-bot.ts';
 
 const OWNER: FakeUser = { id: 7001, username: 'olga_tg' };
@@ -26,7 +26,7 @@ for (const dialect of DIALECTS) {
   describe(`Telegram approvals on ${dialect}`, () => {
     it('approves a waiting skill call with a button; a user without the right is refused', async () => {
       const p = TOOL_PROVIDERS[0]!;
-      const llm = await startFakeProvider(p.wire, [call('call_1', 'deploy', { target: 'prod' }), { kind: 'text', text: 'Deployed.' }]);
+      const llm = await startFakeProvider(p.wire, [call('call_1', 'deploy', { target: 'prod' }), { kind: 'text', text: 'Deployed.' }, call('call_2', 'deploy', { target: 'staging' }), { kind: 'text', text: 'Left as it was.' }]);
       open.push(llm.close);
       const tg = await startFakeTelegram();
       open.push(tg.close);
@@ -68,6 +68,18 @@ for (const dialect of DIALECTS) {
       await waitFor(() => tg.messages.find((m) => m.chatId === OWNER.id && m.text.endsWith('Deployed.')), 'the result');
       assert.equal((await getState(t, taskId)).state, 'completed');
       assert.ok(tg.messages.some((m) => m.text.includes(`Approved by olga-${dialect}`)));
+
+      // Denied with the other button: the model is told, and the task ends without running the skill.
+      const before = tg.messages.length;
+      tg.send(OWNER, `/execute OPS-1 ${agent.info.agentType}`);
+      const again = await tg.waitForMessage(OWNER.id, (m) => tg.messages.indexOf(m) >= before && m.text.includes('Approve running skill "deploy"') && m.replyMarkup !== null, 'the second approval');
+      const deny = (again.replyMarkup as { inline_keyboard: { text: string; callback_data: string }[][] }).inline_keyboard.flat().find((b) => b.text === 'Deny');
+      assert.ok(deny);
+      tg.press(OWNER, again, deny.callback_data);
+      await waitFor(() => tg.messages.find((m) => tg.messages.indexOf(m) > tg.messages.indexOf(again) && m.chatId === OWNER.id && m.text.endsWith('Left as it was.')), 'the result after the denial');
+      assert.ok(tg.messages.some((m) => m.text.includes(`Denied by olga-${dialect}`)));
+      const results = toolResultsIn(p.wire, llm.received.at(-1)!.body);
+      assert.match(results.at(-1)?.content ?? '', /denied by/);
     });
   });
 }

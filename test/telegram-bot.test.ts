@@ -131,6 +131,16 @@ for (const dialect of DIALECTS) {
       assert.ok(sends.length >= 2, 'the refused call was retried');
     });
 
+    it('cancels the running execution of a task with /cancel, and the status message says so', async () => {
+      const before = tg.messages.length;
+      tg.send(ALICE, '/execute DEMO-1 echo {"delay_ms": 30000, "progress_interval_ms": 200}');
+      const status = await tg.waitForMessage(ALICE.id, (m) => tg.messages.indexOf(m) >= before && m.text.includes('DEMO-1 on echo'), 'the status message');
+      await waitFor(() => status.text.includes('running'), 'the status message to say running');
+      assert.match(await say(tg, ALICE, '/cancel DEMO-1', (x) => x.includes('DEMO-1')), /DEMO-1: cancelled/);
+      await waitFor(() => status.text.includes('cancelled'), 'the status message to say cancelled');
+      assert.match(await say(tg, ALICE, '/status DEMO-1'), /Last run: echo, cancelled/);
+    });
+
     it('unlinks from the bot; the user is then refused', async () => {
       assert.match(await say(tg, VIEWER, '/unlink'), /Unlinked/);
       assert.match(await say(tg, VIEWER, '/projects'), /not linked/);

@@ -4,10 +4,13 @@ import type { FakeTelegram } from './fake-telegram.ts';
 import { recordSecret } from './log-capture.ts';
 import type { TestApp } from './test-app.ts';
 
-/** The bot's environment for a test app: the fake's token and address, short polls and edit intervals. */
+/**
+ * The bot's environment for a test app: the fake's token and address, short polls and edit
+ * intervals, and a flood limit that a whole test file's chat stays under.
+ */
 export function botEnv(tg: FakeTelegram): Record<string, string> {
   recordSecret(tg.token);
-  return { TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: tg.url, TELEGRAM_POLL_TIMEOUT_S: '1', TELEGRAM_EDIT_INTERVAL_MS: '50' };
+  return { TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: tg.url, TELEGRAM_POLL_TIMEOUT_S: '1', TELEGRAM_EDIT_INTERVAL_MS: '50', TELEGRAM_CHAT_RATE: '1000' };
 }
 
 /** Makes a link code over the API for the token's user. */
