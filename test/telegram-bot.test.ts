@@ -131,6 +131,19 @@ for (const dialect of DIALECTS) {
       assert.ok(sends.length >= 2, 'the refused call was retried');
     });
 
+    it('rides out a Bot API outage of getUpdates: an update sent meanwhile is handled once, after it', async () => {
+      const t0 = Date.now();
+      tg.fail('getUpdates', 500, 2);
+      // The outage has begun once a poll was refused (a poll already waiting answers normally).
+      await waitFor(() => tg.calls.some((c) => c.method === 'getUpdates' && c.at >= t0) || undefined, 'a refused poll', 5_000);
+      const before = tg.messages.length;
+      tg.send(ALICE, '/projects');
+      // grammY's retry transformer waits 3 s, then 6 s, and 12 s more after a network error.
+      await waitFor(() => tg.messages.slice(before).find((m) => m.chatId === ALICE.id && /DEMO/.test(m.text)), 'the answer after the outage', 45_000);
+      assert.equal(tg.messages.slice(before).filter((m) => m.chatId === ALICE.id && /DEMO/.test(m.text)).length, 1, 'answered once');
+      assert.ok(tg.calls.filter((c) => c.method === 'getUpdates' && c.at >= t0).length >= 3, 'polled again after the refusals');
+    });
+
     it('cancels the running execution of a task with /cancel, and the status message says so', async () => {
       const before = tg.messages.length;
       tg.send(ALICE, '/execute DEMO-1 echo {"delay_ms": 30000, "progress_interval_ms": 200}');
