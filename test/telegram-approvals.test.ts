@@ -26,7 +26,7 @@ for (const dialect of DIALECTS) {
   describe(`Telegram approvals on ${dialect}`, () => {
     it('approves a waiting skill call with a button; a user without the right is refused', async () => {
       const p = TOOL_PROVIDERS[0]!;
-      const llm = await startFakeProvider(p.wire, [call('call_1', 'deploy', { target: 'prod' }), { kind: 'text', text: 'Deployed.' }, call('call_2', 'deploy', { target: 'staging' }), { kind: 'text', text: 'Left as it was.' }]);
+      const llm = await startFakeProvider(p.wire, [call('call_1', 'deploy', { target: 'prod' }), { kind: 'text', text: 'Deployed.' }, call('call_2', 'deploy', { target: 'staging' }), { kind: 'text', text: 'Left as it was.' }, { kind: 'text', text: 'First answer.' }, { kind: 'text', text: 'Second answer.' }]);
       open.push(llm.close);
       const tg = await startFakeTelegram();
       open.push(tg.close);
@@ -80,6 +80,18 @@ for (const dialect of DIALECTS) {
       assert.ok(tg.messages.some((m) => m.text.includes(`Denied by olga-${dialect}`)));
       const results = toolResultsIn(p.wire, llm.received.at(-1)!.body);
       assert.match(results.at(-1)?.content ?? '', /denied by/);
+
+      // A project chat talks to the project's default agent, which hears the conversation so far.
+      const group = -100_888;
+      const patched = await t.request('/api/projects/OPS', { method: 'PATCH', body: JSON.stringify({ telegram_chat_id: String(group), default_agent_type: agent.info.agentType }) });
+      assert.equal(patched.status, 200, await patched.clone().text());
+      tg.send(OWNER, 'What is deployed?', { chatId: group, chatType: 'group' });
+      await tg.waitForMessage(group, (m) => m.text.endsWith('First answer.'), 'the first answer');
+      tg.send(OWNER, 'And where?', { chatId: group, chatType: 'group' });
+      await tg.waitForMessage(group, (m) => m.text.endsWith('Second answer.'), 'the second answer');
+      const sent = (llm.received.at(-1)?.body.messages ?? []) as Array<{ role: string; content: unknown }>;
+      const said = sent.filter((m) => m.role === 'user' || m.role === 'assistant').map((m) => `${m.role}:${typeof m.content === 'string' ? m.content : JSON.stringify(m.content)}`);
+      assert.deepEqual(said.slice(-3), ['user:What is deployed?', 'assistant:First answer.', 'user:And where?']);
     });
   });
 }
