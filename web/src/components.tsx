@@ -1,5 +1,5 @@
 /** Pieces several pages share: errors, a task's events, the answer form, a result. */
-import type { FormEvent } from 'react';
+import type { FormEvent, ReactNode } from 'react';
 import { Link } from 'react-router';
 import { messageOf } from './api.ts';
 import type { EventView } from './wire.ts';
@@ -113,6 +113,26 @@ export function ApprovalBox({ skill, busy, onDecide }: { skill: string; busy: bo
           Deny
         </button>
       </div>
+    </div>
+  );
+}
+
+/** A scrolling table with one header row: the pages' lists of users, policies and audit records. */
+export function Table({ columns, children }: { columns: readonly string[]; children: ReactNode }) {
+  return (
+    <div className="table-wrap">
+      <table className="audit">
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th key={c} scope="col">
+                {c}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
     </div>
   );
 }

@@ -3,6 +3,7 @@ export type { ProjectView } from '../../src/wire/project.ts';
 export type { TaskView } from '../../src/wire/task.ts';
 export type { EventView } from '../../src/wire/event.ts';
 export type { PolicyView } from '../../src/wire/policy.ts';
+export type { AgentDefinitionView } from '../../src/wire/agent.ts';
 import type { z } from 'zod';
 import type { boardTaskView, boardTaskList, executionView, activityView } from '../../src/wire/board.ts';
 import type { userView } from '../../src/wire/user.ts';

@@ -7,7 +7,7 @@ import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api.ts';
 import { useSession } from '../session.tsx';
-import { Errors } from '../components.tsx';
+import { Errors, Table } from '../components.tsx';
 import { Policies } from './Policies.tsx';
 import { DeviceList } from './MyCredentials.tsx';
 import { Permissions, Roles } from '../../../src/core/domain/permissions.ts';
@@ -62,17 +62,7 @@ function Users() {
           Create user
         </button>
       </form>
-      <div className="table-wrap">
-        <table className="audit">
-          <thead>
-            <tr>
-              <th scope="col">User</th>
-              <th scope="col">Role</th>
-              <th scope="col">Grants</th>
-              <th scope="col">State</th>
-            </tr>
-          </thead>
-          <tbody>
+      <Table columns={['User', 'Role', 'Grants', 'State']}>
             {users.data?.map((u) => (
               <tr key={u.id}>
                 <td>{u.username}</td>
@@ -103,9 +93,7 @@ function Users() {
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
-      </div>
+      </Table>
     </>
   );
 }

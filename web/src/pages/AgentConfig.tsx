@@ -8,17 +8,8 @@ import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api.ts';
 import { Errors } from '../components.tsx';
+import type { AgentDefinitionView } from '../wire.ts';
 
-interface Definition {
-  agent_type: string;
-  kind: string;
-  source: string;
-  read_only: boolean;
-  available: boolean;
-  checked_at: string | null;
-  unavailable_reason: string | null;
-  config: Record<string, unknown> | null;
-}
 
 const TEMPLATE = '{\n  "kind": "echo",\n  "name": "My agent"\n}';
 
@@ -41,7 +32,7 @@ function useAgentWrites(onDone: () => void) {
     void queries.invalidateQueries({ queryKey: ['agent-definition', id] });
   };
   const put = useMutation({
-    mutationFn: (b: { id: string; config: Record<string, unknown> }) => api<Definition>('PUT', `/api/runtime/agents/${encodeURIComponent(b.id)}`, b.config),
+    mutationFn: (b: { id: string; config: Record<string, unknown> }) => api<AgentDefinitionView>('PUT', `/api/runtime/agents/${encodeURIComponent(b.id)}`, b.config),
     onSuccess: (d) => {
       refresh(d.agent_type);
       onDone();
@@ -60,9 +51,9 @@ export function AgentConfig({ agentType, onClose }: { agentType: string; onClose
   const [text, setText] = useState<string | null>(null);
   const [invalid, setInvalid] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
-  const definition = useQuery({ queryKey: ['agent-definition', agentType], queryFn: () => api<Definition>('GET', `/api/runtime/agents/${encodeURIComponent(agentType)}`) });
+  const definition = useQuery({ queryKey: ['agent-definition', agentType], queryFn: () => api<AgentDefinitionView>('GET', `/api/runtime/agents/${encodeURIComponent(agentType)}`) });
   const { put, refresh, forget } = useAgentWrites(() => setSaved(true));
-  const check = useMutation({ mutationFn: () => api<Definition>('POST', `/api/runtime/agents/${encodeURIComponent(agentType)}/check`, {}), onSuccess: () => refresh(agentType) });
+  const check = useMutation({ mutationFn: () => api<AgentDefinitionView>('POST', `/api/runtime/agents/${encodeURIComponent(agentType)}/check`, {}), onSuccess: () => refresh(agentType) });
   const remove = useMutation({
     mutationFn: () => api('DELETE', `/api/runtime/agents/${encodeURIComponent(agentType)}`),
     onSuccess: () => {

@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import { useInfiniteQuery, useMutation } from '@tanstack/react-query';
 import { api, messageOf } from '../api.ts';
+import { Table } from '../components.tsx';
 import type { AuditEventView, AuditPageView, AuditVerifyView } from '../wire.ts';
 import { AuditEventTypes } from '../../../src/core/domain/audit.ts';
 
@@ -71,20 +72,7 @@ export function Audit() {
       )}
       {events.isPending && <p role="status">Loading the audit log…</p>}
       {rows.length === 0 && !events.isPending && events.error === null && <p className="empty">No records match.</p>}
-      <div className="table-wrap">
-        <table className="audit">
-          <thead>
-            <tr>
-              <th scope="col">#</th>
-              <th scope="col">Time</th>
-              <th scope="col">Event</th>
-              <th scope="col">Action</th>
-              <th scope="col">Status</th>
-              <th scope="col">Resource</th>
-              <th scope="col">User</th>
-            </tr>
-          </thead>
-          <tbody>
+      <Table columns={['#', 'Time', 'Event', 'Action', 'Status', 'Resource', 'User']}>
             {rows.map((r) => (
               <tr key={r.event_id}>
                 <td>{r.metadata.seq}</td>
@@ -100,9 +88,7 @@ export function Audit() {
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
-      </div>
+      </Table>
       {events.hasNextPage && (
         <button type="button" onClick={() => void events.fetchNextPage()} disabled={events.isFetchingNextPage}>
           Older records

@@ -6,7 +6,7 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api.ts';
-import { Errors } from '../components.tsx';
+import { Errors, Table } from '../components.tsx';
 import { PolicyResourceTypes } from '../../../src/core/domain/policy.ts';
 import type { PolicyView, UserView } from '../wire.ts';
 import { useSession } from '../session.tsx';
@@ -143,18 +143,7 @@ export function Policies() {
       <Errors errors={[policies.error, save.error, remove.error]} />
       {policies.data?.length === 0 && <p className="hint">No policies: the role table and grants decide everything.</p>}
       {policies.data !== undefined && policies.data.length > 0 && (
-        <div className="table-wrap">
-          <table className="audit">
-            <thead>
-              <tr>
-                <th scope="col">Policy</th>
-                <th scope="col">Resource</th>
-                <th scope="col">Permissions</th>
-                <th scope="col">Who</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
+        <Table columns={['Policy', 'Resource', 'Permissions', 'Who', 'Actions']}>
               {policies.data.map((p) => (
                 <tr key={p.id}>
                   <td>
@@ -181,9 +170,7 @@ export function Policies() {
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table>
-        </div>
+        </Table>
       )}
       <PolicyForm names={names} editing={editing} busy={save.isPending} onCancel={() => setEditing(null)} onSubmit={(body, form) => save.mutate({ id: editing?.id ?? null, body }, { onSuccess: () => form.reset() })} />
     </>
