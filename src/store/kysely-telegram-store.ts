@@ -1,9 +1,9 @@
 /** The TelegramStore over Kysely (both dialects): links, link codes, handled updates, offset, lease, prompts. */
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { TelegramLink, TelegramPrompt } from '../core/domain/telegram.ts';
 import type { AuditHasher } from '../core/ports/audit-hasher.ts';
 import type { Ids } from '../core/ports/ids.ts';
-import type { TelegramStore } from '../core/ports/telegram-store.ts';
+import type { ClaimHolder, TelegramStore } from '../core/ports/telegram-store.ts';
 import type { Database, TelegramLinksTable } from './schema.ts';
 import { appendAudit } from './audit-append.ts';
 
@@ -16,6 +16,16 @@ const rowToLink = (r: TelegramLinksTable): TelegramLink => ({
   telegramUsername: r.telegram_username,
   linkedAt: Number(r.linked_at),
 });
+
+/**
+ * An open claim another holder may take: its holder stopped renewing it, or it is
+ * an earlier boot of the same node (one process per node id, so that one is dead).
+ */
+const takeOver = (eb: ExpressionBuilder<Database, 'telegram_updates'>, holder: ClaimHolder, now: number, ttlMs: number) =>
+  eb.or([
+    eb('telegram_updates.claimed_at', '<', now - ttlMs),
+    eb.and([eb('telegram_updates.node_id', '=', holder.nodeId), eb('telegram_updates.owner', '<>', holder.owner)]),
+  ]);
 
 const PROMPT_KINDS: readonly TelegramPrompt['kind'][] = ['question', 'approval', 'progress'];
 
@@ -84,13 +94,41 @@ export function createKyselyTelegramStore(deps: { readonly db: Kysely<Database>;
       });
     },
 
-    async claimUpdate(updateId, nodeId, now) {
+    async claimUpdate(update, holder, now, ttlMs) {
       const res = await db
         .insertInto('telegram_updates')
-        .values({ update_id: updateId, node_id: nodeId, claimed_at: now })
-        .onConflict((oc) => oc.column('update_id').doNothing())
+        .values({ update_id: update.id, node_id: holder.nodeId, owner: holder.owner, claimed_at: now, payload: update.payload, done_at: null })
+        .onConflict((oc) =>
+          oc
+            .column('update_id')
+            .doUpdateSet({ node_id: holder.nodeId, owner: holder.owner, claimed_at: now })
+            .where((eb) => eb.and([eb('telegram_updates.done_at', 'is', null), takeOver(eb, holder, now, ttlMs)])),
+        )
         .executeTakeFirst();
-      return Number(res.numInsertedOrUpdatedRows ?? 0n) === 1;
+      if (Number(res.numInsertedOrUpdatedRows ?? 0n) === 1) return 'claimed';
+      const row = await db.selectFrom('telegram_updates').select('done_at').where('update_id', '=', update.id).executeTakeFirst();
+      return row === undefined || row.done_at !== null ? 'handled' : 'busy';
+    },
+
+    async finishUpdate(updateId, owner, now) {
+      await db.updateTable('telegram_updates').set({ done_at: now, payload: null }).where('update_id', '=', updateId).where('owner', '=', owner).execute();
+    },
+
+    async renewClaims(owner, now) {
+      await db.updateTable('telegram_updates').set({ claimed_at: now }).where('owner', '=', owner).where('done_at', 'is', null).execute();
+    },
+
+    async staleUpdates(holder, now, ttlMs, limit) {
+      const rows = await db
+        .selectFrom('telegram_updates')
+        .select(['update_id', 'payload'])
+        .where('done_at', 'is', null)
+        .where('payload', 'is not', null)
+        .where((eb) => takeOver(eb, holder, now, ttlMs))
+        .orderBy('update_id')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({ id: Number(r.update_id), payload: r.payload ?? '' }));
     },
 
     async pruneUpdates(before) {

@@ -246,7 +246,12 @@ export interface TelegramLinkCodesTable {
 export interface TelegramUpdatesTable {
   update_id: number;
   node_id: string;
+  /** The process holding the claim (node id and boot id); renewed in claimed_at while it works. */
+  owner: string | null;
   claimed_at: number;
+  /** The update's JSON until it is handled, for whoever takes the claim over. */
+  payload: string | null;
+  done_at: number | null;
 }
 
 /** `offset` (value: the next update id) and `poller` (value unused; owner and expiry: the polling lease). */

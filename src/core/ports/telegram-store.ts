@@ -6,6 +6,20 @@
 import type { AuditArg } from '../domain/audit.ts';
 import type { LinkCodeRefusal, TelegramLink, TelegramLinkCodeRecord, TelegramPrompt } from '../domain/telegram.ts';
 
+/** An update as kept by its claim: its id and its JSON. */
+export interface StoredUpdate {
+  readonly id: number;
+  readonly payload: string;
+}
+
+/** Who holds a claim: the node, and the process (one boot of that node). */
+export interface ClaimHolder {
+  readonly nodeId: string;
+  readonly owner: string;
+}
+
+export type UpdateClaim = 'claimed' | 'handled' | 'busy';
+
 export interface TelegramStore {
   createLinkCode(code: TelegramLinkCodeRecord, audit: AuditArg): Promise<void>;
   /**
@@ -23,8 +37,19 @@ export interface TelegramStore {
   listLinks(userId?: string): Promise<readonly TelegramLink[]>;
   /** Removes the link; the removed link, or undefined when there was none. */
   deleteLink(telegramUserId: string, audit: (link: TelegramLink) => AuditArg): Promise<TelegramLink | undefined>;
-  /** True for the first claim of an update id (any node); false once it was claimed. */
-  claimUpdate(updateId: number, nodeId: string, now: number): Promise<boolean>;
+  /**
+   * Claims an update for `holder` (atomic across nodes), keeping its JSON until it is
+   * handled: `claimed` when it was new, or its claim was open and is taken over (older
+   * than `ttlMs`, or held by an earlier boot of the same node); `handled` once
+   * finished; `busy` while another live holder works on it.
+   */
+  claimUpdate(update: StoredUpdate, holder: ClaimHolder, now: number, ttlMs: number): Promise<UpdateClaim>;
+  /** Marks the holder's claim handled and drops the kept JSON. */
+  finishUpdate(updateId: number, owner: string, now: number): Promise<void>;
+  /** Renews every open claim of `owner` (it still works on them). */
+  renewClaims(owner: string, now: number): Promise<void>;
+  /** Open claims `holder` may take over (see claimUpdate), oldest update first. */
+  staleUpdates(holder: ClaimHolder, now: number, ttlMs: number, limit: number): Promise<readonly StoredUpdate[]>;
   /** Forgets claims older than `before` (their updates are long confirmed). */
   pruneUpdates(before: number): Promise<void>;
   /** The next update id to ask for (0 before the first). */

@@ -34,6 +34,8 @@ export interface ExecuteInput {
   readonly prompt?: string;
   /** More context for the agent (e.g. echo's `delay_ms`); `project` and `task` are the board's own. */
   readonly context?: JsonObject;
+  /** The runtime submit's idempotency key: a repeat returns the first execution instead of running again. */
+  readonly idempotencyKey?: string;
 }
 
 /** Projects: `project:read` to see, `project:write` to create and edit, `project:delete` to delete (policies on `project:<id>` apply). */

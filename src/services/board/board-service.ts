@@ -156,7 +156,17 @@ export function createBoardService(deps: BoardServiceDeps): BoardService {
         task: { id: task.id, key: task.key, title: task.title, description: task.description },
       };
       // The secure runtime checks task:submit on project:<id> and agent:execute, and audits the submit.
-      const { task: runtimeTask } = await deps.runtime.submit(caller, { agentType, prompt, context, projectId: String(project.id), boardTaskId: String(task.id) });
+      const submitted = await deps.runtime.submit(caller, {
+        agentType,
+        prompt,
+        context,
+        projectId: String(project.id),
+        boardTaskId: String(task.id),
+        ...(input.idempotencyKey !== undefined ? { idempotencyKey: input.idempotencyKey } : {}),
+      });
+      const runtimeTask = submitted.task;
+      const repeated = submitted.created ? undefined : await store.findExecutionByUuid(runtimeTask.id);
+      if (repeated !== undefined) return { execution: repeated, task: runtimeTask };
       const execution = await store.addExecution(
         { boardTaskId: task.id, executionUuid: runtimeTask.id, agentType, prompt, userId: caller.principal.id, sessionId: runtimeTask.sessionId, startedAt: runtimeTask.createdAt },
         { kind: 'executed', actorId: caller.principal.id, details: { execution_uuid: runtimeTask.id, agent_type: agentType } },

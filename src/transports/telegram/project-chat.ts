@@ -43,6 +43,8 @@ export async function submitChatMessage(
   caller: Caller,
   chat: { readonly id: string; readonly telegramUserId: string },
   text: string,
+  /** Names the update: handling it again (after a crash) finds the task instead of submitting another. */
+  idempotencyKey: string,
 ): Promise<{ readonly taskId: string; readonly label: string } | { readonly reply: string } | undefined> {
   const project = await projectOfChat(deps, caller, chat.id);
   if (project === undefined) return undefined;
@@ -54,6 +56,7 @@ export async function submitChatMessage(
     context: { project: { id: project.id, key: project.key, name: project.name, repo: project.githubRepoUrl } },
     projectId: String(project.id),
     sessionId,
+    idempotencyKey,
   });
   return { taskId: task.id, label: `${project.key} on ${project.defaultAgentType}` };
 }

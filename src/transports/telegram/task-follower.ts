@@ -5,7 +5,7 @@
  * and the result at the end (split, or as a file when long).
  */
 import type { Api } from 'grammy';
-import { InlineKeyboard, InputFile } from 'grammy';
+import { GrammyError, InlineKeyboard, InputFile } from 'grammy';
 import type { Caller } from '../../core/domain/caller.ts';
 import { isPreview, type TaskEvent } from '../../core/domain/event.ts';
 import type { Task } from '../../core/domain/task.ts';
@@ -55,6 +55,8 @@ export function resultText(result: Task['result']): string {
   return typeof result === 'string' ? result : JSON.stringify(result, null, 2);
 }
 
+const notModified = (err: unknown): boolean => err instanceof GrammyError && err.error_code === 400 && /message is not modified/i.test(err.description);
+
 export function createTaskFollower(deps: TaskFollowerDeps) {
   const { api } = deps;
 
@@ -99,7 +101,10 @@ export function createTaskFollower(deps: TaskFollowerDeps) {
       if (next === shown || (!force && deps.now() - lastEdit < options.editIntervalMs)) return;
       shown = next;
       lastEdit = deps.now();
-      await api.editMessageText(chatId, status.message_id, next);
+      await api.editMessageText(chatId, status.message_id, next).catch((err: unknown) => {
+        // Telegram refuses an edit that changes nothing (e.g. the message was edited to this text already).
+        if (!notModified(err)) throw err;
+      });
     };
     const stream = await deps.runtime.stream(caller, taskId, { signal: options.signal });
     for await (const item of stream) {

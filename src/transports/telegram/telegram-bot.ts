@@ -10,7 +10,7 @@ import { autoRetry } from '@grammyjs/auto-retry';
 import { Bot } from 'grammy';
 import type { Update, UserFromGetMe } from 'grammy/types';
 import type { FastifyInstance } from 'fastify';
-import { timingSafeEqual } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Caller } from '../../core/domain/caller.ts';
 import type { Logger } from '../../core/ports/logger.ts';
 import type { TelegramStore } from '../../core/ports/telegram-store.ts';
@@ -24,7 +24,8 @@ import { createChatLimiter } from './chat-limiter.ts';
 import { friendlyError } from './friendly-error.ts';
 import { NOT_LINKED, createCommands, type BotContext } from './telegram-commands.ts';
 import { createTaskFollower } from './task-follower.ts';
-import { handleOnce, runPoller } from './update-poller.ts';
+import { createUpdateClaims, updateIdempotencyKey } from './update-claims.ts';
+import { pollLeaseMs, runPoller } from './update-poller.ts';
 
 export interface TelegramBotDeps {
   readonly runtime: Runtime;
@@ -143,7 +144,7 @@ export function createTelegramBot(deps: TelegramBotDeps, options: TelegramBotOpt
     if (ctx.chat.type === 'private') return void (await ctx.reply('Send a command; /help lists them.'));
     try {
       const chatDeps = { runtime: deps.runtime, projects: deps.projects, sessions: deps.sessions, store: deps.store, now: deps.now };
-      const sent = await submitChatMessage(chatDeps, ctx.caller, { id: String(ctx.chat.id), telegramUserId: String(ctx.from.id) }, ctx.message.text);
+      const sent = await submitChatMessage(chatDeps, ctx.caller, { id: String(ctx.chat.id), telegramUserId: String(ctx.from.id) }, ctx.message.text, updateIdempotencyKey(ctx.me.id, ctx.update.update_id));
       if (sent === undefined) return;
       if ('reply' in sent) return void (await ctx.reply(sent.reply));
       follow(ctx.caller, ctx.chat.id, sent.taskId, sent.label);
@@ -155,11 +156,15 @@ export function createTelegramBot(deps: TelegramBotDeps, options: TelegramBotOpt
   bot.catch((err) => deps.logger.warn({ err: errText(err.error) }, 'telegram handler failed'));
 
   const handle = (update: Update): Promise<void> => bot.handleUpdate(update);
+  // This boot of this node: a claim of an earlier boot is a dead process's.
+  const holder = { nodeId: options.nodeId, owner: `${options.nodeId}/${randomUUID()}` };
+  const claims = createUpdateClaims({ store: deps.store, logger: deps.logger, now: deps.now, handle }, { holder, ttlMs: pollLeaseMs(options.leaseMs, options.pollTimeoutS) });
   let polling: Promise<void> | undefined;
 
   return {
     async start() {
       await bot.init();
+      claims.start();
       if (options.webhook !== undefined) {
         await bot.api.setWebhook(options.webhook.url, { secret_token: options.webhook.secret, allowed_updates: ['message', 'callback_query'] });
         return;
@@ -167,7 +172,7 @@ export function createTelegramBot(deps: TelegramBotDeps, options: TelegramBotOpt
       // getUpdates is refused while a webhook is set.
       await bot.api.deleteWebhook();
       polling = runPoller(
-        { api: bot.api, store: deps.store, logger: deps.logger, now: deps.now, handle },
+        { api: bot.api, store: deps.store, logger: deps.logger, now: deps.now, claims },
         { nodeId: options.nodeId, timeoutS: options.pollTimeoutS, leaseMs: options.leaseMs },
         stopping.signal,
       );
@@ -175,6 +180,7 @@ export function createTelegramBot(deps: TelegramBotDeps, options: TelegramBotOpt
     async stop() {
       stopping.abort();
       await polling;
+      await claims.stop();
       await Promise.allSettled([...following]);
     },
     registerWebhook(app) {
@@ -186,8 +192,9 @@ export function createTelegramBot(deps: TelegramBotDeps, options: TelegramBotOpt
         if (got.length !== expected.length || !timingSafeEqual(got, expected)) return reply.code(401).send({ error: { code: 'AUTH_INVALID', message: 'The credential is not valid' } });
         const update = req.body as Update;
         if (typeof update?.update_id !== 'number') return reply.code(400).send({ error: { code: 'VALIDATION_FAILED', message: 'Not a Telegram update' } });
-        // Answered at once; Telegram retries what is not acknowledged, and the claim makes a retry harmless.
-        void handleOnce({ store: deps.store, handle, logger: deps.logger, now: deps.now }, options.nodeId, update);
+        // Answered once the claim (with the update) is stored: a crash after that is the sweep's to recover,
+        // a crash before it leaves Telegram to redeliver, and the claim makes a redelivery harmless.
+        await claims.receive(update);
         return reply.code(200).send({ ok: true });
       });
     },

@@ -10,6 +10,7 @@ import type { JsonObject } from '../../core/domain/json.ts';
 import type { BoardService, ProjectService } from '../../core/services/board.ts';
 import type { Runtime } from '../../core/services/runtime.ts';
 import type { TelegramLinks } from '../../core/services/telegram-links.ts';
+import { updateIdempotencyKey } from './update-claims.ts';
 import { friendlyError } from './friendly-error.ts';
 import { clip } from './text-chunks.ts';
 
@@ -128,7 +129,12 @@ export function createCommands(deps: CommandDeps): Composer<BotContext> {
         return 'The context is not valid JSON.';
       }
     }
-    const view = await deps.board.execute(caller, { task: m[1].toUpperCase(), ...(m[2] !== undefined ? { agentType: m[2] } : {}), ...(context !== undefined ? { context } : {}) });
+    const view = await deps.board.execute(caller, {
+      task: m[1].toUpperCase(),
+      ...(m[2] !== undefined ? { agentType: m[2] } : {}),
+      ...(context !== undefined ? { context } : {}),
+      idempotencyKey: updateIdempotencyKey(ctx.me.id, ctx.update.update_id),
+    });
     deps.follow(caller, ctx.chat?.id ?? 0, view.execution.executionUuid, `${m[1].toUpperCase()} on ${view.execution.agentType}`);
     return undefined;
   });

@@ -1,28 +1,31 @@
 /**
  * Long polling with the offset in the database: a node polls only while it holds
- * the polling lease, handles each update only if it is the first to claim its id
- * (so two nodes, or a restart, never handle one twice), and stores the next offset
- * after handling, so a restart asks Telegram for exactly what is left. Bot API
- * failures (outage, 5xx, 429 beyond what the retry transformer absorbs) back off.
+ * the polling lease, hands each update to the claims (update-claims.ts: handled once
+ * across nodes and restarts, again after a crash cut it off), and stores the next
+ * offset after handling, so a restart asks Telegram for exactly what is left. Bot
+ * API failures (outage, 5xx, 429 beyond what the retry transformer absorbs) back off.
  */
 import type { Api } from 'grammy';
-import type { Update } from 'grammy/types';
 import type { Logger } from '../../core/ports/logger.ts';
 import type { TelegramStore } from '../../core/ports/telegram-store.ts';
+import type { UpdateClaims } from './update-claims.ts';
 
 export interface PollerOptions {
   readonly nodeId: string;
   readonly timeoutS: number;
-  /** How long the polling lease lasts without renewal (renewed before every getUpdates). */
+  /** How long the polling lease lasts without renewal (renewed before every getUpdates); see pollLeaseMs. */
   readonly leaseMs: number;
 }
+
+/** The polling lease: long enough to outlast one getUpdates wait. */
+export const pollLeaseMs = (leaseMs: number, timeoutS: number): number => Math.max(leaseMs, (timeoutS + 5) * 1000);
 
 export interface PollerDeps {
   readonly api: Api;
   readonly store: TelegramStore;
   readonly logger: Logger;
   readonly now: () => number;
-  readonly handle: (update: Update) => Promise<void>;
+  readonly claims: Pick<UpdateClaims, 'receive'>;
 }
 
 /** grammY types its signals with an older shim; the runtime object is the same. */
@@ -38,22 +41,11 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
     }, { once: true });
   });
 
-/** Handles one update once across the cluster; true when this call handled it. */
-export async function handleOnce(deps: Pick<PollerDeps, 'store' | 'handle' | 'logger' | 'now'>, nodeId: string, update: Update): Promise<boolean> {
-  if (!(await deps.store.claimUpdate(update.update_id, nodeId, deps.now()))) return false;
-  try {
-    await deps.handle(update);
-  } catch (err) {
-    deps.logger.warn({ err: err instanceof Error ? err.message : String(err), update_id: update.update_id }, 'telegram update failed');
-  }
-  return true;
-}
-
 /** Polls until `signal` aborts. */
 export async function runPoller(deps: PollerDeps, options: PollerOptions, signal: AbortSignal): Promise<void> {
   let backoffMs = 500;
   let prunedAt = 0;
-  const leaseMs = Math.max(options.leaseMs, (options.timeoutS + 5) * 1000);
+  const leaseMs = pollLeaseMs(options.leaseMs, options.timeoutS);
   try {
     while (!signal.aborted) {
       try {
@@ -64,7 +56,8 @@ export async function runPoller(deps: PollerDeps, options: PollerOptions, signal
         const offset = await deps.store.readOffset();
         const updates = await deps.api.getUpdates({ offset, timeout: options.timeoutS, allowed_updates: ['message', 'callback_query'] }, asGrammySignal(signal));
         for (const update of updates) {
-          await handleOnce(deps, options.nodeId, update);
+          // In order; one that another holder works on is theirs to finish (or the sweep's to take over).
+          await (await deps.claims.receive(update))?.handled;
           await deps.store.saveOffset(update.update_id + 1);
         }
         if (deps.now() - prunedAt > 3_600_000) {
