@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DIALECTS, makeTestDatabase, type TestDatabase } from './helpers/databases.ts';
 import { startFakeTelegram, type FakeTelegram, type FakeUser } from './helpers/fake-telegram.ts';
-import { botEnv, linkCode } from './helpers/telegram-bot.ts';
+import { botEnv, linkCode, say } from './helpers/telegram-bot.ts';
 import { startTestApp, type TestApp } from './helpers/test-app.ts';
 import { waitFor } from './helpers/wait.ts';
 import { runCliAgainst } from './helpers/cli-process.ts';
@@ -19,13 +19,6 @@ const VIEWER: FakeUser = { id: 5002, username: 'vera_tg' };
 const STRANGER: FakeUser = { id: 5003, username: 'mallory_tg' };
 
 /** Sends a message and waits for the next bot message in that chat. */
-async function say(tg: FakeTelegram, from: FakeUser, text: string, test: (text: string) => boolean = () => true): Promise<string> {
-  const before = tg.messages.length;
-  tg.send(from, text);
-  const m = await tg.waitForMessage(from.id, (x) => tg.messages.indexOf(x) >= before && test(x.text), `an answer to ${text}`);
-  return m.text;
-}
-
 for (const dialect of DIALECTS) {
   describe(`Telegram bot on ${dialect}`, () => {
     let tg: FakeTelegram;

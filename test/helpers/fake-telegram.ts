@@ -41,10 +41,14 @@ export interface FakeTelegram {
   send(from: FakeUser, text: string, options?: { chatId?: number; chatType?: 'private' | 'group'; replyTo?: number }): number;
   /** A user presses an inline button of a bot message. */
   press(from: FakeUser, message: SentMessage, data: string): number;
-  /** The next `count` calls of `method` fail with this status (429 carries retry_after). */
-  fail(method: string, status: 429 | 500, count?: number, retryAfterS?: number): void;
+  /** The next `count` calls of `method` fail with this status (429 carries retry_after; 400 the description). */
+  fail(method: string, status: 429 | 500 | 400, count?: number, retryAfterS?: number, description?: string): void;
+  /** Calls of `method` whose params match are never answered (as if the bot died waiting); until `release`. */
+  hold(method: string, match: (params: Record<string, unknown>) => boolean): { release(): void };
   /** Waits for a message the bot sent to a chat matching the test. */
   waitForMessage(chatId: number, test: (m: SentMessage) => boolean, what?: string): Promise<SentMessage>;
+  /** An update as it was delivered (by its id). */
+  delivered(updateId: number): Record<string, unknown> | undefined;
   /** Updates the bot has not confirmed yet (by its offset). */
   pending(): number;
   close(): Promise<void>;
@@ -89,8 +93,10 @@ export async function startFakeTelegram(options: { token?: string } = {}): Promi
   const messages: SentMessage[] = [];
   let updates: { update_id: number; [k: string]: unknown }[] = [];
   let nextUpdateId = 1000;
+  const sent = new Map<number, Record<string, unknown>>();
   let nextMessageId = 1;
-  const faults: { method: string; status: number; count: number; retryAfterS: number }[] = [];
+  const faults: { method: string; status: number; count: number; retryAfterS: number; description: string }[] = [];
+  const holds = new Set<{ method: string; match: (params: Record<string, unknown>) => boolean }>();
   const waiters = new Set<() => void>();
   const wake = (): void => {
     for (const w of waiters) w();
@@ -100,6 +106,7 @@ export async function startFakeTelegram(options: { token?: string } = {}): Promi
   const push = (update: Record<string, unknown>): number => {
     const id = nextUpdateId++;
     updates.push({ update_id: id, ...update });
+    sent.set(id, { update_id: id, ...update });
     wake();
     return id;
   };
@@ -164,8 +171,11 @@ export async function startFakeTelegram(options: { token?: string } = {}): Promi
       if (fault !== undefined) {
         fault.count -= 1;
         if (fault.status === 429) return send(429, { ok: false, error_code: 429, description: `Too Many Requests: retry after ${fault.retryAfterS}`, parameters: { retry_after: fault.retryAfterS } });
+        if (fault.status === 400) return send(400, { ok: false, error_code: 400, description: fault.description });
         return send(500, { ok: false, error_code: 500, description: 'Internal Server Error' });
       }
+      // A held call gets no answer; its connection ends when the bot's process does.
+      if ([...holds].some((h) => h.method === method && h.match(params))) return;
       const impl = methods[method];
       if (impl === undefined) return send(404, { ok: false, error_code: 404, description: 'Not Found: method not found' });
       try {
@@ -211,12 +221,18 @@ export async function startFakeTelegram(options: { token?: string } = {}): Promi
         },
       });
     },
-    fail(method, status, count = 1, retryAfterS = 1) {
-      faults.push({ method, status, count, retryAfterS });
+    fail(method, status, count = 1, retryAfterS = 1, description = 'Bad Request') {
+      faults.push({ method, status, count, retryAfterS, description });
+    },
+    hold(method, match) {
+      const h = { method, match };
+      holds.add(h);
+      return { release: () => void holds.delete(h) };
     },
     waitForMessage(chatId, test, what = 'a bot message') {
       return waitFor(() => messages.find((m) => m.chatId === chatId && test(m)), `${what} in chat ${chatId}`);
     },
+    delivered: (id) => sent.get(id),
     pending: () => updates.length,
     async close() {
       wake();

@@ -1,6 +1,6 @@
 /** Starting an app with the Telegram bot pointed at a local Bot API server, and linking users. */
 import assert from 'node:assert/strict';
-import type { FakeTelegram } from './fake-telegram.ts';
+import type { FakeTelegram, FakeUser } from './fake-telegram.ts';
 import { recordSecret } from './log-capture.ts';
 import type { TestApp } from './test-app.ts';
 
@@ -20,3 +20,11 @@ export async function linkCode(t: TestApp, token: string): Promise<string> {
   return ((await res.json()) as { code: string }).code;
 }
 
+
+/** A user sends a text; the bot's first answer after it (matching `test`). */
+export async function say(tg: FakeTelegram, from: FakeUser, text: string, test: (text: string) => boolean = () => true): Promise<string> {
+  const before = tg.messages.length;
+  tg.send(from, text);
+  const m = await tg.waitForMessage(from.id, (x) => tg.messages.indexOf(x) >= before && test(x.text), `an answer to ${text}`);
+  return m.text;
+}
