@@ -131,7 +131,8 @@ describe('Telegram bot: an update handled again', () => {
     // Telegram refuses an edit that changes nothing; the follower carries on.
     tg.fail('editMessageText', 400, 1, 1, 'Bad Request: message is not modified: specified new message content and reply markup are exactly the same');
     const id = tg.send(USER, '/execute EXE-1 echo');
-    await tg.waitForMessage(USER.id, (m) => m.text.includes('EXE-1 on echo: completed'), 'the execution to complete');
+    // The result (echo answers with the prompt, which names the card) follows the refused edit.
+    await tg.waitForMessage(USER.id, (m) => m.text.includes('run once') && !m.text.includes('EXE-1'), 'the result');
     await waitFor(async () => (await t.app.store.db.selectFrom('telegram_updates').select('done_at').where('update_id', '=', id).executeTakeFirst())?.done_at != null, 'the claim finished');
 
     // As a crash would leave it: the claim open, its holder gone.
