@@ -42,20 +42,22 @@ async function linkAdmin(tg: FakeTelegram, url: string, token: string): Promise<
   assert.match(await say(tg, USER, '/create_task CRA survive the crash'), /CRA-1 created/);
 }
 
-const listings = (tg: FakeTelegram): number => tg.messages.filter((m) => m.chatId === USER.id && m.text.includes('CRA-1 [todo] survive the crash')).length;
+/** The answer to `/tasks CRA`: the card with its status. */
+const LISTING = /^CRA-1 \[\w+\] survive the crash/;
+const listings = (tg: FakeTelegram): number => tg.messages.filter((m) => m.chatId === USER.id && LISTING.test(m.text)).length;
 
 /** Sends `/tasks CRA` with its answer held, and waits until the bot is stuck sending it. */
 async function cutOffListing(tg: FakeTelegram): Promise<{ release(): void }> {
-  const held = tg.hold('sendMessage', (p) => String(p['text']).includes('[todo] survive the crash'));
+  const held = tg.hold('sendMessage', (p) => LISTING.test(String(p['text'])));
   const from = tg.calls.length;
   tg.send(USER, '/tasks CRA');
-  await waitFor(() => tg.calls.slice(from).some((c) => c.method === 'sendMessage' && String(c.params['text']).includes('[todo]')), 'the handler to be sending its answer');
+  await waitFor(() => tg.calls.slice(from).some((c) => c.method === 'sendMessage' && LISTING.test(String(c.params['text']))), 'the handler to be sending its answer');
   return held;
 }
 
 for (const dialect of DIALECTS) {
   describe(`Telegram bot crash on ${dialect}`, () => {
-    it('handles an update cut off by SIGKILL once after the restart', async () => {
+    it('handles an update cut off by SIGKILL once after the restart, and carries on following a task', async () => {
       const tg = await startFakeTelegram();
       open.push(tg.close);
       const db = makeTestDatabase(dialect);
@@ -63,6 +65,8 @@ for (const dialect of DIALECTS) {
       const token = `sbt_tgcrash_${randomBytes(16).toString('hex')}`;
       const first = await serverWithBot(db, tg, token, 'tg-crash');
       await linkAdmin(tg, first.url, token);
+      tg.send(USER, '/execute CRA-1 echo {"delay_ms": 3000}');
+      const status = await tg.waitForMessage(USER.id, (m) => m.text.includes('CRA-1 on echo: running'), 'the task running');
 
       const held = await cutOffListing(tg);
       first.child.kill('SIGKILL');
@@ -76,6 +80,10 @@ for (const dialect of DIALECTS) {
       assert.match(await say(tg, USER, '/help'), /\/projects/);
       assert.equal(listings(tg), 1);
       await waitFor(() => tg.pending() === 0, 'every update confirmed');
+      // The task survived the crash (run again), and the same status message follows it to the result.
+      await tg.waitForMessage(USER.id, (m) => m.text.includes('survive the crash') && !m.text.includes('CRA-1'), 'the result after the restart');
+      await waitFor(() => status.text.includes('CRA-1 on echo: completed'), 'the status message edited to completed');
+      assert.equal(tg.messages.filter((m) => m.chatId === USER.id && m.text.includes('CRA-1 on echo')).length, 1, 'no second status message');
     });
   });
 }

@@ -1,6 +1,6 @@
 /** The TelegramStore over Kysely (both dialects): links, link codes, handled updates, offset, lease, prompts. */
-import type { ExpressionBuilder, Kysely } from 'kysely';
-import type { TelegramLink, TelegramPrompt } from '../core/domain/telegram.ts';
+import { sql, type Kysely } from 'kysely';
+import type { TelegramFollow, TelegramLink, TelegramPrompt } from '../core/domain/telegram.ts';
 import type { AuditHasher } from '../core/ports/audit-hasher.ts';
 import type { Ids } from '../core/ports/ids.ts';
 import type { ClaimHolder, TelegramStore } from '../core/ports/telegram-store.ts';
@@ -21,11 +21,8 @@ const rowToLink = (r: TelegramLinksTable): TelegramLink => ({
  * An open claim another holder may take: its holder stopped renewing it, or it is
  * an earlier boot of the same node (one process per node id, so that one is dead).
  */
-const takeOver = (eb: ExpressionBuilder<Database, 'telegram_updates'>, holder: ClaimHolder, now: number, ttlMs: number) =>
-  eb.or([
-    eb('telegram_updates.claimed_at', '<', now - ttlMs),
-    eb.and([eb('telegram_updates.node_id', '=', holder.nodeId), eb('telegram_updates.owner', '<>', holder.owner)]),
-  ]);
+const takeOver = (table: 'telegram_updates' | 'telegram_follows', holder: ClaimHolder, now: number, ttlMs: number) =>
+  sql<boolean>`(${sql.ref(`${table}.claimed_at`)} < ${now - ttlMs} or (${sql.ref(`${table}.node_id`)} = ${holder.nodeId} and ${sql.ref(`${table}.owner`)} <> ${holder.owner}))`;
 
 const PROMPT_KINDS: readonly TelegramPrompt['kind'][] = ['question', 'approval', 'progress'];
 
@@ -102,7 +99,7 @@ export function createKyselyTelegramStore(deps: { readonly db: Kysely<Database>;
           oc
             .column('update_id')
             .doUpdateSet({ node_id: holder.nodeId, owner: holder.owner, claimed_at: now })
-            .where((eb) => eb.and([eb('telegram_updates.done_at', 'is', null), takeOver(eb, holder, now, ttlMs)])),
+            .where((eb) => eb.and([eb('telegram_updates.done_at', 'is', null), takeOver('telegram_updates', holder, now, ttlMs)])),
         )
         .executeTakeFirst();
       if (Number(res.numInsertedOrUpdatedRows ?? 0n) === 1) return 'claimed';
@@ -124,7 +121,7 @@ export function createKyselyTelegramStore(deps: { readonly db: Kysely<Database>;
         .select(['update_id', 'payload'])
         .where('done_at', 'is', null)
         .where('payload', 'is not', null)
-        .where((eb) => takeOver(eb, holder, now, ttlMs))
+        .where(takeOver('telegram_updates', holder, now, ttlMs))
         .orderBy('update_id')
         .limit(limit)
         .execute();
@@ -166,6 +163,57 @@ export function createKyselyTelegramStore(deps: { readonly db: Kysely<Database>;
 
     async releaseLease(owner) {
       await db.updateTable('telegram_state').set({ owner: null, expires_at: null }).where('key', '=', POLLER).where('owner', '=', owner).execute();
+    },
+
+    async saveFollow(follow, holder, now) {
+      await db
+        .insertInto('telegram_follows')
+        .values({
+          chat_id: follow.chatId,
+          message_id: follow.messageId,
+          task_id: follow.taskId,
+          telegram_user_id: follow.telegramUserId,
+          label: follow.label,
+          node_id: holder.nodeId,
+          owner: holder.owner,
+          claimed_at: now,
+          finished_at: null,
+        })
+        .execute();
+    },
+
+    async renewFollows(owner, now) {
+      await db.updateTable('telegram_follows').set({ claimed_at: now }).where('owner', '=', owner).where('finished_at', 'is', null).execute();
+    },
+
+    async finishFollow(chatId, messageId, now) {
+      await db.updateTable('telegram_follows').set({ finished_at: now }).where('chat_id', '=', chatId).where('message_id', '=', messageId).execute();
+    },
+
+    async takeOverFollows(holder, now, ttlMs, limit) {
+      const rows = await db
+        .selectFrom('telegram_follows')
+        .selectAll()
+        .where('finished_at', 'is', null)
+        .where(takeOver('telegram_follows', holder, now, ttlMs))
+        .orderBy('claimed_at')
+        .limit(limit)
+        .execute();
+      const won: TelegramFollow[] = [];
+      for (const r of rows) {
+        // Compare-and-set on the claim read: of two nodes taking the same follow over, one wins.
+        const res = await db
+          .updateTable('telegram_follows')
+          .set({ node_id: holder.nodeId, owner: holder.owner, claimed_at: now })
+          .where('chat_id', '=', r.chat_id)
+          .where('message_id', '=', r.message_id)
+          .where('owner', '=', r.owner)
+          .where('claimed_at', '=', r.claimed_at)
+          .where('finished_at', 'is', null)
+          .executeTakeFirst();
+        if (Number(res.numUpdatedRows) === 1) won.push({ chatId: r.chat_id, messageId: Number(r.message_id), taskId: r.task_id, telegramUserId: r.telegram_user_id, label: r.label });
+      }
+      return won;
     },
 
     async savePrompt(prompt, now) {

@@ -254,6 +254,19 @@ export interface TelegramUpdatesTable {
   done_at: number | null;
 }
 
+/** A task followed in a chat (its status message), claimed like an update until the result is posted. */
+export interface TelegramFollowsTable {
+  chat_id: string;
+  message_id: number;
+  task_id: string;
+  telegram_user_id: string;
+  label: string;
+  node_id: string;
+  owner: string;
+  claimed_at: number;
+  finished_at: number | null;
+}
+
 /** `offset` (value: the next update id) and `poller` (value unused; owner and expiry: the polling lease). */
 export interface TelegramStateTable {
   key: string;
@@ -300,4 +313,5 @@ export interface Database {
   telegram_state: TelegramStateTable;
   telegram_prompts: TelegramPromptsTable;
   telegram_chat_sessions: TelegramChatSessionsTable;
+  telegram_follows: TelegramFollowsTable;
 }

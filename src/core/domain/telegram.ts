@@ -31,3 +31,12 @@ export interface TelegramPrompt {
   readonly taskId: string;
   readonly kind: 'question' | 'approval' | 'progress';
 }
+
+/** A task the bot follows in a chat: its status message, for whom, and its label. */
+export interface TelegramFollow {
+  readonly chatId: string;
+  readonly messageId: number;
+  readonly taskId: string;
+  readonly telegramUserId: string;
+  readonly label: string;
+}

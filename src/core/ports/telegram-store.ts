@@ -4,7 +4,7 @@
  * offset, the polling lease, and the messages that stand for tasks.
  */
 import type { AuditArg } from '../domain/audit.ts';
-import type { LinkCodeRefusal, TelegramLink, TelegramLinkCodeRecord, TelegramPrompt } from '../domain/telegram.ts';
+import type { LinkCodeRefusal, TelegramFollow, TelegramLink, TelegramLinkCodeRecord, TelegramPrompt } from '../domain/telegram.ts';
 
 /** An update as kept by its claim: its id and its JSON. */
 export interface StoredUpdate {
@@ -59,6 +59,13 @@ export interface TelegramStore {
   /** Takes or renews the polling lease: true while `owner` holds it until `now + ttlMs`. */
   acquireLease(owner: string, now: number, ttlMs: number): Promise<boolean>;
   releaseLease(owner: string): Promise<void>;
+  /** Records a follow, claimed by `holder` until it is finished. */
+  saveFollow(follow: TelegramFollow, holder: ClaimHolder, now: number): Promise<void>;
+  /** Renews every open follow of `owner`. */
+  renewFollows(owner: string, now: number): Promise<void>;
+  finishFollow(chatId: string, messageId: number, now: number): Promise<void>;
+  /** Claims open follows whose holder is gone (as claimUpdate takes updates over); those it won. */
+  takeOverFollows(holder: ClaimHolder, now: number, ttlMs: number, limit: number): Promise<readonly TelegramFollow[]>;
   savePrompt(prompt: TelegramPrompt, now: number): Promise<void>;
   findPrompt(chatId: string, messageId: number): Promise<TelegramPrompt | undefined>;
   /** The runtime session a member of a project chat talks in (its history is the conversation). */

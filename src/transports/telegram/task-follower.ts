@@ -11,7 +11,8 @@ import { isPreview, type TaskEvent } from '../../core/domain/event.ts';
 import type { Task } from '../../core/domain/task.ts';
 import { isTerminal } from '../../core/domain/transitions.ts';
 import type { Logger } from '../../core/ports/logger.ts';
-import type { TelegramStore } from '../../core/ports/telegram-store.ts';
+import type { TelegramFollow } from '../../core/domain/telegram.ts';
+import type { ClaimHolder, TelegramStore } from '../../core/ports/telegram-store.ts';
 import type { Runtime } from '../../core/services/runtime.ts';
 import { encodeApproval } from './callback-data.ts';
 import { MAX_CHUNKS, MESSAGE_LIMIT, clip, splitText } from './text-chunks.ts';
@@ -22,7 +23,12 @@ export interface TaskFollowerDeps {
   readonly store: TelegramStore;
   readonly logger: Logger;
   readonly now: () => number;
+  /** Who claims the follows this process makes (see update-claims.ts). */
+  readonly holder: ClaimHolder;
 }
+
+/** What to follow: the task, in which chat, for whom, under what label. */
+export type FollowTarget = Omit<TelegramFollow, 'messageId' | 'chatId'> & { readonly chatId: number };
 
 export interface FollowOptions {
   readonly editIntervalMs: number;
@@ -87,42 +93,66 @@ export function createTaskFollower(deps: TaskFollowerDeps) {
     return true;
   }
 
-  /** Posts the status message and follows the task until it ends (or the bot stops). */
-  async function follow(caller: Caller, chatId: number, taskId: string, label: string, options: FollowOptions): Promise<void> {
+  /**
+   * Posts the status message (or, resuming, takes over `resumeMessageId`) and follows the
+   * task until it ends, then posts the result and finishes the follow. Stopped by the
+   * signal, the follow stays open for the next boot or another node to carry on.
+   */
+  async function follow(caller: Caller, target: FollowTarget, options: FollowOptions, resumeMessageId?: number): Promise<void> {
+    const { chatId, taskId, label } = target;
     let task = await deps.runtime.getTask(caller, taskId);
-    let shown = statusText(label, task, null);
-    const status = await api.sendMessage(chatId, shown);
-    await deps.store.savePrompt({ chatId: String(chatId), messageId: status.message_id, taskId, kind: 'progress' }, deps.now());
-    let lastEdit = deps.now();
-    let lastMessage: string | null = null;
+    let shown: string;
+    let messageId: number;
+    let afterSeq = 0;
     let announced = '';
-    const edit = async (force: boolean): Promise<void> => {
-      const next = statusText(label, task, lastMessage);
-      if (next === shown || (!force && deps.now() - lastEdit < options.editIntervalMs)) return;
-      shown = next;
-      lastEdit = deps.now();
-      await api.editMessageText(chatId, status.message_id, next).catch((err: unknown) => {
-        // Telegram refuses an edit that changes nothing (e.g. the message was edited to this text already).
-        if (!notModified(err)) throw err;
-      });
-    };
-    const stream = await deps.runtime.stream(caller, taskId, { signal: options.signal });
-    for await (const item of stream) {
-      if (isPreview(item)) continue;
-      if (item.message !== null && item.type !== 'output') lastMessage = item.message.slice(0, 500);
-      task = { ...task, state: item.state, progress: item.progress ?? task.progress };
-      if (item.state === 'waiting' || isTerminal(item.state)) {
-        task = await deps.runtime.getTask(caller, taskId);
-        // A read that lags the event still learns what the task waits for from the event itself.
-        if (item.state === 'waiting' && task.waiting === null && (task.state === 'waiting' || task.lastSeq <= item.seq)) task = { ...task, state: 'waiting', waiting: waitingOf(item) ?? null };
-        await edit(true);
-        // One announcement per wait: a question or approval is named by its seq.
-        if (task.state === 'waiting' && announced !== `${item.seq}` && (await announceWait(chatId, task))) announced = `${item.seq}`;
-      } else await edit(false);
+    if (resumeMessageId === undefined) {
+      shown = statusText(label, task, null);
+      messageId = (await api.sendMessage(chatId, shown)).message_id;
+      await deps.store.savePrompt({ chatId: String(chatId), messageId, taskId, kind: 'progress' }, deps.now());
+      await deps.store.saveFollow({ ...target, chatId: String(chatId), messageId }, deps.holder, deps.now());
+    } else {
+      // What the message shows is unknown (the first edit rewrites it); earlier events were shown, a current wait announced.
+      shown = '';
+      messageId = resumeMessageId;
+      afterSeq = task.lastSeq;
     }
-    task = await deps.runtime.getTask(caller, taskId);
-    await edit(true);
-    if (task.state === 'completed') await sendResult(chatId, task);
+    try {
+      let lastEdit = deps.now();
+      let lastMessage: string | null = null;
+      const edit = async (force: boolean): Promise<void> => {
+        const next = statusText(label, task, lastMessage);
+        if (next === shown || (!force && deps.now() - lastEdit < options.editIntervalMs)) return;
+        shown = next;
+        lastEdit = deps.now();
+        await api.editMessageText(chatId, messageId, next).catch((err: unknown) => {
+          // Telegram refuses an edit that changes nothing (e.g. the message was edited to this text already).
+          if (!notModified(err)) throw err;
+        });
+      };
+      const stream = await deps.runtime.stream(caller, taskId, { afterSeq, signal: options.signal });
+      for await (const item of stream) {
+        if (isPreview(item)) continue;
+        if (item.message !== null && item.type !== 'output') lastMessage = item.message.slice(0, 500);
+        task = { ...task, state: item.state, progress: item.progress ?? task.progress };
+        if (item.state === 'waiting' || isTerminal(item.state)) {
+          task = await deps.runtime.getTask(caller, taskId);
+          // A read that lags the event still learns what the task waits for from the event itself.
+          if (item.state === 'waiting' && task.waiting === null && (task.state === 'waiting' || task.lastSeq <= item.seq)) task = { ...task, state: 'waiting', waiting: waitingOf(item) ?? null };
+          await edit(true);
+          // One announcement per wait: a question or approval is named by its seq.
+          if (task.state === 'waiting' && announced !== `${item.seq}` && (await announceWait(chatId, task))) announced = `${item.seq}`;
+        } else await edit(false);
+      }
+      if (options.signal.aborted) return;
+      task = await deps.runtime.getTask(caller, taskId);
+      await edit(true);
+      if (task.state === 'completed') await sendResult(chatId, task);
+    } catch (err) {
+      // A follow that failed is over (the chat is told); a stopped one is carried on later.
+      if (!options.signal.aborted) await deps.store.finishFollow(String(chatId), messageId, deps.now()).catch(() => undefined);
+      throw err;
+    }
+    await deps.store.finishFollow(String(chatId), messageId, deps.now());
   }
 
   return { follow, limit: MESSAGE_LIMIT };

@@ -23,7 +23,7 @@ import { decodeApproval } from './callback-data.ts';
 import { createChatLimiter } from './chat-limiter.ts';
 import { friendlyError } from './friendly-error.ts';
 import { NOT_LINKED, createCommands, type BotContext } from './telegram-commands.ts';
-import { createTaskFollower } from './task-follower.ts';
+import { createTaskFollower, type FollowTarget } from './task-follower.ts';
 import { createUpdateClaims, updateIdempotencyKey } from './update-claims.ts';
 import { pollLeaseMs, runPoller } from './update-poller.ts';
 
@@ -73,18 +73,32 @@ export function createTelegramBot(deps: TelegramBotDeps, options: TelegramBotOpt
   const stopping = new AbortController();
   const following = new Set<Promise<void>>();
   const limiter = createChatLimiter(options.chatRatePerMinute);
-  const follower = createTaskFollower({ api: bot.api, runtime: deps.runtime, store: deps.store, logger: deps.logger, now: deps.now });
+  // This boot of this node: a claim (of an update or a follow) of an earlier boot is a dead process's.
+  const holder = { nodeId: options.nodeId, owner: `${options.nodeId}/${randomUUID()}` };
+  const claimTtlMs = pollLeaseMs(options.leaseMs, options.pollTimeoutS);
+  const follower = createTaskFollower({ api: bot.api, runtime: deps.runtime, store: deps.store, logger: deps.logger, now: deps.now, holder });
 
-  const follow = (caller: Caller, chatId: number, taskId: string, label: string): void => {
+  const follow = (caller: Caller, target: FollowTarget, resumeMessageId?: number): void => {
     const run = follower
-      .follow(caller, chatId, taskId, label, { editIntervalMs: options.editIntervalMs, signal: stopping.signal })
+      .follow(caller, target, { editIntervalMs: options.editIntervalMs, signal: stopping.signal }, resumeMessageId)
       .catch(async (err: unknown) => {
         if (stopping.signal.aborted) return;
-        deps.logger.warn({ err: errText(err), task_id: taskId }, 'telegram: following a task failed');
-        await bot.api.sendMessage(chatId, friendlyError(err)).catch(() => undefined);
+        deps.logger.warn({ err: errText(err), task_id: target.taskId }, 'telegram: following a task failed');
+        await bot.api.sendMessage(target.chatId, friendlyError(err)).catch(() => undefined);
       })
       .finally(() => following.delete(run));
     following.add(run);
+  };
+
+  /** Renews this process's follows and carries on those whose holder is gone. */
+  const keepFollows = async (): Promise<void> => {
+    if (following.size > 0) await deps.store.renewFollows(holder.owner, deps.now());
+    for (const f of await deps.store.takeOverFollows(holder, deps.now(), claimTtlMs, 50)) {
+      const caller = await deps.links.callerFor(f.telegramUserId);
+      // Unlinked or disabled since: nobody to follow it for.
+      if (caller === undefined) await deps.store.finishFollow(f.chatId, f.messageId, deps.now());
+      else follow(caller, { ...f, chatId: Number(f.chatId) }, f.messageId);
+    }
   };
 
   // A flood from one chat is dropped (with one notice) until its minute is over.
@@ -147,7 +161,7 @@ export function createTelegramBot(deps: TelegramBotDeps, options: TelegramBotOpt
       const sent = await submitChatMessage(chatDeps, ctx.caller, { id: String(ctx.chat.id), telegramUserId: String(ctx.from.id) }, ctx.message.text, updateIdempotencyKey(ctx.me.id, ctx.update.update_id));
       if (sent === undefined) return;
       if ('reply' in sent) return void (await ctx.reply(sent.reply));
-      follow(ctx.caller, ctx.chat.id, sent.taskId, sent.label);
+      follow(ctx.caller, { chatId: ctx.chat.id, taskId: sent.taskId, label: sent.label, telegramUserId: String(ctx.from.id) });
     } catch (err) {
       await ctx.reply(friendlyError(err));
     }
@@ -156,15 +170,19 @@ export function createTelegramBot(deps: TelegramBotDeps, options: TelegramBotOpt
   bot.catch((err) => deps.logger.warn({ err: errText(err.error) }, 'telegram handler failed'));
 
   const handle = (update: Update): Promise<void> => bot.handleUpdate(update);
-  // This boot of this node: a claim of an earlier boot is a dead process's.
-  const holder = { nodeId: options.nodeId, owner: `${options.nodeId}/${randomUUID()}` };
-  const claims = createUpdateClaims({ store: deps.store, logger: deps.logger, now: deps.now, handle }, { holder, ttlMs: pollLeaseMs(options.leaseMs, options.pollTimeoutS) });
+  const claims = createUpdateClaims({ store: deps.store, logger: deps.logger, now: deps.now, handle }, { holder, ttlMs: claimTtlMs });
   let polling: Promise<void> | undefined;
+  let keeper: NodeJS.Timeout | undefined;
+  const keep = (): void =>
+    void Promise.all([claims.tick(), keepFollows()]).catch((err: unknown) => deps.logger.warn({ err: errText(err) }, 'telegram: keeping claims failed'));
 
   return {
     async start() {
       await bot.init();
-      claims.start();
+      // At once (an earlier boot of this node may have left claims open), then every third of their life.
+      keep();
+      keeper = setInterval(keep, Math.max(50, Math.floor(claimTtlMs / 3)));
+      keeper.unref();
       if (options.webhook !== undefined) {
         await bot.api.setWebhook(options.webhook.url, { secret_token: options.webhook.secret, allowed_updates: ['message', 'callback_query'] });
         return;
@@ -178,9 +196,10 @@ export function createTelegramBot(deps: TelegramBotDeps, options: TelegramBotOpt
       );
     },
     async stop() {
+      if (keeper !== undefined) clearInterval(keeper);
       stopping.abort();
       await polling;
-      await claims.stop();
+      await claims.drain();
       await Promise.allSettled([...following]);
     },
     registerWebhook(app) {

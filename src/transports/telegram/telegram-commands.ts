@@ -10,6 +10,7 @@ import type { JsonObject } from '../../core/domain/json.ts';
 import type { BoardService, ProjectService } from '../../core/services/board.ts';
 import type { Runtime } from '../../core/services/runtime.ts';
 import type { TelegramLinks } from '../../core/services/telegram-links.ts';
+import type { FollowTarget } from './task-follower.ts';
 import { updateIdempotencyKey } from './update-claims.ts';
 import { friendlyError } from './friendly-error.ts';
 import { clip } from './text-chunks.ts';
@@ -23,7 +24,7 @@ export interface CommandDeps {
   readonly board: BoardService;
   readonly links: TelegramLinks;
   /** Follows a runtime task in the chat (in the background). */
-  readonly follow: (caller: Caller, chatId: number, taskId: string, label: string) => void;
+  readonly follow: (caller: Caller, target: FollowTarget) => void;
 }
 
 export const HELP = [
@@ -135,7 +136,7 @@ export function createCommands(deps: CommandDeps): Composer<BotContext> {
       ...(context !== undefined ? { context } : {}),
       idempotencyKey: updateIdempotencyKey(ctx.me.id, ctx.update.update_id),
     });
-    deps.follow(caller, ctx.chat?.id ?? 0, view.execution.executionUuid, `${m[1].toUpperCase()} on ${view.execution.agentType}`);
+    deps.follow(caller, { chatId: ctx.chat?.id ?? 0, taskId: view.execution.executionUuid, label: `${m[1].toUpperCase()} on ${view.execution.agentType}`, telegramUserId: String(ctx.from?.id ?? '') });
     return undefined;
   });
 

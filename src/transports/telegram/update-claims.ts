@@ -33,10 +33,10 @@ export interface UpdateClaims {
   receive(update: Update): Promise<{ readonly handled: Promise<void> } | undefined>;
   /** Takes over and handles open claims whose holder is gone; how many it took. */
   sweep(): Promise<number>;
-  /** Starts renewing and sweeping; stopped by `stop`. */
-  start(): void;
-  /** Stops the timers and waits for the handlers in flight. */
-  stop(): Promise<void>;
+  /** Renews this process's open claims and sweeps; call every third of the TTL. */
+  tick(): Promise<void>;
+  /** Waits for the handlers in flight. */
+  drain(): Promise<void>;
 }
 
 /** The idempotency key of what an update submits: the same when the update is handled again. */
@@ -47,7 +47,6 @@ const errText = (err: unknown): string => (err instanceof Error ? err.message : 
 export function createUpdateClaims(deps: UpdateClaimsDeps, options: UpdateClaimsOptions): UpdateClaims {
   const { holder, ttlMs } = options;
   const inFlight = new Set<Promise<void>>();
-  let timer: NodeJS.Timeout | undefined;
   let sweeping = false;
 
   const run = (update: Update): Promise<void> => {
@@ -85,24 +84,14 @@ export function createUpdateClaims(deps: UpdateClaimsDeps, options: UpdateClaims
     }
   };
 
-  const tick = async (): Promise<void> => {
-    if (inFlight.size > 0) await deps.store.renewClaims(holder.owner, deps.now());
-    await sweep();
-  };
-
   return {
     receive,
     sweep,
-    start() {
-      if (timer !== undefined) return;
-      timer = setInterval(() => void tick().catch((err: unknown) => deps.logger.warn({ err: errText(err) }, 'telegram: renewing claims failed')), Math.max(50, Math.floor(ttlMs / 3)));
-      timer.unref();
-      // At once: an earlier boot of this node may have left claims open.
-      void sweep().catch((err: unknown) => deps.logger.warn({ err: errText(err) }, 'telegram: recovering claims failed'));
+    async tick() {
+      if (inFlight.size > 0) await deps.store.renewClaims(holder.owner, deps.now());
+      await sweep();
     },
-    async stop() {
-      if (timer !== undefined) clearInterval(timer);
-      timer = undefined;
+    async drain() {
       await Promise.allSettled([...inFlight]);
     },
   };
