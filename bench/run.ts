@@ -1,7 +1,7 @@
 /**
  * The benchmark suite (`npm run bench`). Figures are printed, never asserted.
  *
- *   npm run bench -- [--quick] [--json] [--db sqlite|postgres|all] [--only a,b,c,d,e] [--no-pin] [--profile]
+ *   npm run bench -- [--quick] [--json] [--db sqlite|postgres|all] [--only a,b,c,d,e,m] [--no-pin] [--profile]
  *
  * Servers under test run in child processes pinned to one core; this process (the
  * load generator, and the engine of the in-process figure) runs on the other.
@@ -22,6 +22,7 @@ import { overheadHttp, type OverheadSizes } from './overhead.ts';
 import { sseDelivery, type SseSizes } from './sse.ts';
 import { overheadSession } from './overhead-session.ts';
 import { streamingOverhead, type StreamSizes } from './stream.ts';
+import { memoryFigures, type MemorySizes } from './memory.ts';
 
 /** Linux CPU pressure ("some" avg10 / avg60, %): how much runnable work waited for a CPU. */
 function cpuPressure(): string {
@@ -39,6 +40,7 @@ interface Sizes {
   readonly overhead: OverheadSizes;
   readonly sse: SseSizes;
   readonly stream: StreamSizes;
+  readonly memory: MemorySizes;
 }
 
 const FULL: Sizes = {
@@ -47,6 +49,7 @@ const FULL: Sizes = {
   overhead: { connections: 50, seconds: 10, warmupSeconds: 2 },
   sse: { tasks: 100, subscribersPerTask: 10, durationMs: 15_000, intervalMs: 100, settleMs: 1000 },
   stream: { tasks: 10, streamMs: 10_000, tokensPerSecond: 2000, timeoutMs: 120_000 },
+  memory: { sseConnections: 1000, tasks: 100_000, inflight: 96, settleMs: 1000, timeoutMs: 600_000 },
 };
 
 const QUICK: Sizes = {
@@ -55,9 +58,10 @@ const QUICK: Sizes = {
   overhead: { connections: 50, seconds: 1, warmupSeconds: 0.2 },
   sse: { tasks: 10, subscribersPerTask: 5, durationMs: 1500, intervalMs: 100, settleMs: 300 },
   stream: { tasks: 2, streamMs: 2000, tokensPerSecond: 2000, timeoutMs: 60_000 },
+  memory: { sseConnections: 200, tasks: 2000, inflight: 64, settleMs: 300, timeoutMs: 60_000 },
 };
 
-const USAGE = 'usage: npm run bench -- [--quick] [--json] [--db sqlite|postgres|all] [--only a,b,c,d,e] [--no-pin] [--profile]';
+const USAGE = 'usage: npm run bench -- [--quick] [--json] [--db sqlite|postgres|all] [--only a,b,c,d,e,m] [--no-pin] [--profile]';
 
 interface Options {
   readonly quick: boolean;
@@ -72,7 +76,7 @@ function parseArgs(argv: readonly string[]): Options {
   let quick = false;
   let json = false;
   let db: Options['db'] = 'all';
-  let only = new Set(['a', 'b', 'c', 'd', 'e']);
+  let only = new Set(['a', 'b', 'c', 'd', 'e', 'm']);
   let pin = true;
   let profile = false;
   for (let i = 0; i < argv.length; i++) {
@@ -134,12 +138,15 @@ async function main(): Promise<number> {
     { key: 'a', label: '(a) throughput HTTP', run: (d) => throughputHttp(d, sizes.throughput) },
     { key: 'a', label: '(a) throughput in-process', run: (d) => throughputInProcess(d, sizes.throughput) },
     { key: 'b', label: '(b) latency HTTP', run: (d) => latencyHttp(d, sizes.latency) },
+    // The steady rate the throughput issue names, next to BullMQ's figure at the same rate.
+    { key: 'b', label: '(b) latency HTTP', run: (d) => latencyHttp(d, { ...sizes.latency, rate: options.quick ? 300 : 1000 }) },
     { key: 'c', label: '(c) per-call overhead', run: (d) => overheadHttp(d, sizes.overhead) },
     { key: 'c', label: '(c2) session GET state', run: (d) => overheadSession(d, sizes.overhead) },
     { key: 'd', label: '(d) SSE delivery', run: (d) => sseDelivery(d, sizes.sse) },
     // The target's case (one model streaming), then ten at once as a load figure.
     { key: 'e', label: '(e) streaming overhead, 1 task', run: (d) => streamingOverhead(d, { ...sizes.stream, tasks: 1 }) },
     { key: 'e', label: '(e) streaming overhead, many tasks', run: (d) => streamingOverhead(d, sizes.stream) },
+    { key: 'm', label: '(m) server memory', run: (d) => memoryFigures(d, sizes.memory) },
   ];
   const figures: Figure[] = [];
   let failures = 0;
@@ -170,7 +177,7 @@ async function main(): Promise<number> {
   );
   if (profileDir !== undefined) out(`CPU profiles of the Switchboard server processes: ${profileDir} (kept; remove when done)`);
   if (options.json) {
-    const sizesUsed = { throughput: sizes.throughput, latency: sizes.latency, overhead: sizes.overhead, sse: sizes.sse, stream: sizes.stream };
+    const sizesUsed = { throughput: sizes.throughput, latency: sizes.latency, overhead: sizes.overhead, sse: sizes.sse, stream: sizes.stream, memory: sizes.memory };
     process.stdout.write(`${JSON.stringify({ machine, quick: options.quick, sizes: sizesUsed, figures, failures }, null, 2)}\n`);
   }
   return failures === 0 ? 0 : 1;

@@ -33,7 +33,7 @@ interface Submitted {
 }
 
 /** Submits `n` tasks with `inflight` submits outstanding at any time. */
-async function submitMany(n: number, inflight: number, submitOne: (i: number) => Promise<string>): Promise<Submitted> {
+export async function submitMany(n: number, inflight: number, submitOne: (i: number) => Promise<string>): Promise<Submitted> {
   const ids: string[] = new Array<string>(n);
   let next = 0;
   const firstAt = nowMs();
@@ -44,7 +44,7 @@ async function submitMany(n: number, inflight: number, submitOne: (i: number) =>
   return { ids, firstAt, lastAckAt: nowMs() };
 }
 
-async function waitIdle(hasActive: () => Promise<boolean>, timeoutMs: number, intervalMs: number): Promise<boolean> {
+export async function waitIdle(hasActive: () => Promise<boolean>, timeoutMs: number, intervalMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (!(await hasActive())) return true;
