@@ -27,6 +27,13 @@ function rssMb(pid: number): number {
   return m?.[1] === undefined ? Number.NaN : Number(m[1]) / 1024;
 }
 
+/** The server's V8 heap in use, in MB (its Prometheus metrics). */
+async function heapMb(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const m = /^switchboard_process_nodejs_heap_size_used_bytes (\S+)$/m.exec(text);
+  return m?.[1] === undefined ? Number.NaN : Number(m[1]) / 2 ** 20;
+}
+
 /** Opens an SSE stream and resolves once its headers arrived (the subscription is live); the request, to end later. */
 function openIdleStream(agent: http.Agent, url: string, token: string): Promise<http.ClientRequest> {
   return new Promise((resolve, reject) => {
@@ -50,6 +57,7 @@ export async function memoryFigures(dialect: Dialect, sizes: MemorySizes): Promi
   try {
     await sleep(sizes.settleMs);
     const idle = rssMb(sb.pid);
+    const idleHeap = await heapMb(sb.url);
 
     // Subscribers of tasks that wait for an answer: open streams with nothing to send.
     const perTask = 100;
@@ -72,14 +80,16 @@ export async function memoryFigures(dialect: Dialect, sizes: MemorySizes): Promi
     const activeUrl = `${sb.url}/api/runtime/tasks?state=pending,running&limit=1`;
     await waitIdle(async () => expectStatus(await requestJson<{ tasks: unknown[] }>(agent, 'GET', activeUrl, { token: sb.token }), 200, 'list').tasks.length > 0, sizes.timeoutMs, 50);
     const afterTasks = rssMb(sb.pid);
+    const afterTasksHeap = await heapMb(sb.url);
     await sleep(sizes.settleMs * 5);
     const settled = rssMb(sb.pid);
+    const settledHeap = await heapMb(sb.url);
     return [
-      figure(name, dialect, 'RSS idle', r(idle), 'MB'),
+      figure(name, dialect, 'RSS idle (V8 heap used)', `${r(idle)} (${r(idleHeap)})`, 'MB'),
       figure(name, dialect, `RSS with ${sizes.sseConnections} idle SSE streams`, r(withSse), 'MB'),
       figure(name, dialect, 'per idle SSE stream', r(((withSse - idle) * 1024) / sizes.sseConnections), 'KB'),
-      figure(name, dialect, `RSS right after ${sizes.tasks} tasks`, r(afterTasks), 'MB'),
-      figure(name, dialect, `RSS ${(sizes.settleMs * 5) / 1000} s later`, r(settled), 'MB'),
+      figure(name, dialect, `RSS (heap) right after ${sizes.tasks} tasks`, `${r(afterTasks)} (${r(afterTasksHeap)})`, 'MB'),
+      figure(name, dialect, `RSS (heap) ${(sizes.settleMs * 5) / 1000} s later`, `${r(settled)} (${r(settledHeap)})`, 'MB'),
     ];
   } finally {
     for (const s of streams) s.destroy();
