@@ -89,7 +89,7 @@ for (const dialect of DIALECTS) {
 }
 
 describe('Telegram bot on two PostgreSQL nodes, one killed', { skip: !DIALECTS.includes('postgres') }, () => {
-  it('the survivor takes over polling and the dead node’s cut-off update', async () => {
+  it('the survivor takes over polling, the dead node’s cut-off update and its followed task', async () => {
     const tg = await startFakeTelegram();
     open.push(tg.close);
     const db = makeTestDatabase('postgres');
@@ -109,19 +109,24 @@ describe('Telegram bot on two PostgreSQL nodes, one killed', { skip: !DIALECTS.i
     await serverWithBot(db, tg, token, 'tg-b', fast);
     await linkAdmin(tg, a.url, token);
     assert.ok((await poller()) === 'tg-a', 'a still polls');
+    tg.send(USER, '/execute CRA-1 echo {"delay_ms": 3000}');
+    const status = await tg.waitForMessage(USER.id, (m) => m.text.includes('CRA-1 on echo: running'), 'the task running');
 
     const held = await cutOffListing(tg);
     a.child.kill('SIGKILL');
     await a.exited;
     held.release();
     await waitFor(() => listings(tg) === 1, 'node b to take over the cut-off update', 30_000);
-    assert.ok((await poller()) === 'tg-b', 'b polls now');
+    await waitFor(async () => (await poller()) === 'tg-b', 'b to poll');
     assert.match(await say(tg, USER, '/help'), /\/projects/);
     assert.equal(listings(tg), 1, 'handled once more, not twice');
     const claim = await client.query<{ node_id: string; done_at: string | null }>(
       `select node_id, done_at from "${location.schema}".telegram_updates where payload is null and node_id = 'tg-b' and done_at is not null`,
     );
     assert.ok(claim.rows.length >= 1, 'b finished the claim it took over');
+    // The task (recovered by b when a's lease ran out) and its status message, followed on by b.
+    await tg.waitForMessage(USER.id, (m) => m.text.includes('survive the crash') && !m.text.includes('CRA-1'), 'the result, posted by b', 30_000);
+    await waitFor(() => status.text.includes('CRA-1 on echo: completed'), 'the status message edited to completed');
   });
 });
 
