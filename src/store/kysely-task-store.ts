@@ -257,7 +257,8 @@ export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & Au
             lease_epoch: eb('lease_epoch', '+', 1),
             attempt: eb('attempt', '+', 1),
             last_seq: eb('last_seq', '+', 1),
-            started_at: eb.fn.coalesce('started_at', sql.lit(req.now)),
+            // A parameter, not a literal: the statement's text stays the same, so its prepared form is reused.
+            started_at: eb.fn.coalesce('started_at', eb.val(req.now)),
             updated_at: req.now,
           }))
           .where(
