@@ -68,8 +68,10 @@ export function createTelegramBot(deps: TelegramBotDeps, options: TelegramBotOpt
     ...(options.apiRoot !== undefined ? { client: { apiRoot: options.apiRoot } } : {}),
     ...(options.botInfo !== undefined ? { botInfo: options.botInfo } : {}),
   });
-  // 429 waits retry_after; 5xx and network failures retry with backoff, then give up.
-  bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 300 }));
+  // 429 waits retry_after; 5xx and network failures retry with backoff, then give up. Not for
+  // getUpdates: the poller backs off by itself (from 0.5 s), so it is back soon after an outage.
+  const retry = autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 300 });
+  bot.api.config.use((prev, method, payload, signal) => (method === 'getUpdates' ? prev(method, payload, signal) : retry(prev, method, payload, signal)));
   const stopping = new AbortController();
   const following = new Set<Promise<void>>();
   const limiter = createChatLimiter(options.chatRatePerMinute);

@@ -5,7 +5,7 @@
  * offset after handling, so a restart asks Telegram for exactly what is left. Bot
  * API failures (outage, 5xx, 429 beyond what the retry transformer absorbs) back off.
  */
-import type { Api } from 'grammy';
+import { GrammyError, type Api } from 'grammy';
 import type { Logger } from '../../core/ports/logger.ts';
 import type { TelegramStore } from '../../core/ports/telegram-store.ts';
 import type { UpdateClaims } from './update-claims.ts';
@@ -68,9 +68,12 @@ export async function runPoller(deps: PollerDeps, options: PollerOptions, signal
         backoffMs = 500;
       } catch (err) {
         if (signal.aborted) break;
-        deps.logger.warn({ err: err instanceof Error ? err.message : String(err), retry_in_ms: backoffMs }, 'telegram polling failed; retrying');
-        await sleep(backoffMs, signal);
-        backoffMs = Math.min(backoffMs * 2, 30_000);
+        // A 429 names its wait; anything else backs off from 0.5 s to 30 s.
+        const retryAfterS = err instanceof GrammyError ? err.parameters.retry_after : undefined;
+        const waitMs = retryAfterS !== undefined ? retryAfterS * 1000 : backoffMs;
+        deps.logger.warn({ err: err instanceof Error ? err.message : String(err), retry_in_ms: waitMs }, 'telegram polling failed; retrying');
+        await sleep(waitMs, signal);
+        if (retryAfterS === undefined) backoffMs = Math.min(backoffMs * 2, 30_000);
       }
     }
   } finally {
