@@ -51,6 +51,11 @@ for (const dialect of DIALECTS) {
       await t.app.store.db.updateTable('telegram_link_codes').set({ expires_at: Date.now() - 1 }).where('used_at', 'is', null).execute();
       assert.match(await say(tg, STRANGER, `/link ${stale}`), /expired/);
       assert.match(await say(tg, STRANGER, '/link NOTACODE1234'), /not valid/);
+      // Five wrong codes, then even a good one waits: guessing is slowed down.
+      assert.match(await say(tg, STRANGER, '/link NOTACODE5678'), /not valid/);
+      assert.match(await say(tg, STRANGER, '/link NOTACODE9999'), /not valid/);
+      const good = await linkCode(t, alice.token);
+      assert.match(await say(tg, STRANGER, `/link ${good}`), /Too many wrong codes; try again in 10 min/);
       const links = (await (await t.request('/api/telegram/links', { token: alice.token })).json()) as { links: { telegram_user_id: string }[] };
       assert.deepEqual(links.links.map((l) => l.telegram_user_id), [String(ALICE.id)]);
       const rows = await t.app.store.db.selectFrom('telegram_link_codes').select('code_hash').execute();

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MESSAGE_LIMIT, clip, splitText } from '../../src/transports/telegram/text-chunks.ts';
 import { decodeApproval, encodeApproval } from '../../src/transports/telegram/callback-data.ts';
-import { createChatLimiter } from '../../src/transports/telegram/chat-limiter.ts';
+import { createAttemptLimiter, createChatLimiter } from '../../src/transports/telegram/chat-limiter.ts';
 import { friendlyError } from '../../src/transports/telegram/friendly-error.ts';
 import { statusText } from '../../src/transports/telegram/task-follower.ts';
 import { SwitchboardError } from '../../src/core/domain/errors.ts';
@@ -38,6 +38,19 @@ describe('the per-chat limit', () => {
     assert.deepEqual([0, 1, 2, 3].map((t) => limiter.allow('c', t)), [true, true, true, false]);
     assert.equal(limiter.allow('other', 5), true, 'chats are counted apart');
     assert.equal(limiter.allow('c', 60_001), true);
+  });
+});
+
+describe('wrong link codes', () => {
+  it('allows a few failures per window, then a wait until the oldest leaves it', () => {
+    const limiter = createAttemptLimiter(2, 1000);
+    limiter.fail('u', 0);
+    assert.equal(limiter.retryAfter('u', 10), 0);
+    limiter.fail('u', 100);
+    assert.equal(limiter.retryAfter('u', 200), 800);
+    assert.equal(limiter.retryAfter('other', 200), 0, 'users are counted apart');
+    assert.equal(limiter.retryAfter('u', 999), 1);
+    assert.equal(limiter.retryAfter('u', 1000), 0, 'the first failure left the window');
   });
 });
 

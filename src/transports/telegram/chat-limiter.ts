@@ -1,4 +1,7 @@
-/** A per-chat flood limit (pure, clock injected): a fixed window of one minute per chat. */
+/**
+ * Limits of the bot (pure, clock injected): a per-chat flood limit (a fixed window
+ * of one minute per chat), and a limit on wrong link codes per Telegram user.
+ */
 
 export interface ChatLimiter {
   /** True when the chat may be served now; false when it sent too much within the minute. */
@@ -18,6 +21,29 @@ export function createChatLimiter(perMinute: number): ChatLimiter {
       }
       w.count += 1;
       return w.count <= perMinute;
+    },
+  };
+}
+
+export interface AttemptLimiter {
+  /** Milliseconds until `key` may try again; 0 when it may now. */
+  retryAfter(key: string, now: number): number;
+  /** Counts a failed attempt of `key`. */
+  fail(key: string, now: number): void;
+}
+
+/** At most `max` failures per key within `windowMs`; then the key waits until the oldest leaves the window. */
+export function createAttemptLimiter(max: number, windowMs: number): AttemptLimiter {
+  const failures = new Map<string, number[]>();
+  const recent = (key: string, now: number): number[] => (failures.get(key) ?? []).filter((t) => now - t < windowMs);
+  return {
+    retryAfter(key, now) {
+      const times = recent(key, now);
+      return times.length < max ? 0 : (times[0] ?? now) + windowMs - now;
+    },
+    fail(key, now) {
+      if (failures.size > 10_000) failures.clear();
+      failures.set(key, [...recent(key, now), now].slice(-max));
     },
   };
 }

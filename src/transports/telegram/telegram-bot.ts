@@ -122,7 +122,7 @@ export function createTelegramBot(deps: TelegramBotDeps, options: TelegramBotOpt
     await next();
   });
 
-  bot.use(createCommands({ runtime: deps.runtime, projects: deps.projects, board: deps.board, links: deps.links, follow }));
+  bot.use(createCommands({ runtime: deps.runtime, projects: deps.projects, board: deps.board, links: deps.links, follow, now: deps.now }));
 
   // Approve / Deny buttons: decided by whoever pressed, as their linked user.
   bot.on('callback_query:data', async (ctx) => {

@@ -12,7 +12,9 @@ import type { Runtime } from '../../core/services/runtime.ts';
 import type { TelegramLinks } from '../../core/services/telegram-links.ts';
 import type { FollowTarget } from './task-follower.ts';
 import { updateIdempotencyKey } from './update-claims.ts';
+import { SwitchboardError } from '../../core/domain/errors.ts';
 import { friendlyError } from './friendly-error.ts';
+import { createAttemptLimiter } from './chat-limiter.ts';
 import { clip } from './text-chunks.ts';
 
 /** The context the bot's middleware works with: the linked caller, when there is one. */
@@ -25,7 +27,12 @@ export interface CommandDeps {
   readonly links: TelegramLinks;
   /** Follows a runtime task in the chat (in the background). */
   readonly follow: (caller: Caller, target: FollowTarget) => void;
+  readonly now: () => number;
 }
+
+/** Wrong link codes one Telegram user may send within LINK_GUESS_WINDOW_MS. */
+export const LINK_GUESSES = 5;
+const LINK_GUESS_WINDOW_MS = 10 * 60_000;
 
 export const HELP = [
   'Switchboard bot. Commands:',
@@ -48,6 +55,7 @@ const words = (text: string): string[] => text.trim().split(/\s+/).filter((w) =>
 const isUuid = (s: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
 
 export function createCommands(deps: CommandDeps): Composer<BotContext> {
+  const guesses = createAttemptLimiter(LINK_GUESSES, LINK_GUESS_WINDOW_MS);
   const open = new Composer<BotContext>();
   const reply = (ctx: BotContext, text: string) => ctx.reply(clip(text));
   /** Runs a command as the linked caller; unlinked users are told how to link. */
@@ -68,10 +76,14 @@ export function createCommands(deps: CommandDeps): Composer<BotContext> {
     const from = ctx.from;
     if (from === undefined) return;
     if (ctx.chat?.type !== 'private') return void (await reply(ctx, 'Send /link CODE to me in a private chat: a code is a secret.'));
+    // Codes are too long to guess, and guessing is slowed down further: a few wrong codes, then a wait.
+    const wait = guesses.retryAfter(String(from.id), deps.now());
+    if (wait > 0) return void (await reply(ctx, `Too many wrong codes; try again in ${Math.ceil(wait / 60_000)} min.`));
     try {
       const { username } = await deps.links.redeem({ id: String(from.id), username: from.username ?? null }, ctx.match);
       await reply(ctx, `✅ Linked: you act as ${username} here. /help lists the commands.`);
     } catch (err) {
+      if (err instanceof SwitchboardError && err.code === 'TELEGRAM_LINK_CODE_INVALID') guesses.fail(String(from.id), deps.now());
       await reply(ctx, friendlyError(err));
     }
   });
