@@ -20,6 +20,8 @@ import { attrs, launchBrowser, openPage, screenshot, seriousA11yViolations, type
 import { startBoardWorld, type BoardWorld } from '../helpers/board-repo.ts';
 import { recordSecret } from '../helpers/log-capture.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { startFakeTelegram, type FakeTelegram } from '../helpers/fake-telegram.ts';
+import { botEnv, say } from '../helpers/telegram-bot.ts';
 import { submit, waitForState } from '../helpers/api.ts';
 import { TOOL_PROVIDERS, call, open, setUp } from '../fixtures/skill-fixtures.ts';
 
@@ -35,11 +37,13 @@ describe('web UI in Chromium', () => {
   const pages: WatchedPage[] = [];
   let guestPage: WatchedPage | undefined;
   let devicePage: WatchedPage | undefined;
+  let tg: FakeTelegram;
   const url = (path: string): string => world.t.url + path;
 
   before(async () => {
     recordSecret(PASSWORD);
-    world = await startBoardWorld('sqlite', GITHUB_TOKEN);
+    tg = await startFakeTelegram();
+    world = await startBoardWorld('sqlite', GITHUB_TOKEN, botEnv(tg));
     browser = await launchBrowser();
     me = await openPage(browser);
     pages.push(me);
@@ -47,6 +51,7 @@ describe('web UI in Chromium', () => {
   after(async () => {
     await browser?.close();
     await world?.close();
+    await tg?.close();
     for (const close of open.reverse()) await close();
   });
 
@@ -112,6 +117,23 @@ describe('web UI in Chromium', () => {
     await page.locator('.sessions li', { hasText: 'ci' }).waitFor({ state: 'detached' });
     // Revocation is effective at once on this node (its cache is told).
     assert.equal((await asToken()).status, 401);
+    await page.goto(url('/'));
+  });
+
+  it('links a Telegram account with a code from the Me page, and unlinks it there', async () => {
+    const { page } = me;
+    const user = { id: 8801, username: 'admin_tg' };
+    await page.getByRole('link', { name: 'admin', exact: true }).click();
+    await page.getByRole('button', { name: 'Make a link code' }).click();
+    const shown = (await page.getByRole('status').filter({ hasText: 'to the bot' }).locator('code.secret').innerText()).trim();
+    assert.match(shown, /^\/link [A-Z2-9]{12}$/);
+    assert.match(await say(tg, user, shown), /Linked: you act as admin/);
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.reload();
+    const row = page.locator('.sessions li', { hasText: '@admin_tg' });
+    await row.getByRole('button', { name: 'Unlink' }).click();
+    await row.waitFor({ state: 'detached' });
+    assert.match(await say(tg, user, '/projects'), /not linked/);
     await page.goto(url('/'));
   });
 

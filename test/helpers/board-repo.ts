@@ -26,7 +26,7 @@ export interface BoardWorld {
   close(): Promise<void>;
 }
 
-export async function startBoardWorld(dialect: DialectName, githubToken: string): Promise<BoardWorld> {
+export async function startBoardWorld(dialect: DialectName, githubToken: string, env: Record<string, string> = {}): Promise<BoardWorld> {
   recordSecret(githubToken);
   const work = mkdtempSync(join(tmpdir(), 'sb-board-'));
   const origin = join(work, 'origin.git');
@@ -41,7 +41,7 @@ export async function startBoardWorld(dialect: DialectName, githubToken: string)
   const github = await startFakeGithub(githubToken);
   const config = join(work, 'switchboard.config.yaml');
   writeFileSync(config, ['agents:', '  - id: editor', '    kind: command', `    command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(EDIT_AGENT)}]`, '    prompt_via: stdin', ''].join('\n'));
-  const t = await startTestApp(dialect, { env: { SWITCHBOARD_CONFIG: config, GITHUB_TOKEN: githubToken, GITHUB_API_URL: github.url } });
+  const t = await startTestApp(dialect, { env: { SWITCHBOARD_CONFIG: config, GITHUB_TOKEN: githubToken, GITHUB_API_URL: github.url, ...env } });
   return {
     t,
     github,

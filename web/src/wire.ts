@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import type { boardTaskView, boardTaskList, executionView, activityView } from '../../src/wire/board.ts';
 import type { userView } from '../../src/wire/user.ts';
 import type { agentView } from '../../src/wire/agent.ts';
+import type { linkCodeView, telegramLinkView } from '../../src/wire/telegram.ts';
 
 export type BoardTaskView = z.infer<typeof boardTaskView>;
 export type BoardTaskList = z.infer<typeof boardTaskList>;
@@ -15,6 +16,8 @@ export type ExecutionView = z.infer<typeof executionView>;
 export type ActivityView = z.infer<typeof activityView>;
 export type UserView = z.infer<typeof userView>;
 export type AgentView = z.infer<typeof agentView>;
+export type LinkCodeView = z.infer<typeof linkCodeView>;
+export type TelegramLinkView = z.infer<typeof telegramLinkView>;
 
 export interface WebSession {
   readonly session_id: string | null;

@@ -1,9 +1,10 @@
-/** Me: who I am, my password, my live sessions (end one). */
+/** Me: who I am, my password, my tokens, devices and Telegram links, my live sessions (end one). */
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, messageOf } from '../api.ts';
 import { useSession } from '../session.tsx';
 import { MyDevices, MyTokens } from './MyCredentials.tsx';
+import { MyTelegram } from './MyTelegram.tsx';
 
 interface SessionRow {
   session_id: string;
@@ -73,6 +74,7 @@ export function Me() {
       </form>
       <MyTokens userId={session.user.id} />
       <MyDevices />
+      <MyTelegram />
       <h2>Sessions</h2>
       {sessions.error !== null && <p className="error">{messageOf(sessions.error)}</p>}
       <ul className="sessions">

@@ -14,6 +14,7 @@ const FIELDS = [
   { name: 'github_repo_url', label: 'GitHub repository URL' },
   { name: 'default_branch', label: 'Default branch' },
   { name: 'default_agent_type', label: 'Default agent' },
+  { name: 'telegram_chat_id', label: 'Telegram group chat id' },
 ] as const;
 
 function ProjectForm({ project, onDone }: { project?: ProjectView; onDone: () => void }) {
