@@ -31,7 +31,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     }),
   );
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000);
     const check = (): void => {
       const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
       if (m?.[1]) {
