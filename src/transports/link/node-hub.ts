@@ -102,11 +102,47 @@ export function createNodeHub(deps: { readonly guard: () => Guard; readonly logg
     return socket === undefined ? () => undefined : (m) => socket.send(m);
   }
 
-  function dispatch(target: RemoteTarget, ctx: AgentRunContext): Promise<AgentOutcome> {
-    const candidates = [...nodes.values()].filter((n) => n.socket !== undefined && n.agents.some((a) => a.agent_type === target.agent) && selects(target, n.nodeId, n.labels));
-    const pinned = target.kind === 'node' ? `node ${target.nodeId}` : 'a node matching the selector';
+  /** Called whenever a node connects: runs waiting for a node look again. */
+  const arrivals = new Set<() => void>();
+
+  const candidatesFor = (target: RemoteTarget): NodeEntry[] =>
+    [...nodes.values()].filter((n) => n.socket !== undefined && n.agents.some((a) => a.agent_type === target.agent) && selects(target, n.nodeId, n.labels));
+
+  /** No node fits now: wait up to the grace for one to connect (a node restarting), then fail retryably. */
+  function awaitCandidate(target: RemoteTarget, signal: AbortSignal): Promise<NodeEntry[]> {
+    const where = target.kind === 'node' ? `node ${target.nodeId}` : 'a node matching the selector';
+    return new Promise((resolve, reject) => {
+      const finish = (): void => {
+        clearTimeout(timer);
+        arrivals.delete(look);
+        signal.removeEventListener('abort', aborted);
+      };
+      const look = (): void => {
+        const found = candidatesFor(target);
+        if (found.length === 0) return;
+        finish();
+        resolve(found);
+      };
+      const aborted = (): void => {
+        finish();
+        reject(signal.reason);
+      };
+      const timer = setTimeout(() => {
+        finish();
+        reject(new AgentError(`No connected node offers agent ${target.agent} (${where})`, { retryable: true }));
+      }, options.graceMs);
+      timer.unref?.();
+      arrivals.add(look);
+      signal.addEventListener('abort', aborted, { once: true });
+      look();
+    });
+  }
+
+  async function dispatch(target: RemoteTarget, ctx: AgentRunContext): Promise<AgentOutcome> {
+    let candidates = candidatesFor(target);
     if (candidates.length === 0) {
-      return Promise.reject(new AgentError(`No connected node offers agent ${target.agent} (${pinned})`, { retryable: true }));
+      ctx.emit({ type: 'log', message: `Waiting up to ${options.graceMs} ms for a node offering ${target.agent}` });
+      candidates = await awaitCandidate(target, ctx.signal);
     }
     // Least busy first; equal ones by id, so the choice is stable.
     candidates.sort((a, b) => a.runs.size - b.runs.size || a.nodeId.localeCompare(b.nodeId));
@@ -268,6 +304,7 @@ export function createNodeHub(deps: { readonly guard: () => Guard; readonly logg
         details: { device_id: node.deviceId, agents: node.agents.map((a) => a.agent_type), resumed_runs: resumed.filter((r) => r.state === 'live').length },
       }).catch((err: unknown) => deps.logger.error({ err, node: node.nodeId }, 'could not audit a node connect'));
       deps.logger.info({ node: node.nodeId, agents: node.agents.map((a) => a.agent_type), resumed: resumed.length }, 'node connected');
+      for (const look of [...arrivals]) look();
       return {
         onMessage(m) {
           if (node.socket !== socket) return;

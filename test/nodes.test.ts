@@ -1,0 +1,252 @@
+/**
+ * Remote worker nodes, end to end: a real server process and real `switchboard node`
+ * processes on loopback. Nodes prove a trusted device, are listed, run `echo@node`
+ * and selector tasks with their events streamed back, get cancels, and a node killed
+ * with SIGKILL mid-task loses the attempt, which another node then runs.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { makeTestDatabase, type TestDatabase } from './helpers/databases.ts';
+import { startServerProcess, type ServerProcess } from './helpers/server-process.ts';
+import { nodeHome, startNodeProcess, type NodeHome, type NodeProcess } from './helpers/node-process.ts';
+import { runCli } from './helpers/cli-process.ts';
+import { startTcpProxy } from './helpers/tcp-proxy.ts';
+import { waitFor } from './helpers/wait.ts';
+
+interface WireEvent {
+  seq: number;
+  event_type: string;
+  state: string;
+  message: string | null;
+  metadata: Record<string, unknown> | null;
+}
+interface WireNode {
+  node_id: string;
+  agents: string[];
+  labels: Record<string, string>;
+  device_id: string;
+  health: string;
+  connected: boolean;
+  running_tasks: string[];
+}
+
+const TERMINAL = ['completed', 'failed', 'cancelled'];
+
+describe('remote worker nodes', () => {
+  let db: TestDatabase;
+  let server: ServerProcess;
+  let token: string;
+  const homes: NodeHome[] = [];
+  const nodes: NodeProcess[] = [];
+
+  const api = async <T>(path: string, init: RequestInit = {}, bearer = token): Promise<{ status: number; body: T }> => {
+    const res = await fetch(server.url + path, {
+      ...init,
+      headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json', accept: 'application/json' },
+    });
+    return { status: res.status, body: (await res.json()) as T };
+  };
+  const submit = async (agent: string, prompt: string, context: Record<string, unknown> = {}): Promise<string> => {
+    const r = await api<{ task_id: string }>('/api/runtime/tasks/submit', { method: 'POST', body: JSON.stringify({ agent_type: agent, prompt, context }) });
+    assert.equal(r.status, 202, JSON.stringify(r.body));
+    return r.body.task_id;
+  };
+  const events = async (id: string): Promise<WireEvent[]> => (await api<WireEvent[]>(`/api/runtime/tasks/${id}/events`)).body;
+  const state = async (id: string): Promise<{ state: string; result: unknown; attempt?: number }> =>
+    (await api<{ state: string; result: unknown }>(`/api/runtime/tasks/${id}/state`)).body;
+  const until = (id: string, states: readonly string[]) =>
+    waitFor(async () => {
+      const s = await state(id);
+      return states.includes(s.state) ? s : undefined;
+    }, `task ${id} to reach ${states.join('/')}`, 30_000);
+  const listed = async (): Promise<WireNode[]> => (await api<{ nodes: WireNode[] }>('/api/nodes')).body.nodes;
+  const home = async (name: string, approve = true): Promise<NodeHome> => {
+    const h = await nodeHome(server.url, token, name, approve);
+    homes.push(h);
+    return h;
+  };
+  const start = async (h: NodeHome, id: string, extra: readonly string[] = [], url = server.url): Promise<NodeProcess> => {
+    const n = await startNodeProcess(url, token, h, id, extra);
+    nodes.push(n);
+    return n;
+  };
+  /** Event sequence numbers are 1, 2, 3 … with no repeat and no gap, and exactly one terminal state change. */
+  const assertCleanLog = (log: readonly WireEvent[]): void => {
+    assert.deepEqual(log.map((e) => e.seq), log.map((_e, i) => i + 1));
+    assert.equal(log.filter((e) => e.event_type === 'state_change' && TERMINAL.includes(e.state)).length, 1);
+  };
+  /** Progress lines per attempt: each appears once within its attempt (no event applied twice). */
+  const assertNoRepeats = (log: readonly WireEvent[]): void => {
+    let attempt: string[] = [];
+    for (const e of log) {
+      if (e.event_type === 'log' && e.message?.startsWith('Running on node') === true) attempt = [];
+      if (e.event_type !== 'progress' || e.message === null) continue;
+      assert.ok(!attempt.includes(e.message), `event "${e.message}" recorded twice in one attempt`);
+      attempt.push(e.message);
+    }
+  };
+
+  before(async () => {
+    db = makeTestDatabase('sqlite');
+    token = `sbt_nodes_${randomBytes(16).toString('hex')}`;
+    server = await startServerProcess({
+      ...db.env,
+      SWITCHBOARD_ADMIN_TOKEN: token,
+      SWITCHBOARD_NODE_GRACE_MS: '1500',
+      SWITCHBOARD_NODE_HEARTBEAT_MS: '200',
+      SWITCHBOARD_NODE_MAX_ATTEMPTS: '3',
+      SWITCHBOARD_NODE_RETRY_BACKOFF_MS: '100',
+      SWITCHBOARD_POLL_MS: '200',
+    });
+  });
+  after(async () => {
+    for (const n of nodes) if (n.child.exitCode === null && n.child.signalCode === null) n.child.kill('SIGKILL');
+    await Promise.all(nodes.map((n) => n.exited));
+    server.child.kill('SIGTERM');
+    await server.exited;
+    for (const h of homes) rmSync(h.home, { recursive: true, force: true });
+    await db.drop();
+  });
+
+  it('lists a connected node with its agents and labels, and runs an echo@node task with its events streamed back', async () => {
+    const h = await home('alpha');
+    await start(h, 'alpha', ['--label', 'zone=one', '--label', 'gpu=no']);
+    const [node] = (await listed()).filter((n) => n.node_id === 'alpha');
+    assert.ok(node);
+    assert.deepEqual(node.agents, ['echo']);
+    assert.deepEqual(node.labels, { zone: 'one', gpu: 'no' });
+    assert.equal(node.device_id, h.deviceId);
+    assert.equal(node.health, 'ok');
+
+    const cli = await runCli(['nodes', 'list', '--json'], { url: server.url, token });
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.ok((JSON.parse(cli.stdout) as WireNode[]).some((n) => n.node_id === 'alpha' && n.agents.includes('echo')));
+    const agents = (await api<{ agent_type: string }[]>('/api/runtime/agents')).body.map((a) => a.agent_type);
+    assert.ok(agents.includes('echo@alpha') && agents.includes('echo@*'), agents.join(','));
+
+    const id = await submit('echo@alpha', 'hello from afar', { delay_ms: 300, progress_interval_ms: 100 });
+    const done = await until(id, TERMINAL);
+    assert.equal(done.state, 'completed');
+    assert.equal(done.result, 'hello from afar');
+    const log = await events(id);
+    assertCleanLog(log);
+    assert.ok(log.some((e) => e.event_type === 'log' && e.message === 'Running on node alpha'));
+    assert.ok(log.filter((e) => e.event_type === 'progress').length >= 2, 'the node streamed its progress');
+  });
+
+  it('refuses a node whose device is not approved, with NODE_DEVICE_UNTRUSTED', async () => {
+    const h = await home('pending-one', false);
+    const n = await startNodeProcess(server.url, token, h, 'pending-one', [], false);
+    nodes.push(n);
+    const exit = await n.exited;
+    assert.equal(exit.code, 3);
+    assert.match(n.stderr(), /NODE_DEVICE_UNTRUSTED/);
+    assert.match(n.stderr(), new RegExp(`switchboard devices approve ${h.deviceId}`));
+    assert.ok(!(await listed()).some((x) => x.node_id === 'pending-one'));
+  });
+
+  it('refuses a node with a bad token', async () => {
+    const h = await home('badtoken');
+    const n = await startNodeProcess(server.url, `sbt_${'0'.repeat(40)}`, h, 'badtoken', [], false);
+    nodes.push(n);
+    const exit = await n.exited;
+    assert.equal(exit.code, 3);
+    assert.match(n.stderr(), /AUTH_INVALID/);
+    assert.ok(!(await listed()).some((x) => x.node_id === 'badtoken'));
+  });
+
+  it('refuses the link to a caller without node:connect', async () => {
+    const user = await api<{ user_id: string }>('/api/users', { method: 'POST', body: JSON.stringify({ username: `dev-${randomBytes(4).toString('hex')}`, roles: ['developer'] }) });
+    assert.equal(user.status, 201, JSON.stringify(user.body));
+    const t = await api<{ token: string }>(`/api/users/${user.body.user_id}/tokens`, { method: 'POST', body: JSON.stringify({ name: 'node' }) });
+    const res = await fetch(`${server.url}/api/nodes/link?node_id=x`, { headers: { authorization: `Bearer ${t.body.token}`, connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': randomBytes(16).toString('base64') } });
+    assert.equal(res.status, 403);
+    assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'AUTH_FORBIDDEN');
+    assert.equal((await api<unknown>('/api/nodes', {}, t.body.token)).status, 403);
+  });
+
+  it("delivers a cancel to the node's agent", async () => {
+    const h = await home('canceller');
+    const n = await start(h, 'canceller');
+    const id = await submit('echo@canceller', 'long', { delay_ms: 60_000, progress_interval_ms: 100 });
+    await waitFor(async () => (await events(id)).some((e) => e.event_type === 'progress'), 'the remote run to report progress');
+    const c = await api<{ state: string }>(`/api/runtime/tasks/${id}/cancel`, { method: 'POST', body: '{}' });
+    assert.equal(c.status, 200, JSON.stringify(c.body));
+    await n.waitForLine('cancelled by the server');
+    await n.waitForLine(': stopped');
+    assert.equal((await until(id, TERMINAL)).state, 'cancelled');
+    assertCleanLog(await events(id));
+    await waitFor(async () => (await listed()).find((x) => x.node_id === 'canceller')?.running_tasks.length === 0, 'the node to hold no run');
+  });
+
+  it('recovers the task of a node killed with SIGKILL mid-task on another of three nodes, without duplicate events', async () => {
+    const pool = await Promise.all(['k1', 'k2', 'k3'].map(async (id) => start(await home(id), id, ['--label', 'pool=kill'])));
+    const id = await submit('echo@*[pool=kill]', 'survive', { delay_ms: 2000, progress_interval_ms: 100 });
+    const first = await waitFor(async () => {
+      const log = await events(id);
+      const on = log.find((e) => e.event_type === 'log' && e.message?.startsWith('Running on node') === true);
+      return on !== undefined && log.some((e) => e.event_type === 'progress') ? String(on.metadata?.['node_id']) : undefined;
+    }, 'the task to run on a node of the pool');
+    const victim = pool.find((n) => n.id === first);
+    assert.ok(victim, `ran on ${first}`);
+    victim.child.kill('SIGKILL');
+    assert.equal((await victim.exited).signal, 'SIGKILL');
+
+    const done = await until(id, TERMINAL);
+    assert.equal(done.state, 'completed', JSON.stringify(done));
+    assert.equal(done.result, 'survive');
+    const log = await events(id);
+    assertCleanLog(log);
+    assertNoRepeats(log);
+    const ranOn = log.filter((e) => e.event_type === 'log' && e.message?.startsWith('Running on node') === true).map((e) => e.metadata?.['node_id']);
+    assert.equal(ranOn[0], first);
+    assert.ok(ranOn.length >= 2 && ranOn.at(-1) !== first, `ran on ${ranOn.join(', ')}`);
+    assert.ok(log.some((e) => e.message?.includes(`Node ${first} did not reconnect`) === true), 'the lost attempt says why');
+  });
+
+  it('resumes a run after a quick reconnect without losing or repeating events', async () => {
+    const proxy = await startTcpProxy(server.url);
+    try {
+      const n = await start(await home('flaky'), 'flaky', [], proxy.url);
+      const id = await submit('echo@flaky', 'through the drop', { delay_ms: 1500, progress_interval_ms: 50 });
+      await waitFor(async () => (await events(id)).filter((e) => e.event_type === 'progress').length >= 3, 'progress before the drop');
+      proxy.cut();
+      await n.waitForLine('resumed 1 runs');
+      const done = await until(id, TERMINAL);
+      assert.equal(done.state, 'completed', JSON.stringify(done));
+      const log = await events(id);
+      assertCleanLog(log);
+      assertNoRepeats(log);
+      assert.equal(log.filter((e) => e.event_type === 'log' && e.message?.startsWith('Running on node') === true).length, 1, 'one attempt: no retry');
+      // Every progress step of the one attempt arrived: 50 ms steps up to 1500 ms.
+      const steps = log.filter((e) => e.event_type === 'progress').map((e) => e.message);
+      assert.equal(steps.at(-1), '1500/1500 ms');
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("fences a node that comes back after the grace: its old run is refused and the task runs again", async () => {
+    const proxy = await startTcpProxy(server.url);
+    try {
+      const n = await start(await home('late'), 'late', [], proxy.url);
+      const id = await submit('echo@late', 'again', { delay_ms: 2500, progress_interval_ms: 100 });
+      await waitFor(async () => (await events(id)).some((e) => e.event_type === 'progress'), 'the first attempt to run');
+      proxy.pause(true);
+      proxy.cut();
+      await waitFor(async () => (await events(id)).some((e) => e.message?.includes('Node late did not reconnect') === true), 'the grace to run out');
+      proxy.pause(false);
+      await n.waitForLine('gave it up while the node was away');
+      const done = await until(id, TERMINAL);
+      assert.equal(done.state, 'completed', JSON.stringify(done));
+      const log = await events(id);
+      assertCleanLog(log);
+      assertNoRepeats(log);
+      assert.equal(log.filter((e) => e.event_type === 'log' && e.message === 'Running on node late').length, 2);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
