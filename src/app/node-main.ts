@@ -63,7 +63,7 @@ export async function runNode(opts: NodeCommandOptions, status: (line: string) =
     return NodeExit.refused;
   }
   const config = loadConfig(process.env, opts.config !== undefined ? { configFile: opts.config } : {});
-  const logger = createLogger(process.env['SWITCHBOARD_LOG_LEVEL'] ?? 'warn', process.env['SWITCHBOARD_NODE_LOG'] ?? '/dev/stderr');
+  const logger = createLogger(process.env['SWITCHBOARD_LOG_LEVEL'] ?? 'warn', 2);
   const runtime = await createAgentRuntime({ config, store: NO_STORED_AGENTS, env: process.env, extraAgents: [], clock: systemClock, logger });
   const wanted = opts.agents === undefined ? undefined : new Set(opts.agents.split(',').map((a) => a.trim()).filter((a) => a !== ''));
   const all = runtime.registry;

@@ -54,7 +54,9 @@ export async function startNodeProcess(
     exited,
     stderr: () => err,
     waitForLine: async (text, count = 1) => {
-      await waitFor(() => err.split(text).length - 1 >= count, `node ${id} to print "${text}" (stderr so far:\n${err})`, 30_000);
+      await waitFor(() => err.split(text).length - 1 >= count, `node ${id} to print "${text}"`, 30_000).catch((e: unknown) => {
+        throw new Error(`${e instanceof Error ? e.message : String(e)}; its stderr:\n${err}`);
+      });
     },
   };
   if (connected) await p.waitForLine('connected to');
