@@ -14,6 +14,7 @@ import { nodeHome, startNodeProcess, type NodeHome, type NodeProcess } from './h
 import { runCli } from './helpers/cli-process.ts';
 import { startTcpProxy } from './helpers/tcp-proxy.ts';
 import { waitFor } from './helpers/wait.ts';
+import WebSocket from 'ws';
 
 interface WireEvent {
   seq: number;
@@ -161,9 +162,17 @@ describe('remote worker nodes', () => {
     const user = await api<{ user_id: string }>('/api/users', { method: 'POST', body: JSON.stringify({ username: `dev-${randomBytes(4).toString('hex')}`, roles: ['developer'] }) });
     assert.equal(user.status, 201, JSON.stringify(user.body));
     const t = await api<{ token: string }>(`/api/users/${user.body.user_id}/tokens`, { method: 'POST', body: JSON.stringify({ name: 'node' }) });
-    const res = await fetch(`${server.url}/api/nodes/link?node_id=x`, { headers: { authorization: `Bearer ${t.body.token}`, connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': randomBytes(16).toString('base64') } });
-    assert.equal(res.status, 403);
-    assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'AUTH_FORBIDDEN');
+    const refusal = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const ws = new WebSocket(`${server.url.replace('http', 'ws')}/api/nodes/link?node_id=x`, { headers: { authorization: `Bearer ${t.body.token}` } });
+      ws.on('unexpected-response', (_req, res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      ws.on('open', () => reject(new Error('the link opened')));
+      ws.on('error', () => undefined);
+    });
+    assert.equal(refusal.status, 403);
+    assert.equal((JSON.parse(refusal.body) as { error: { code: string } }).error.code, 'AUTH_FORBIDDEN');
     assert.equal((await api<unknown>('/api/nodes', {}, t.body.token)).status, 403);
   });
 

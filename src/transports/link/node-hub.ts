@@ -239,7 +239,7 @@ export function createNodeHub(deps: { readonly guard: () => Guard; readonly logg
     agents,
 
     async admit(caller, nodeId) {
-      await deps.guard().ensure(caller, 'node:connect', { type: 'node', id: nodeId }, { action: 'connect a worker node' });
+      await deps.guard().ensure(caller, 'node:connect', { type: 'node', id: nodeId }, { why: 'connecting a worker node' });
       if (caller.deviceId === undefined || caller.deviceTrust !== 'trusted') {
         await deps.guard().record({
           eventType: 'permission.denied',
@@ -316,7 +316,7 @@ export function createNodeHub(deps: { readonly guard: () => Guard; readonly logg
     },
 
     async nodes(caller) {
-      await deps.guard().ensure(caller, 'node:read', { type: 'node', id: null }, { action: 'list worker nodes' });
+      await deps.guard().ensure(caller, 'node:read', { type: 'node', id: null }, { why: 'listing worker nodes' });
       const t = now();
       return [...nodes.values()]
         .filter((n) => n.socket !== undefined || n.runs.size > 0 || t - n.lastHeartbeat < 10 * 60_000)
