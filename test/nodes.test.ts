@@ -15,6 +15,8 @@ import { runCli } from './helpers/cli-process.ts';
 import { startTcpProxy } from './helpers/tcp-proxy.ts';
 import { waitFor } from './helpers/wait.ts';
 import WebSocket from 'ws';
+import { join } from 'node:path';
+import { readDeviceKey, signChallenge } from '../src/cli/device-key.ts';
 
 interface WireEvent {
   seq: number;
@@ -159,9 +161,9 @@ describe('remote worker nodes', () => {
   });
 
   it('refuses the link to a caller without node:connect', async () => {
-    const user = await api<{ user_id: string }>('/api/users', { method: 'POST', body: JSON.stringify({ username: `dev-${randomBytes(4).toString('hex')}`, roles: ['developer'] }) });
+    const user = await api<{ id: string }>('/api/users', { method: 'POST', body: JSON.stringify({ username: `dev-${randomBytes(4).toString('hex')}`, roles: ['developer'] }) });
     assert.equal(user.status, 201, JSON.stringify(user.body));
-    const t = await api<{ token: string }>(`/api/users/${user.body.user_id}/tokens`, { method: 'POST', body: JSON.stringify({ name: 'node' }) });
+    const t = await api<{ token: string }>(`/api/users/${user.body.id}/tokens`, { method: 'POST', body: JSON.stringify({ name: 'node' }) });
     const refusal = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const ws = new WebSocket(`${server.url.replace('http', 'ws')}/api/nodes/link?node_id=x`, { headers: { authorization: `Bearer ${t.body.token}` } });
       ws.on('unexpected-response', (_req, res) => {
@@ -257,5 +259,54 @@ describe('remote worker nodes', () => {
     } finally {
       await proxy.close();
     }
+  });
+
+  it("refuses a stale node's write: a message for a run given up after the grace is not recorded", async () => {
+    const h = await home('raw');
+    const key = readDeviceKey(join(h.home, '.config', 'switchboard', 'device-key.json'));
+    assert.ok(key);
+    const challenge = (await api<{ challenge_id: string; nonce: string }>('/api/auth/device-challenge', { method: 'POST', body: JSON.stringify({ device_id: key.deviceId }) })).body;
+    const session = await api<{ token: string }>('/api/runtime/sessions', {
+      method: 'POST',
+      body: JSON.stringify({ device_id: key.deviceId, device_proof: { challenge_id: challenge.challenge_id, signature: signChallenge(key, challenge) } }),
+    });
+    assert.equal(session.status, 201, JSON.stringify(session.body));
+    /** A hand-made node speaking the protocol: every server message is kept. */
+    const link = async (runs: string[]) => {
+      const ws = new WebSocket(`${server.url.replace('http', 'ws')}/api/nodes/link?node_id=raw`, { headers: { authorization: `Bearer ${session.body.token}` } });
+      const got: Record<string, unknown>[] = [];
+      ws.on('message', (d) => got.push(JSON.parse(String(d)) as Record<string, unknown>));
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+      ws.send(JSON.stringify({ type: 'hello', version: 1, node_id: 'raw', labels: {}, agents: [{ agent_type: 'echo', name: 'Echo', description: '', capabilities: [] }], runs }));
+      const next = (type: string) => waitFor(() => got.find((m) => m['type'] === type), `a ${type} message`);
+      return { ws, got, next };
+    };
+    const first = await link([]);
+    const welcome = await first.next('welcome');
+    assert.deepEqual(welcome['runs'], []);
+    const id = await submit('echo@raw', 'fenced');
+    const run = await first.next('run');
+    const runId = String(run['run_id']);
+    first.ws.send(JSON.stringify({ type: 'run_message', run_id: runId, seq: 1, body: { kind: 'emit', emission: { type: 'log', message: 'before the drop' } } }));
+    await waitFor(() => first.got.find((m) => m['type'] === 'ack' && m['seq'] === 1), 'the ack of the first message');
+    first.ws.terminate();
+    await waitFor(async () => (await events(id)).some((e) => e.message?.includes('Node raw did not reconnect') === true), 'the grace to run out');
+
+    const second = await link([runId]);
+    const again = await second.next('welcome');
+    assert.deepEqual(again['runs'], [{ run_id: runId, state: 'dead', acked_seq: 0 }]);
+    second.ws.send(JSON.stringify({ type: 'run_message', run_id: runId, seq: 2, body: { kind: 'result', result: 'stale result' } }));
+    const refused = await second.next('refused');
+    assert.deepEqual(refused, { type: 'refused', run_id: runId, code: 'NODE_RUN_STALE', message: 'The run is over: its result is no longer taken' });
+    // The retry came to the same node again: it finishes the task with its new run.
+    const retry = await waitFor(() => second.got.find((m) => m['type'] === 'run' && m['run_id'] !== runId), 'the retried run');
+    second.ws.send(JSON.stringify({ type: 'run_message', run_id: retry['run_id'], seq: 1, body: { kind: 'result', result: 'fresh result' } }));
+    const done = await until(id, TERMINAL);
+    assert.equal(done.state, 'completed');
+    assert.equal(done.result, 'fresh result');
+    const log = await events(id);
+    assertCleanLog(log);
+    assert.equal(log.filter((e) => e.message === 'before the drop').length, 1);
+    second.ws.close();
   });
 });

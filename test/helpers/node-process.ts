@@ -1,8 +1,8 @@
 /** Runs `switchboard node` as a real child process, on a HOME with its own device key. */
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cliHome, runCli, spawnCli } from './cli-process.ts';
+import { cliHome, spawnCli } from './cli-process.ts';
+import { createDeviceKey } from '../../src/cli/device-key.ts';
 import { waitFor } from './wait.ts';
 
 export interface NodeHome {
@@ -10,17 +10,20 @@ export interface NodeHome {
   readonly deviceId: string;
 }
 
-/** A HOME with a device key registered on the server (approved unless `approve` is false). */
+/**
+ * A HOME with a device key (made as `switchboard devices init` makes it) registered on
+ * the server over the API, and approved unless `approve` is false.
+ */
 export async function nodeHome(url: string, token: string, name: string, approve = true): Promise<NodeHome> {
   const home = cliHome();
-  const init = await runCli(['devices', 'init', '--name', name], { url, token, home });
-  if (init.code !== 0) throw new Error(`devices init failed: ${init.stderr}`);
-  const key = JSON.parse(readFileSync(join(home, '.config', 'switchboard', 'device-key.json'), 'utf8')) as { device_id: string };
-  if (approve) {
-    const ok = await runCli(['devices', 'approve', key.device_id], { url, token, home });
-    if (ok.code !== 0) throw new Error(`devices approve failed: ${ok.stderr}`);
-  }
-  return { home, deviceId: key.device_id };
+  const key = createDeviceKey(join(home, '.config', 'switchboard', 'device-key.json'), name);
+  const call = async (path: string, body: unknown): Promise<void> => {
+    const res = await fetch(url + path, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  };
+  await call('/api/devices', { device_id: key.deviceId, name, public_key: key.publicKey });
+  if (approve) await call(`/api/devices/${key.deviceId}/approve`, {});
+  return { home, deviceId: key.deviceId };
 }
 
 export interface NodeProcess {

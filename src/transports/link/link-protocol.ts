@@ -97,6 +97,7 @@ export type ServerMessage = z.infer<typeof serverMessage>;
 /** WebSocket close codes of the link (4000 + the HTTP status of the reason). */
 export const LINK_CLOSE = {
   protocol: 4400,
-  replaced: 4409,
+  replaced: 4001,
+  idTaken: 4409,
   shutdown: 4503,
 } as const;

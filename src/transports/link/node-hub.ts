@@ -266,7 +266,7 @@ export function createNodeHub(deps: { readonly guard: () => Guard; readonly logg
       let entry = nodes.get(hello.node_id);
       if (entry !== undefined && entry.deviceId !== caller.deviceId && entry.runs.size > 0) {
         socket.send({ type: 'error', code: 'NODE_ID_TAKEN', message: 'Another device holds runs under this node id' });
-        socket.close(4409, 'node id taken');
+        socket.close(LINK_CLOSE.idTaken, 'node id taken');
         return { onMessage: () => undefined, onClose: () => undefined };
       }
       const old = entry?.socket;
