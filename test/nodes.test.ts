@@ -71,9 +71,7 @@ describe('remote worker nodes', () => {
     return h;
   };
   const start = async (h: NodeHome, id: string, extra: readonly string[] = [], url = server.url): Promise<NodeProcess> => {
-    const n = await startNodeProcess(url, token, h, id, extra);
-    nodes.push(n);
-    return n;
+    return startNodeProcess(url, token, h, id, extra, true, (n) => nodes.push(n));
   };
   /** Event sequence numbers are 1, 2, 3 … with no repeat and no gap, and exactly one terminal state change. */
   const assertCleanLog = (log: readonly WireEvent[]): void => {
@@ -141,8 +139,7 @@ describe('remote worker nodes', () => {
 
   it('refuses a node whose device is not approved, with NODE_DEVICE_UNTRUSTED', async () => {
     const h = await home('pending-one', false);
-    const n = await startNodeProcess(server.url, token, h, 'pending-one', [], false);
-    nodes.push(n);
+    const n = await startNodeProcess(server.url, token, h, 'pending-one', [], false, (p) => nodes.push(p));
     const exit = await n.exited;
     assert.equal(exit.code, 3);
     assert.match(n.stderr(), /NODE_DEVICE_UNTRUSTED/);
@@ -152,8 +149,7 @@ describe('remote worker nodes', () => {
 
   it('refuses a node with a bad token', async () => {
     const h = await home('badtoken');
-    const n = await startNodeProcess(server.url, `sbt_${'0'.repeat(40)}`, h, 'badtoken', [], false);
-    nodes.push(n);
+    const n = await startNodeProcess(server.url, `sbt_${'0'.repeat(40)}`, h, 'badtoken', [], false, (p) => nodes.push(p));
     const exit = await n.exited;
     assert.equal(exit.code, 3);
     assert.match(n.stderr(), /AUTH_INVALID/);

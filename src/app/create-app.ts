@@ -85,8 +85,8 @@ const REDACT = [
   'answer',
 ];
 
-/** The process logger (stdout, or a file or file descriptor when `destination` is given). */
-export function createLogger(level: string, destination?: string | number): Logger {
+/** The process logger (stdout, or a file when `destination` is given). */
+export function createLogger(level: string, destination?: string): Logger {
   const options = { level, redact: { paths: REDACT, censor: '[redacted]' } };
   return destination === undefined ? pino(options) : pino(options, pino.destination({ dest: destination, sync: true }));
 }

@@ -11,7 +11,7 @@ import type { AgentRegistry } from '../core/ports/agent-registry.ts';
 import { createAgentRuntime } from '../agents/assembly/agent-runtime.ts';
 import { deviceKeyPath, keyFingerprint, readDeviceKey, signChallenge } from '../cli/device-key.ts';
 import { NodeRefusedError, startNodeClient } from '../transports/link/node-client.ts';
-import { createLogger } from './create-app.ts';
+import { pino } from 'pino';
 import { systemClock } from './node-timers.ts';
 
 export interface NodeCommandOptions {
@@ -63,7 +63,8 @@ export async function runNode(opts: NodeCommandOptions, status: (line: string) =
     return NodeExit.refused;
   }
   const config = loadConfig(process.env, opts.config !== undefined ? { configFile: opts.config } : {});
-  const logger = createLogger(process.env['SWITCHBOARD_LOG_LEVEL'] ?? 'warn', 2);
+  // Agents' own log lines go to stderr with the status lines (not create-app's logger: the node loads no server module).
+  const logger = pino({ level: process.env['SWITCHBOARD_LOG_LEVEL'] ?? 'warn', redact: { paths: ['token', '*.token', 'authorization', '*.authorization'], censor: '[redacted]' } }, pino.destination({ dest: 2, sync: true }));
   const runtime = await createAgentRuntime({ config, store: NO_STORED_AGENTS, env: process.env, extraAgents: [], clock: systemClock, logger });
   const wanted = opts.agents === undefined ? undefined : new Set(opts.agents.split(',').map((a) => a.trim()).filter((a) => a !== ''));
   const all = runtime.registry;

@@ -44,6 +44,8 @@ export async function startNodeProcess(
   id: string,
   extra: readonly string[] = [],
   connected = true,
+  /** Sees the process as soon as it is spawned (so a test can stop it even when it never connects). */
+  spawned?: (p: NodeProcess) => void,
 ): Promise<NodeProcess> {
   const child = spawnCli(['node', '--server', url, '--token', token, '--id', id, ...extra], { home: home.home, env: { SWITCHBOARD_LOG_LEVEL: 'warn' } });
   let err = '';
@@ -57,11 +59,12 @@ export async function startNodeProcess(
     exited,
     stderr: () => err,
     waitForLine: async (text, count = 1) => {
-      await waitFor(() => err.split(text).length - 1 >= count, `node ${id} to print "${text}"`, 30_000).catch((e: unknown) => {
+      await waitFor(() => err.split(text).length - 1 >= count, `node ${id} to print "${text}"`, 60_000).catch((e: unknown) => {
         throw new Error(`${e instanceof Error ? e.message : String(e)}; its stderr:\n${err}`);
       });
     },
   };
+  spawned?.(p);
   if (connected) await p.waitForLine('connected to');
   return p;
 }
