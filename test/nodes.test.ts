@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { makeTestDatabase, type TestDatabase } from './helpers/databases.ts';
+import { DIALECTS, makeTestDatabase, type DialectName, type TestDatabase } from './helpers/databases.ts';
 import { startServerProcess, type ServerProcess } from './helpers/server-process.ts';
 import { nodeHome, startNodeProcess, type NodeHome, type NodeProcess } from './helpers/node-process.ts';
 import { runCli } from './helpers/cli-process.ts';
@@ -37,7 +37,16 @@ interface WireNode {
 
 const TERMINAL = ['completed', 'failed', 'cancelled'];
 
-describe('remote worker nodes', () => {
+/**
+ * Every case runs on SQLite; on PostgreSQL (when TEST_DATABASE_URL is set) the SIGKILL
+ * recovery runs too, the one case where the database's claims and retries matter most.
+ */
+for (const dialect of DIALECTS) describe(`remote worker nodes on ${dialect}`, () => suite(dialect));
+
+function suite(dialect: DialectName): void {
+  const all = dialect === 'sqlite';
+  const sqliteOnly = (name: string, fn: () => Promise<void>): void => void (all ? it(name, fn) : undefined);
+
   let db: TestDatabase;
   let server: ServerProcess;
   let token: string;
@@ -90,7 +99,7 @@ describe('remote worker nodes', () => {
   };
 
   before(async () => {
-    db = makeTestDatabase('sqlite');
+    db = makeTestDatabase(dialect);
     token = `sbt_nodes_${randomBytes(16).toString('hex')}`;
     server = await startServerProcess({
       ...db.env,
@@ -111,7 +120,7 @@ describe('remote worker nodes', () => {
     await db.drop();
   });
 
-  it('lists a connected node with its agents and labels, and runs an echo@node task with its events streamed back', async () => {
+  sqliteOnly('lists a connected node with its agents and labels, and runs an echo@node task with its events streamed back', async () => {
     const h = await home('alpha');
     await start(h, 'alpha', ['--label', 'zone=one', '--label', 'gpu=no']);
     const [node] = (await listed()).filter((n) => n.node_id === 'alpha');
@@ -137,7 +146,7 @@ describe('remote worker nodes', () => {
     assert.ok(log.filter((e) => e.event_type === 'progress').length >= 2, 'the node streamed its progress');
   });
 
-  it('refuses a node whose device is not approved, with NODE_DEVICE_UNTRUSTED', async () => {
+  sqliteOnly('refuses a node whose device is not approved, with NODE_DEVICE_UNTRUSTED', async () => {
     const h = await home('pending-one', false);
     const n = await startNodeProcess(server.url, token, h, 'pending-one', [], false, (p) => nodes.push(p));
     const exit = await n.exited;
@@ -147,7 +156,7 @@ describe('remote worker nodes', () => {
     assert.ok(!(await listed()).some((x) => x.node_id === 'pending-one'));
   });
 
-  it('refuses a node with a bad token', async () => {
+  sqliteOnly('refuses a node with a bad token', async () => {
     const h = await home('badtoken');
     const n = await startNodeProcess(server.url, `sbt_${'0'.repeat(40)}`, h, 'badtoken', [], false, (p) => nodes.push(p));
     const exit = await n.exited;
@@ -156,7 +165,7 @@ describe('remote worker nodes', () => {
     assert.ok(!(await listed()).some((x) => x.node_id === 'badtoken'));
   });
 
-  it('refuses the link to a caller without node:connect', async () => {
+  sqliteOnly('refuses the link to a caller without node:connect', async () => {
     const user = await api<{ id: string }>('/api/users', { method: 'POST', body: JSON.stringify({ username: `dev-${randomBytes(4).toString('hex')}`, roles: ['developer'] }) });
     assert.equal(user.status, 201, JSON.stringify(user.body));
     const t = await api<{ token: string }>(`/api/users/${user.body.id}/tokens`, { method: 'POST', body: JSON.stringify({ name: 'node' }) });
@@ -174,7 +183,7 @@ describe('remote worker nodes', () => {
     assert.equal((await api<unknown>('/api/nodes', {}, t.body.token)).status, 403);
   });
 
-  it("delivers a cancel to the node's agent", async () => {
+  sqliteOnly("delivers a cancel to the node's agent", async () => {
     const h = await home('canceller');
     const n = await start(h, 'canceller');
     const id = await submit('echo@canceller', 'long', { delay_ms: 60_000, progress_interval_ms: 100 });
@@ -213,7 +222,7 @@ describe('remote worker nodes', () => {
     assert.ok(log.some((e) => e.message?.includes(`Node ${first} did not reconnect`) === true), 'the lost attempt says why');
   });
 
-  it('resumes a run after a quick reconnect without losing or repeating events', async () => {
+  sqliteOnly('resumes a run after a quick reconnect without losing or repeating events', async () => {
     const proxy = await startTcpProxy(server.url);
     try {
       const n = await start(await home('flaky'), 'flaky', [], proxy.url);
@@ -235,7 +244,7 @@ describe('remote worker nodes', () => {
     }
   });
 
-  it("fences a node that comes back after the grace: its old run is refused and the task runs again", async () => {
+  sqliteOnly("fences a node that comes back after the grace: its old run is refused and the task runs again", async () => {
     const proxy = await startTcpProxy(server.url);
     try {
       const n = await start(await home('late'), 'late', [], proxy.url);
@@ -257,7 +266,7 @@ describe('remote worker nodes', () => {
     }
   });
 
-  it("refuses a stale node's write: a message for a run given up after the grace is not recorded", async () => {
+  sqliteOnly("refuses a stale node's write: a message for a run given up after the grace is not recorded", async () => {
     const h = await home('raw');
     const key = readDeviceKey(join(h.home, '.config', 'switchboard', 'device-key.json'));
     assert.ok(key);
@@ -305,4 +314,4 @@ describe('remote worker nodes', () => {
     assert.equal(log.filter((e) => e.message === 'before the drop').length, 1);
     second.ws.close();
   });
-});
+}
