@@ -7,7 +7,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { DIALECTS, makeTestDatabase, type DialectName, type TestDatabase } from './helpers/databases.ts';
 import { startServerProcess, type ServerProcess } from './helpers/server-process.ts';
 import { nodeHome, startNodeProcess, type NodeHome, type NodeProcess } from './helpers/node-process.ts';
@@ -313,5 +313,23 @@ function suite(dialect: DialectName): void {
     assertCleanLog(log);
     assert.equal(log.filter((e) => e.message === 'before the drop').length, 1);
     second.ws.close();
+  });
+
+  sqliteOnly('runs a command agent of the node\'s own configuration, and drains it on SIGTERM before exiting 0', async () => {
+    const h = await home('drainer');
+    const config = join(h.home, 'node.config.yaml');
+    // A CLI agent built by the same assembly as on the server: its own process group, stdin prompt, stdout result.
+    writeFileSync(config, 'agents:\n  - id: shell\n    kind: command\n    command: ["sh", "-c", "sleep 1; cat"]\n    prompt_via: stdin\n');
+    const n = await start(h, 'drainer', ['--config', config, '--agents', 'shell', '--drain-ms', '20000']);
+    assert.deepEqual((await listed()).find((x) => x.node_id === 'drainer')?.agents, ['shell']);
+    const id = await submit('shell@drainer', 'made on the node');
+    await waitFor(async () => (await events(id)).some((e) => e.message === 'Running on node drainer'), 'the command to start on the node');
+    n.child.kill('SIGTERM');
+    assert.equal((await n.exited).code, 0, n.stderr());
+    assert.match(n.stderr(), /draining: 1 runs/);
+    const done = await until(id, TERMINAL);
+    assert.equal(done.state, 'completed', JSON.stringify(done));
+    assert.match(JSON.stringify(done.result), /made on the node/);
+    assertCleanLog(await events(id));
   });
 }
