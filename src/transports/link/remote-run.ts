@@ -67,8 +67,8 @@ export class RemoteRun {
   startGrace(graceMs: number): void {
     this.send = () => undefined;
     if (this.graceTimer !== undefined || this.settled) return;
+    // Not unref'd: a run waiting for its node is work in progress (a shutdown aborts it, which clears this).
     this.graceTimer = setTimeout(() => this.fail(`Node ${this.nodeId} did not reconnect within ${graceMs} ms`), graceMs);
-    this.graceTimer.unref?.();
   }
 
   /** Ends the run with a retryable failure: the engine tries the task again (elsewhere, for a selector). */
