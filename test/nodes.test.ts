@@ -332,4 +332,21 @@ function suite(dialect: DialectName): void {
     assert.match(JSON.stringify(done.result), /made on the node/);
     assertCleanLog(await events(id));
   });
+
+  sqliteOnly('runs the task again on a killed node that restarts under the same id (its lost attempt fails retryably, at once when back within the grace)', async () => {
+    const h = await home('phoenix');
+    const firstLife = await start(h, 'phoenix');
+    const id = await submit('echo@phoenix', 'reborn', { delay_ms: 1000, progress_interval_ms: 100 });
+    await waitFor(async () => (await events(id)).some((e) => e.event_type === 'progress'), 'the first attempt to run');
+    firstLife.child.kill('SIGKILL');
+    await firstLife.exited;
+    await start(h, 'phoenix');
+    const done = await until(id, TERMINAL);
+    assert.equal(done.state, 'completed', JSON.stringify(done));
+    const log = await events(id);
+    assertCleanLog(log);
+    assertNoRepeats(log);
+    assert.ok(log.some((e) => e.message?.includes('Node phoenix restarted and lost the run') === true || e.message?.includes('Node phoenix did not reconnect') === true));
+    assert.equal(log.filter((e) => e.message === 'Running on node phoenix').length, 2);
+  });
 }
