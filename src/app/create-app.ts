@@ -34,6 +34,9 @@ import { createMetrics } from './prom-metrics.ts';
 import { nodeTimers, systemClock, uuidIds } from './node-timers.ts';
 import { fileURLToPath } from 'node:url';
 import { createTelegramBot, type TelegramBot } from '../transports/telegram/telegram-bot.ts';
+import { createNodeHub } from '../transports/link/node-hub.ts';
+import { registerNodeRoutes } from '../transports/link/node-routes.ts';
+import { withRemoteAgents } from '../agents/registry/with-remote-agents.ts';
 
 export interface App {
   readonly config: ResolvedConfig;
@@ -113,6 +116,18 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       boardWorkdir: (taskId) => workdirs.forRuntimeTask(taskId),
     });
     const agents = agentRuntime.registry;
+    // Remote worker nodes add `agent@node` agents to what the engine runs; the hub audits through the guard built below.
+    let nodeGuard: ReturnType<typeof createGuard> | undefined;
+    const nodeHub = createNodeHub(
+      {
+        guard: () => {
+          if (nodeGuard === undefined) throw new Error('the node hub is used before the app is built');
+          return nodeGuard;
+        },
+        logger,
+      },
+      config.nodeLink,
+    );
     const skills = createSkillCatalog({ installedDir: join(config.dataDir, 'skills'), configuredDirs: config.skillsDirs }, logger);
     const engine = createEngine(
       {
@@ -130,7 +145,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
           }),
         store: store.tasks,
         bus: createLocalEventBus(),
-        agents,
+        agents: withRemoteAgents(agents, nodeHub.agents),
         skills,
         clock,
         timers: nodeTimers,
@@ -155,6 +170,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     );
     // The one audit sink: the engine's commit queue, so every record joins the same chain and batches.
     const guard = createGuard(authorizer, engine.recordAudit);
+    nodeGuard = guard;
     const sessionPolicy = options.sessions ?? config.sessions;
     const authenticator = createAuthenticator(
       { credentials: store.credentials, clock },
@@ -197,7 +213,12 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
             },
           );
     const http = await createHttpServer(
-      { ...services, authenticator, logger, ...(bot !== undefined ? { extraRoutes: [(app: FastifyInstance) => bot.registerWebhook(app)] } : {}) },
+      {
+        ...services,
+        authenticator,
+        logger,
+        extraRoutes: [(app: FastifyInstance) => registerNodeRoutes(app, nodeHub), ...(bot !== undefined ? [(app: FastifyInstance) => bot.registerWebhook(app)] : [])],
+      },
       {
         bodyLimit: config.bodyLimit,
         skillUploadLimit: config.skills.uploadLimit,
@@ -241,6 +262,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       close() {
         closing ??= (async () => {
           await bot?.stop();
+          nodeHub.close();
           await http.close();
           services.follower.stop();
           agentRuntime.stopTimers();

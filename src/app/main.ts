@@ -66,6 +66,22 @@ program
   .option('--host <host>', 'address to bind (default: $HOST or 127.0.0.1)')
   .action(serve);
 
+program
+  .command('node')
+  .description('Run a remote worker node: dial a server, offer this machine\'s agents, run the tasks routed here')
+  .option('--server <url>', 'the server to dial (default: $SWITCHBOARD_URL)')
+  .option('--token <token>', 'API token of a user with node:connect (default: $SWITCHBOARD_TOKEN)')
+  .option('--id <name>', 'node id: tasks for `<agent>@<id>` run here (default: the host name)')
+  .option('--label <key=value>', 'a label for selectors `<agent>@*[key=value]` (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+  .option('--agents <a,b>', 'offer only these agents (default: every agent of this machine\'s configuration)')
+  .option('--config <file>', 'switchboard.config.yaml with this node\'s agents')
+  .option('--drain-ms <ms>', 'on SIGINT/SIGTERM, how long running tasks may finish before they are handed back (default: 30000)')
+  .action(async (_opts: unknown, cmd: Command) => {
+    const { runNode } = await import('./node-main.ts');
+    process.exitCode = await runNode(cmd.optsWithGlobals(), (line) => process.stderr.write(`${line}\n`));
+    process.exit(process.exitCode);
+  });
+
 registerClientCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

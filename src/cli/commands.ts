@@ -21,6 +21,7 @@ import { registerSkillCommands } from './skills-commands.ts';
 import { registerAgentCommands } from './agents-commands.ts';
 import { registerSessionCommands } from './sessions-commands.ts';
 import { registerDeviceCommands } from './devices-commands.ts';
+import { registerNodeCommands } from './nodes-commands.ts';
 import { registerPolicyCommands } from './policy-commands.ts';
 import { registerBoardCommands } from './board-commands.ts';
 import { registerTelegramCommands } from './telegram-commands.ts';
@@ -131,6 +132,7 @@ export function registerClientCommands(program: Command): void {
   registerUserCommands(program, run);
   registerSessionCommands(program, run);
   registerDeviceCommands(program, run);
+  registerNodeCommands(program, run);
   registerPolicyCommands(program, run);
   registerBoardCommands(program, run);
   registerSkillCommands(program, run);

@@ -51,6 +51,17 @@ export interface ResolvedConfig {
   readonly agentReloadMs: number;
   /** Re-checking agent availability (default: 60,000 ms). */
   readonly agentCheckMs: number;
+  /** Remote worker nodes (docs/node-protocol.md). */
+  readonly nodeLink: {
+    /** A dropped node's runs wait this long for it to reconnect, then fail retryably (default: 15 s). */
+    readonly graceMs: number;
+    /** Nodes send a heartbeat this often; three missed ones close the link (default: 5 s). */
+    readonly heartbeatMs: number;
+    /** Attempts of a task on remote agents (default: 3). */
+    readonly maxAttempts: number;
+    /** Delay before the second attempt, doubled after each (default: 1 s). */
+    readonly backoffMs: number;
+  };
   /** Session lifetimes (SWITCHBOARD_SESSION_IDLE_MS / _MAX_MS, else YAML sessions.idle_ms / max_ms; default 24 h / 7 days). */
   readonly sessions: SessionLifetimes;
   /** Failed-login limits (SWITCHBOARD_LOGIN_*, else YAML login.*; default 5 per user, 20 per address, 15 minutes). */
@@ -160,6 +171,12 @@ export function loadConfig(
     discoverAgents: e.SWITCHBOARD_DISCOVER === '1',
     agentReloadMs: e.SWITCHBOARD_AGENT_RELOAD_MS,
     agentCheckMs: e.SWITCHBOARD_AGENT_CHECK_MS,
+    nodeLink: {
+      graceMs: e.SWITCHBOARD_NODE_GRACE_MS,
+      heartbeatMs: e.SWITCHBOARD_NODE_HEARTBEAT_MS,
+      maxAttempts: e.SWITCHBOARD_NODE_MAX_ATTEMPTS,
+      backoffMs: e.SWITCHBOARD_NODE_RETRY_BACKOFF_MS,
+    },
     sessions: resolveSessionLifetimes(e, file),
     loginLimits: resolveLoginLimits(e, file),
     telegram: resolveTelegram(e),

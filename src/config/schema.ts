@@ -185,5 +185,11 @@ export const envSchema = z.object({
   SWITCHBOARD_AGENT_RELOAD_MS: int(100, 3_600_000).default(5000),
   /** How often every agent's availability is re-checked. */
   SWITCHBOARD_AGENT_CHECK_MS: int(1000, 86_400_000).default(60_000),
+  /** Remote worker nodes: how long a dropped node's runs wait for it to reconnect. */
+  SWITCHBOARD_NODE_GRACE_MS: int(100, 3_600_000).default(15_000),
+  SWITCHBOARD_NODE_HEARTBEAT_MS: int(50, 600_000).default(5_000),
+  /** Attempts of a task on remote agents (`agent@node`, `agent@*`): a lost node costs one. */
+  SWITCHBOARD_NODE_MAX_ATTEMPTS: int(1, 100).default(3),
+  SWITCHBOARD_NODE_RETRY_BACKOFF_MS: int(0, 3_600_000).default(1_000),
 });
 export type EnvConfig = z.infer<typeof envSchema>;

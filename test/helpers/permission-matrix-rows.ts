@@ -286,6 +286,8 @@ export const MATRIX: readonly MatrixRow[] = [
     request: (_fx, me) => ({ path: '/api/devices', body: { device_id: deviceOf(me), name: 'matrix' } }),
   },
   { method: 'GET', route: '/api/devices', permissions: [], ok: 200, request: () => ({ path: '/api/devices' }) },
+  // Remote worker nodes (the link itself, /api/nodes/link, is a WebSocket: test/nodes.test.ts checks node:connect)
+  { method: 'GET', route: '/api/nodes', permissions: ['node:read'], ok: 200, request: () => ({ path: '/api/nodes' }) },
   { method: 'GET', route: '/api/devices/{id}', permissions: [], ok: 200, request: (_fx, me) => ({ path: `/api/devices/${deviceOf(me)}` }) },
   {
     method: 'POST',

@@ -263,6 +263,12 @@ const RULES: Readonly<Record<string, (i: Import) => boolean>> = {
     i.folder === 'cli' && i.target !== undefined && folderOf(i.target) === 'core' && corePartOf(i.target) !== 'domain',
   'src/transports/telegram imports the http transport (each transport stands alone)': (i) =>
     rel(i.file).startsWith('src/transports/telegram/') && i.target !== undefined && rel(i.target).startsWith('src/transports/http/'),
+  'src/transports/link and the http transport import each other (the app hands the node routes to the server)': (i) => {
+    if (i.target === undefined) return false;
+    const from = rel(i.file);
+    const to = rel(i.target);
+    return (from.startsWith('src/transports/link/') && to.startsWith('src/transports/http/')) || (from.startsWith('src/transports/http/') && to.startsWith('src/transports/link/'));
+  },
   'src/config imports another src/ folder': (i) =>
     i.folder === 'config' && i.target !== undefined && folderOf(i.target) !== 'config',
 };
@@ -382,6 +388,15 @@ describe('the dependency rule of DESIGN.md', () => {
     assert.equal(flags(rule, fake('transports/telegram/x.ts', '../http/error-map.ts')), true);
     assert.equal(flags(rule, fake('transports/telegram/x.ts', '../../core/services/runtime.ts')), false);
     assert.equal(flags('src/transports imports the store, agents, security, skills, config or app', fake('transports/telegram/x.ts', '../../store/kysely-telegram-store.ts')), true);
+  });
+
+  it('keeps the node link apart from the HTTP transport (the app hands it the routes)', () => {
+    const rule = 'src/transports/link and the http transport import each other (the app hands the node routes to the server)';
+    check(rule);
+    assert.equal(flags(rule, fake('transports/link/x.ts', '../http/error-map.ts')), true);
+    assert.equal(flags(rule, fake('transports/http/x.ts', '../link/node-hub.ts')), true);
+    assert.equal(flags(rule, fake('transports/link/x.ts', '../../core/ports/agent-adapter.ts')), false);
+    assert.equal(flags('src/transports imports the store, agents, security, skills, config or app', fake('transports/link/x.ts', '../../agents/registry/mutable-registry.ts')), true);
   });
 
   it('keeps every file of src/core in one of its role sub-folders (domain, ports, services, engine, testing)', () => {

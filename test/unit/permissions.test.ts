@@ -20,6 +20,8 @@ const REFERENCE_TABLE: readonly (readonly [readonly Permission[], boolean, boole
   [['project:write'], true, true, false, false],
   [['project:delete'], true, false, false, false],
   [['admin:users', 'admin:system'], true, false, false, false],
+  // Beyond the reference: remote worker nodes (connect one, list them), admin only unless granted.
+  [['node:connect', 'node:read'], true, false, false, false],
 ];
 
 const COLUMNS: readonly Role[] = ['admin', 'developer', 'viewer', 'guest'];

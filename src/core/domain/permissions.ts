@@ -15,6 +15,10 @@ export const Permissions = [
   'project:delete',
   'admin:users',
   'admin:system',
+  /** Connect a remote worker node (`switchboard node`); admin only unless granted. */
+  'node:connect',
+  /** List the connected worker nodes, their agents, labels and health; admin only unless granted. */
+  'node:read',
 ] as const;
 
 export type Permission = (typeof Permissions)[number];

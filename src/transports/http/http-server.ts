@@ -6,6 +6,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
+import fastifyWebsocket from '@fastify/websocket';
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
@@ -139,6 +140,9 @@ export async function createHttpServer(deps: HttpServerDeps, options: HttpServer
     transform: jsonSchemaTransform,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  // The one registration of @fastify/websocket: every WebSocket route (the node link, …)
+  // is registered after it. 16 MiB frames: a node's result may be large.
+  await app.register(fastifyWebsocket, { options: { maxPayload: 16 * 1024 * 1024 } });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   app.decorateRequest('caller', null as unknown as Caller);
