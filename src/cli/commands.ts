@@ -25,6 +25,7 @@ import { registerPolicyCommands } from './policy-commands.ts';
 import { registerBoardCommands } from './board-commands.ts';
 import { registerTelegramCommands } from './telegram-commands.ts';
 import { registerRuntimeCommands } from './runtime-commands.ts';
+import { registerCompletionCommand } from './completion-commands.ts';
 import { ExitCodes, reportError, type TokenSource } from './cli-errors.ts';
 import { createApiClient } from './client.ts';
 import { positiveInt } from './input.ts';
@@ -140,4 +141,5 @@ export function registerClientCommands(program: Command): void {
   registerBoardCommands(program, run);
   registerSkillCommands(program, run);
   registerTelegramCommands(program, run);
+  registerCompletionCommand(program);
 }
