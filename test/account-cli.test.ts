@@ -1,0 +1,77 @@
+/** `switchboard whoami` and `switchboard password` as child processes against a real server. */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { DIALECTS } from './helpers/databases.ts';
+import { startTestApp, type TestApp } from './helpers/test-app.ts';
+import { runCliAgainst as cli } from './helpers/cli-process.ts';
+
+const OLD = 'Nora-password-11';
+const NEW = 'Nora-changed-pass-22';
+
+for (const dialect of DIALECTS) {
+  describe(`account CLI on ${dialect}`, () => {
+    let t: TestApp;
+    before(async () => {
+      t = await startTestApp(dialect);
+    });
+    after(async () => t.close());
+
+    const login = (username: string, password: string) =>
+      t.request('/api/auth/login', { method: 'POST', token: null, body: JSON.stringify({ username, password }) });
+
+    it('whoami shows the user of the credential, as text and as JSON', async () => {
+      const { token } = await t.createUser('wendy', ['viewer']);
+      const [text, json, none] = await Promise.all([
+        cli(t, ['whoami'], { token }),
+        cli(t, ['whoami', '--json'], { token }),
+        cli(t, ['whoami'], { token: null }),
+      ]);
+      assert.equal(text.code, 0, text.stderr);
+      assert.match(text.stdout, /User\s+wendy \(user\)/);
+      assert.match(text.stdout, /Roles\s+viewer/);
+      const me = JSON.parse(json.stdout) as { username: string; roles: string[]; has_password: boolean };
+      assert.deepEqual([me.username, me.roles, me.has_password], ['wendy', ['viewer'], false]);
+      assert.equal(none.code, 1);
+      assert.match(none.stderr, /AUTH_REQUIRED/);
+      assert.ok(!none.stderr.includes('    at '), 'no stack trace');
+    });
+
+    it('changes your own password from stdin: checks the current one, ends the other sessions', async () => {
+      const made = await t.request('/api/users', { method: 'POST', body: JSON.stringify({ username: 'nora', password: OLD, roles: ['developer'] }) });
+      assert.equal(made.status, 201);
+      const first = (await (await login('nora', OLD)).json()) as { token: string; session_id: string };
+      const other = (await (await login('nora', OLD)).json()) as { token: string };
+
+      const [oneLine, wrong] = await Promise.all([
+        cli(t, ['password', '--password-stdin'], { token: first.token, stdin: `${NEW}\n` }),
+        cli(t, ['password', '--password-stdin'], { token: first.token, stdin: `not-the-Password-1\n${NEW}\n` }),
+      ]);
+      assert.equal(oneLine.code, 2, 'an account with a password must give the current one first');
+      assert.match(oneLine.stderr, /current password and then the new one/);
+      assert.equal(wrong.code, 1);
+      assert.match(wrong.stderr, /CURRENT_PASSWORD_WRONG/);
+      assert.ok(!wrong.stderr.includes(NEW) && !wrong.stderr.includes('not-the-Password-1'), 'no password in the message');
+      assert.equal((await login('nora', OLD)).status, 201, 'nothing changed yet');
+
+      const weak = await cli(t, ['password', '--password-stdin'], { token: first.token, stdin: `${OLD}\nshort\n` });
+      assert.equal(weak.code, 1);
+      assert.match(weak.stderr, /PASSWORD_TOO_WEAK|at least 12/);
+
+      const ok = await cli(t, ['password', '--password-stdin', '--json'], { token: first.token, stdin: `${OLD}\n${NEW}\n` });
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.equal((JSON.parse(ok.stdout) as { username: string }).username, 'nora');
+      assert.equal((await login('nora', OLD)).status, 401);
+      assert.equal((await login('nora', NEW)).status, 201);
+      assert.equal((await t.request('/api/users/me', { token: first.token })).status, 200, 'the calling session stays signed in');
+      assert.equal((await t.request('/api/users/me', { token: other.token })).status, 401, 'the other session ended');
+    });
+
+    it('sets a first password for an account that has none with one line on stdin', async () => {
+      const { token } = await t.createUser('otto', ['viewer']);
+      const r = await cli(t, ['password'], { token, stdin: `${NEW}\n` });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /Password set for otto/);
+      assert.equal((await login('otto', NEW)).status, 201);
+    });
+  });
+}
