@@ -1,6 +1,9 @@
 /** `switchboard whoami` and `switchboard password` as child processes against a real server. */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DIALECTS } from './helpers/databases.ts';
 import { startTestApp, type TestApp } from './helpers/test-app.ts';
 import { runCliAgainst as cli } from './helpers/cli-process.ts';
@@ -72,6 +75,15 @@ for (const dialect of DIALECTS) {
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /Password set for otto/);
       assert.equal((await login('otto', NEW)).status, 201);
+
+      // Logged in with the new password, `logout --json` says which session ended.
+      const home = mkdtempSync(join(tmpdir(), 'sb-account-cli-'));
+      const inside = await cli(t, ['login', 'otto', '--password-stdin', '--json'], { home, token: null, stdin: `${NEW}\n` });
+      assert.equal(inside.code, 0, inside.stderr);
+      const sid = (JSON.parse(inside.stdout) as { session_id: string }).session_id;
+      const out = await cli(t, ['logout', '--json'], { home, token: null });
+      assert.equal(out.code, 0, out.stderr);
+      assert.deepEqual(JSON.parse(out.stdout), { session_id: sid, logged_out: true });
     });
   });
 }
