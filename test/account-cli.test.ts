@@ -4,11 +4,42 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { DIALECTS } from './helpers/databases.ts';
 import { startTestApp, type TestApp } from './helpers/test-app.ts';
 import { runCliAgainst as cli } from './helpers/cli-process.ts';
 
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OLD = 'Nora-password-11';
+
+/**
+ * Runs `switchboard password` on a real pseudo-terminal (util-linux `script`), typing
+ * each answer once its prompt shows; returns everything the terminal displayed.
+ */
+async function passwordOnTerminal(url: string, token: string, answers: readonly [RegExp, string][]): Promise<{ code: number | null; screen: string }> {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SWITCHBOARD_')) env[k] = v;
+  const home = mkdtempSync(join(tmpdir(), 'sb-tty-home-'));
+  Object.assign(env, { HOME: home, SWITCHBOARD_DATA_DIR: join(home, 'data'), SWITCHBOARD_URL: url, SWITCHBOARD_TOKEN: token, NO_COLOR: '1' });
+  const child = spawn('script', ['-qfec', `'${process.execPath}' --import tsx src/app/main.ts password`, '/dev/null'], { cwd: ROOT, env });
+  let screen = '';
+  let next = 0;
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const onOutput = (d: Buffer): void => {
+    screen += d.toString();
+    const step = answers[next];
+    // Type the answer once its prompt is on screen (the prompt sets the terminal to raw mode first).
+    if (step !== undefined && step[0].test(screen)) {
+      next += 1;
+      child.stdin.write(`${step[1]}\r`);
+    }
+  };
+  child.stdout.on('data', onOutput);
+  child.stderr.on('data', onOutput);
+  const code = await closed;
+  return { code, screen };
+}
 const NEW = 'Nora-changed-pass-22';
 
 for (const dialect of DIALECTS) {
@@ -67,6 +98,28 @@ for (const dialect of DIALECTS) {
       assert.equal((await login('nora', NEW)).status, 201);
       assert.equal((await t.request('/api/users/me', { token: first.token })).status, 200, 'the calling session stays signed in');
       assert.equal((await t.request('/api/users/me', { token: other.token })).status, 401, 'the other session ended');
+    });
+
+    it('prompts on a terminal without echoing what is typed', async () => {
+      const made = await t.request('/api/users', { method: 'POST', body: JSON.stringify({ username: 'tess', password: OLD, roles: ['viewer'] }) });
+      assert.equal(made.status, 201);
+      const session = (await (await login('tess', OLD)).json()) as { token: string };
+      const mismatch = await passwordOnTerminal(t.url, session.token, [
+        [/Current password: /, OLD],
+        [/New password: /, NEW],
+        [/Repeat the new password: /, `${NEW}x`],
+      ]);
+      assert.equal(mismatch.code, 2, mismatch.screen);
+      assert.match(mismatch.screen, /the two new passwords differ; nothing changed/);
+      const ok = await passwordOnTerminal(t.url, session.token, [
+        [/Current password: /, OLD],
+        [/New password: /, NEW],
+        [/Repeat the new password: /, NEW],
+      ]);
+      assert.equal(ok.code, 0, ok.screen);
+      assert.match(ok.screen, /Password changed for tess/);
+      assert.ok(!ok.screen.includes(OLD) && !ok.screen.includes(NEW), `nothing typed is echoed: ${JSON.stringify(ok.screen)}`);
+      assert.equal((await login('tess', NEW)).status, 201);
     });
 
     it('sets a first password for an account that has none with one line on stdin', async () => {
