@@ -27,7 +27,7 @@ export function fishCompletion(program: string, nodes: readonly CompletionNode[]
     for (const c of n.commands) complete(`${fn}_at ${at} 0`, `-f -a ${fishQuote(c.name)} -d ${fishQuote(c.description)}`);
     for (const o of n.options) {
       const spell = o.names.map((name) => (name.startsWith('--') ? `-l ${fishQuote(name.slice(2))}` : `-s ${fishQuote(name.slice(1))}`)).join(' ');
-      const value = o.choices.length > 0 ? `-x -a ${fishQuote(o.choices.join(' '))}` : o.takesValue ? '-r -F' : '';
+      const value = o.choices.length > 0 ? `-x -a ${fishQuote(o.choices.join(' '))}` : o.takesFile ? '-r -F' : o.takesValue ? '-x' : '';
       complete(`${fn}_in ${at}`, `${spell} ${value} -d ${fishQuote(o.description)}`.replace(/ {2,}/g, ' '));
     }
     n.argumentChoices.forEach((choices, i) => {
@@ -53,18 +53,16 @@ function ${fn}_walk
             set skip 0
             continue
         end
-        switch $w
-            case '--*=*'
-            case '-*'
-                if contains -- $w (${fn}_value_options "$p")
-                    set skip 1
-                end
-            case '*'
-                if test $n -eq 0; and contains -- $w (${fn}_commands "$p")
-                    set p (string trim -- "$p $w")
-                else
-                    set n (math $n + 1)
-                end
+        if string match -q -- '--*=*' $w
+            continue
+        else if string match -q -- '-*' $w
+            if contains -- $w (${fn}_value_options "$p")
+                set skip 1
+            end
+        else if test $n -eq 0; and contains -- $w (${fn}_commands "$p")
+            set p (string trim -- "$p $w")
+        else
+            set n (math $n + 1)
         end
     end
     echo $n

@@ -12,6 +12,8 @@ export interface CompletionOption {
   readonly names: readonly string[];
   /** It takes a value (`--limit <n>`), so the next word is not a command or argument. */
   readonly takesValue: boolean;
+  /** Its value is a file name (`--file <file>`). */
+  readonly takesFile: boolean;
   /** The values it accepts, when commander knows them. */
   readonly choices: readonly string[];
   readonly description: string;
@@ -42,6 +44,7 @@ function toOption(o: Option): CompletionOption {
   return {
     names: [o.short, o.long].filter((n): n is string => n !== undefined),
     takesValue: o.required || o.optional,
+    takesFile: /[<[]file[\]>]/.test(o.flags),
     choices: o.argChoices ?? [],
     description: shortDescription(o.description),
   };
