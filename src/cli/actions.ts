@@ -33,6 +33,9 @@ export interface SubmitOptions {
 export interface ListOptions {
   readonly state?: string;
   readonly agent?: string;
+  readonly project?: string;
+  readonly session?: string;
+  readonly owner?: string;
   readonly limit?: number;
   readonly cursor?: string;
   readonly all?: boolean;
@@ -91,6 +94,9 @@ export async function listAction(ctx: CommandContext, opts: ListOptions): Promis
   const query: ListTasksQuery = {
     ...(opts.state !== undefined ? { state: opts.state } : {}),
     ...(opts.agent !== undefined ? { agent_type: opts.agent } : {}),
+    ...(opts.project !== undefined ? { project_id: opts.project } : {}),
+    ...(opts.session !== undefined ? { session_id: opts.session } : {}),
+    ...(opts.owner !== undefined ? { owner_id: opts.owner } : {}),
     ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
   };
   const { items: tasks, next } = await collectPages(

@@ -3,9 +3,33 @@ import { z } from 'zod';
 import type { ApiClient } from './client.ts';
 import { collectPages } from './paging.ts';
 import { projectView, type ProjectView } from '../wire/project.ts';
-import { boardTaskList, boardTaskView, diffView, executionList, executionView, pullRequestView } from '../wire/board.ts';
+import { activityList, boardTaskList, boardTaskView, diffView, executionList, executionView, pullRequestView } from '../wire/board.ts';
 
 export type BoardTaskView = z.infer<typeof boardTaskView>;
+export type ActivityView = z.infer<typeof activityList>['activity'][number];
+
+/** Filters of GET /api/tasks (snake_case, as on the wire). */
+export interface BoardTaskQuery {
+  readonly project_id?: string;
+  readonly status?: string;
+  readonly assigned_agent_type?: string;
+  readonly q?: string;
+  readonly limit?: number;
+  readonly cursor?: string;
+}
+
+/** Paging of the activity listings: entries after `after_id`, at most `limit`. */
+export interface ActivityQuery {
+  readonly after_id?: number;
+  readonly limit?: number;
+}
+
+const query = (q: object): string => {
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined) qs.set(k, String(v));
+  const text = qs.toString();
+  return text === '' ? '' : `?${text}`;
+};
 
 const seg = encodeURIComponent;
 const project = (ref: string): string => `/api/projects/${seg(ref)}`;
@@ -32,6 +56,10 @@ export function boardClient(client: ApiClient) {
       };
       return (await collectPages(page, undefined, true)).items;
     },
+    /** One page of board tasks matching `q`. */
+    findTasks: (q: BoardTaskQuery) => client.call('GET', `/api/tasks${query(q)}`, boardTaskList),
+    taskActivity: async (ref: string, q: ActivityQuery) => (await client.call('GET', task(ref, `/activity${query(q)}`), activityList)).activity,
+    projectActivity: async (ref: string, q: ActivityQuery) => (await client.call('GET', `${project(ref)}/events${query(q)}`, activityList)).activity,
     createTask: (body: BoardTaskBody & { project_id: string }) => client.call('POST', '/api/tasks', boardTaskView, body),
     getTask: (ref: string) => client.call('GET', task(ref), boardTaskView),
     updateTask: (ref: string, body: BoardTaskBody) => client.call('PATCH', task(ref), boardTaskView, body),

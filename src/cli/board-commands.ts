@@ -25,6 +25,8 @@ import {
   type PrOptions,
   type TaskFieldOptions,
 } from './board-actions.ts';
+import { projectsActivityAction, tasksActivityAction, tasksListAction, type ActivityOptions, type TaskListOptions } from './board-list-actions.ts';
+import { nonNegativeInt, positiveInt } from './input.ts';
 import { BoardStatuses, Priorities } from '../core/domain/board.ts';
 import { ProjectStatuses } from '../core/domain/project.ts';
 
@@ -88,13 +90,32 @@ export function registerBoardCommands(program: Command, run: RunAction): void {
     .option('--force', 'also delete its tasks, cancelling their running executions')
     .action((ref: string, opts: ProjectDeleteOptions, cmd: Command) => run(cmd, (ctx) => projectsDeleteAction(ctx, ref, opts)));
 
+  projects
+    .command('activity')
+    .description("The project's board changes, oldest first: cards created, moved, edited, executed, pull requests opened")
+    .argument(...PROJECT)
+    .option('--after <id>', 'only entries after this activity id (resume)', nonNegativeInt)
+    .option('--limit <n>', 'at most this many (server default 100, at most 500)', positiveInt)
+    .action((ref: string, opts: ActivityOptions, cmd: Command) => run(cmd, (ctx) => projectsActivityAction(ctx, ref, opts)));
+
   program
     .command('board')
     .description("A project's board: each column with its cards in order (--json: the same as one object)")
     .argument(...PROJECT)
     .action((ref: string, _opts: unknown, cmd: Command) => run(cmd, (ctx) => boardAction(ctx, ref)));
 
-  const tasks = program.command('tasks').description("Board tasks: create, show, move, edit, delete, execute on an agent, see the branch's diff, open a pull request");
+  const tasks = program.command('tasks').description("Board tasks: list, create, show, move, edit, delete, execute on an agent, see the branch's diff, open a pull request");
+  tasks
+    .command('list')
+    .description('Board tasks of every project you may read, by column then position; filter by project, column, agent or words')
+    .option('--project <project>', 'only this project (key or id)')
+    .addOption(new Option('--status <column>', 'only this column').choices(BoardStatuses))
+    .option('--agent <agent>', 'only cards assigned to this agent')
+    .option('--search <words>', 'words in the title, the description or the key')
+    .option('--limit <n>', 'cards per page (server default 200, at most 500)', positiveInt)
+    .option('--cursor <cursor>', 'continue from a previous page')
+    .option('--all', 'fetch every page')
+    .action((opts: TaskListOptions, cmd: Command) => run(cmd, (ctx) => tasksListAction(ctx, opts)));
   taskFields(
     tasks
       .command('create')
@@ -124,6 +145,13 @@ export function registerBoardCommands(program: Command, run: RunAction): void {
     .description('Delete a card (needs project:write)')
     .argument(...TASK)
     .action((ref: string, _opts: unknown, cmd: Command) => run(cmd, (ctx) => tasksDeleteAction(ctx, ref)));
+  tasks
+    .command('activity')
+    .description("A card's history, oldest first: created, moved, edited, executed … who and when")
+    .argument(...TASK)
+    .option('--after <id>', 'only entries after this activity id (resume)', nonNegativeInt)
+    .option('--limit <n>', 'at most this many (server default 100, at most 500)', positiveInt)
+    .action((ref: string, opts: ActivityOptions, cmd: Command) => run(cmd, (ctx) => tasksActivityAction(ctx, ref, opts)));
   tasks
     .command('execute')
     .description("Run a card on an agent: prints the runtime task id, or follows it to the end with --follow (exit 0 completed, 1 failed or cancelled)")

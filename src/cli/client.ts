@@ -38,6 +38,9 @@ export interface SubmitRequest {
 export interface ListTasksQuery {
   readonly state?: string;
   readonly agent_type?: string;
+  readonly project_id?: string;
+  readonly session_id?: string;
+  readonly owner_id?: string;
   readonly limit?: number;
   readonly cursor?: string;
 }

@@ -25,6 +25,8 @@ import { registerNodeCommands } from './nodes-commands.ts';
 import { registerPolicyCommands } from './policy-commands.ts';
 import { registerBoardCommands } from './board-commands.ts';
 import { registerTelegramCommands } from './telegram-commands.ts';
+import { registerRuntimeCommands } from './runtime-commands.ts';
+import { registerCompletionCommand } from './completion-commands.ts';
 import { ExitCodes, reportError, type TokenSource } from './cli-errors.ts';
 import { createApiClient } from './client.ts';
 import { positiveInt } from './input.ts';
@@ -101,6 +103,9 @@ export function registerClientCommands(program: Command): void {
     .description('List tasks, newest first')
     .option('--state <states>', 'only these states, comma-separated (e.g. running,waiting)')
     .option('--agent <type>', 'only tasks of this agent')
+    .option('--project <id>', 'only tasks of this project')
+    .option('--session <id>', 'only tasks of this session')
+    .option('--owner <user-id>', "only this user's tasks (admins; others always see their own)")
     .option('--limit <n>', 'tasks per page (server default 50, at most 500)', positiveInt)
     .option('--cursor <cursor>', 'continue from a previous page')
     .option('--all', 'fetch every page')
@@ -125,6 +130,7 @@ export function registerClientCommands(program: Command): void {
     .argument('<answer...>', 'the answer; `-` reads it from stdin')
     .action((id: string, answer: string[], _opts: unknown, cmd: Command) => run(cmd, (ctx) => answerAction(ctx, id, answer)));
 
+  registerRuntimeCommands(program, run);
   registerAgentCommands(program, run);
 
   registerApproveCommand(program, run);
@@ -137,4 +143,5 @@ export function registerClientCommands(program: Command): void {
   registerBoardCommands(program, run);
   registerSkillCommands(program, run);
   registerTelegramCommands(program, run);
+  registerCompletionCommand(program);
 }

@@ -55,6 +55,12 @@ export async function devicesListAction(ctx: CommandContext, opts: DevicesListOp
   return ExitCodes.ok;
 }
 
+export async function devicesShowAction(ctx: CommandContext, id: string): Promise<number> {
+  const device = await deviceClient(ctx.client).get(id);
+  ctx.out(ctx.json ? pretty(device) : deviceTable([device], true));
+  return ExitCodes.ok;
+}
+
 export async function devicesApproveAction(ctx: CommandContext, id: string): Promise<number> {
   const device = await deviceClient(ctx.client).approve(id);
   ctx.out(ctx.json ? pretty(device) : `Device ${device.device_id} (${device.name || '-'}) is ${device.trust}; key ${device.key_fingerprint ?? '-'}`);

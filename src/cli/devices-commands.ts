@@ -1,4 +1,4 @@
-/** `switchboard devices init|list|approve|revoke`. */
+/** `switchboard devices init|list|show|approve|revoke`. */
 import type { Command } from 'commander';
 import type { RunAction } from './audit-commands.ts';
 import {
@@ -6,6 +6,7 @@ import {
   devicesInitAction,
   devicesListAction,
   devicesRevokeAction,
+  devicesShowAction,
   type DevicesInitOptions,
   type DevicesListOptions,
 } from './devices-actions.ts';
@@ -23,6 +24,11 @@ export function registerDeviceCommands(program: Command, run: RunAction): void {
     .description('List your devices')
     .option('--all', "every user's devices (needs admin:users)")
     .action((opts: DevicesListOptions, cmd: Command) => run(cmd, (ctx) => devicesListAction(ctx, opts)));
+  devices
+    .command('show')
+    .description("One device: its trust, owner, key fingerprint (yours, or anyone's with admin:users)")
+    .argument('<device-id>')
+    .action((id: string, _opts: unknown, cmd: Command) => run(cmd, (ctx) => devicesShowAction(ctx, id)));
   devices
     .command('approve')
     .description('Approve a pending device: it becomes trusted (needs admin:users, unless owners may approve their own)')

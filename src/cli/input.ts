@@ -59,3 +59,9 @@ export function positiveInt(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
   return Number(value);
 }
+
+/** Commander argument parser for positions such as --after (0 or more; a usage error otherwise). */
+export function nonNegativeInt(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number of at least 0');
+  return Number(value);
+}

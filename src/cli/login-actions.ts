@@ -1,9 +1,9 @@
 /** `switchboard login` and `switchboard logout`: a password session kept in a 0600 credentials file. */
 import { homedir } from 'node:os';
-import { createInterface } from 'node:readline';
 import { ExitCodes, UsageError } from './cli-errors.ts';
 import type { CommandContext } from './actions.ts';
 import { readStdin } from './input.ts';
+import { passwordsFromStdin, promptHidden } from './password-input.ts';
 import { loginDevice } from './devices-actions.ts';
 import { credentialsFilePath, readStoredSession, removeStoredSession, writeStoredSession } from './credentials-file.ts';
 
@@ -12,25 +12,9 @@ export interface LoginOptions {
   readonly passwordStdin?: boolean;
 }
 
-/** Reads a line from the terminal without echoing it. */
-async function promptHidden(question: string): Promise<string> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-  // Mute the echo: readline writes typed characters through this method.
-  (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = () => undefined;
-  process.stderr.write(question);
-  try {
-    return await new Promise<string>((resolve) => rl.question('', resolve));
-  } finally {
-    rl.close();
-    process.stderr.write('\n');
-  }
-}
-
 async function readPassword(opts: LoginOptions): Promise<string> {
   const password =
-    opts.passwordStdin === true || process.stdin.isTTY !== true
-      ? (await readStdin()).replace(/\r?\n$/, '')
-      : await promptHidden('Password: ');
+    passwordsFromStdin(opts.passwordStdin) ? (await readStdin()).replace(/\r?\n$/, '') : await promptHidden('Password: ');
   if (password === '') throw new UsageError('the password is empty');
   return password;
 }
@@ -61,6 +45,6 @@ export async function logoutAction(ctx: CommandContext): Promise<number> {
   } finally {
     removeStoredSession(file);
   }
-  ctx.out(`Logged out (session ${stored.session_id})`);
+  ctx.out(ctx.json ? JSON.stringify({ session_id: stored.session_id, logged_out: true }, null, 2) : `Logged out (session ${stored.session_id})`);
   return ExitCodes.ok;
 }

@@ -1,4 +1,4 @@
-/** `switchboard login|logout`, `switchboard users list|create|update|disable` and `switchboard tokens create|list|revoke`. */
+/** `switchboard login|logout|whoami|password`, `switchboard users list|create|update|disable` and `switchboard tokens create|list|revoke`. */
 import type { Command } from 'commander';
 import type { RunAction } from './audit-commands.ts';
 import {
@@ -15,13 +15,14 @@ import {
   type UserUpdateOptions,
 } from './users-actions.ts';
 import { loginAction, logoutAction, type LoginOptions } from './login-actions.ts';
+import { passwordAction, whoamiAction, type PasswordOptions } from './account-actions.ts';
 
 const collect = (value: string, previous: string[] | undefined): string[] => [
   ...(previous ?? []),
   ...value.split(',').map((s) => s.trim()).filter((s) => s !== ''),
 ];
 
-/** Adds `login`, `logout`, `users` and `tokens` with their subcommands to `program`. */
+/** Adds `login`, `logout`, `whoami`, `password`, `users` and `tokens` with their subcommands to `program`. */
 export function registerUserCommands(program: Command, run: RunAction): void {
   program
     .command('login')
@@ -34,6 +35,15 @@ export function registerUserCommands(program: Command, run: RunAction): void {
     .command('logout')
     .description('End the session of `switchboard login` and forget it')
     .action((_opts: unknown, cmd: Command) => run(cmd, (ctx) => logoutAction(ctx)));
+  program
+    .command('whoami')
+    .description('Show the user the credential in use belongs to: roles, grants, whether a password is set')
+    .action((_opts: unknown, cmd: Command) => run(cmd, (ctx) => whoamiAction(ctx)));
+  program
+    .command('password')
+    .description('Change your own password (prompted without echo); your other sessions end')
+    .option('--password-stdin', 'read from stdin instead: the current password on the first line, the new one on the second (only the new one if you have none yet)')
+    .action((opts: PasswordOptions, cmd: Command) => run(cmd, (ctx) => passwordAction(ctx, opts)));
 
   const users = program.command('users').description('Manage users (needs admin:users)');
   users
