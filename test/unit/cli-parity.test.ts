@@ -26,6 +26,7 @@ const ROUTES: Readonly<Record<string, Row>> = {
   'POST /api/devices': 'devices init --name',
   'GET /api/devices': 'devices list --all',
   'GET /api/devices/{id}': 'devices show',
+  'GET /api/nodes': 'nodes list',
   'POST /api/devices/{id}/approve': 'devices approve',
   'POST /api/devices/{id}/revoke': 'devices revoke',
   'GET /api/policies': 'policies list',
