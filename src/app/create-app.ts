@@ -34,6 +34,7 @@ import { createMetrics } from './prom-metrics.ts';
 import { nodeTimers, systemClock, uuidIds } from './node-timers.ts';
 import { fileURLToPath } from 'node:url';
 import { createTelegramBot, type TelegramBot } from '../transports/telegram/telegram-bot.ts';
+import { createWsTransport, type WsTransport } from '../transports/ws/ws-transport.ts';
 
 export interface App {
   readonly config: ResolvedConfig;
@@ -44,6 +45,8 @@ export interface App {
   readonly runtime: Runtime;
   readonly authenticator: Authenticator;
   readonly http: FastifyInstance;
+  /** The WebSocket transport, served on the HTTP server's port. */
+  readonly ws: WsTransport;
   readonly bootstrap: BootstrapResult;
   /** Starts listening; resolves with the base URL. */
   listen(): Promise<string>;
@@ -160,6 +163,8 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       { credentials: store.credentials, clock },
       { cacheMs: 1000, cacheSize: 10_000, sessionIdleMs: sessionPolicy.idleMs },
     );
+    // Built after the services (it needs their runtime); told of credential changes from the start.
+    let ws: WsTransport | undefined;
     const services = buildServices({
       config,
       store,
@@ -170,7 +175,10 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       skills,
       clock,
       logger,
-      evictUser: (userId) => authenticator.evictUser(userId),
+      evictUser: (userId) => {
+        authenticator.evictUser(userId);
+        ws?.checkUser(userId);
+      },
       sessionPolicy,
       loginLimits: options.loginLimits ?? config.loginLimits,
       boardGit,
@@ -196,8 +204,14 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
               chatRatePerMinute: telegram.chatRatePerMinute,
             },
           );
+    const wsTransport = createWsTransport(
+      { runtime: services.runtime, authenticator, logger },
+      { ...config.ws, maxPayload: config.bodyLimit },
+    );
+    ws = wsTransport;
+    const extraRoutes = [(app: FastifyInstance) => wsTransport.register(app), ...(bot !== undefined ? [(app: FastifyInstance) => bot.registerWebhook(app)] : [])];
     const http = await createHttpServer(
-      { ...services, authenticator, logger, ...(bot !== undefined ? { extraRoutes: [(app: FastifyInstance) => bot.registerWebhook(app)] } : {}) },
+      { ...services, authenticator, logger, extraRoutes, selfAuthenticatedPaths: [wsTransport.path] },
       {
         bodyLimit: config.bodyLimit,
         skillUploadLimit: config.skills.uploadLimit,
@@ -226,6 +240,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       runtime: services.runtime,
       authenticator,
       http,
+      ws: wsTransport,
       bootstrap,
       async listen() {
         const url = await http.listen({ port: config.port, host: config.host });

@@ -88,6 +88,8 @@ export interface HttpServerDeps {
   readonly telegramLinks?: TelegramLinks;
   /** Routes of other transports served on this server (the Telegram webhook). */
   readonly extraRoutes?: readonly ((app: FastifyInstance) => void)[];
+  /** Paths of those routes that authenticate in their own protocol (the WebSocket hello), skipped by the bearer check. */
+  readonly selfAuthenticatedPaths?: readonly string[];
   readonly logger: FastifyBaseLogger;
 }
 
@@ -142,8 +144,10 @@ export async function createHttpServer(deps: HttpServerDeps, options: HttpServer
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   app.decorateRequest('caller', null as unknown as Caller);
+  const selfAuthenticated = new Set(deps.selfAuthenticatedPaths ?? []);
   app.addHook('onRequest', async (req) => {
     if (!req.url.startsWith('/api/') || req.routeOptions.url === LOGIN_PATH || req.routeOptions.url === DEVICE_CHALLENGE_PATH) return;
+    if (req.routeOptions.url !== undefined && selfAuthenticated.has(req.routeOptions.url)) return;
     if (req.routeOptions.url === WEB_SIGN_IN_PATH) {
       if (req.method === 'POST') return;
       // The UI asks whether it is signed in: "no" is an answer (user null), not an error.
