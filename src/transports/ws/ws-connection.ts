@@ -260,16 +260,16 @@ export class WsConnection implements WatchedConnection {
   }
 
   async #pump(name: string, sub: Subscription, events: AsyncIterable<StreamItem>): Promise<void> {
-    const prefix = `{"subscription":${JSON.stringify(name)},`;
+    const quoted = JSON.stringify(name);
     let failure: unknown;
     try {
       for await (const item of events) {
         if (!(await this.#sender.ready()) || sub.controller.signal.aborted) break;
         if (isPreview(item)) {
-          if (!this.#sender.send(`${prefix}"type":"preview","preview":${previewJson(item)}}`)) break;
+          if (!this.#sender.send(`{"type":"preview","subscription":${quoted},"preview":${previewJson(item)}}`)) break;
           continue;
         }
-        if (!this.#sender.send(`${prefix}"type":"event","event":${eventJson(item)}}`)) break;
+        if (!this.#sender.send(`{"type":"event","subscription":${quoted},"event":${eventJson(item)}}`)) break;
         sub.lastSeq = item.seq;
       }
     } catch (err) {
