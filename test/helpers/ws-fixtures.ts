@@ -97,7 +97,7 @@ export async function replayWsFixture(client: WsClient, fixture: WsFixture, vars
           for (const [k, v] of saved) vars.set(k, v);
           break;
         }
-        if (shape['skip_others'] !== true) assert.fail(`exchange ${n} (${JSON.stringify(message).slice(0, 120)}): ${why}\n  got ${JSON.stringify(frame).slice(0, 600)}`);
+        if (shape['skip_others'] !== true) assert.fail(`exchange ${n} (${JSON.stringify(exchange.send).slice(0, 120)}): ${why}\n  got ${JSON.stringify(frame).slice(0, 600)}`);
       }
     }
     if (exchange.close !== undefined) {
