@@ -174,6 +174,33 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    it('decides permissions as over HTTP: a viewer may not submit, another user\'s task is not found, audit says websocket', async () => {
+      const viewer = await t.createUser('ws-viewer', ['viewer']);
+      const dev = await t.createUser('ws-dev', ['developer']);
+      const mine = await submit(t, { agent_type: 'echo', prompt: 'admin only' });
+      const v = await helloWs(t.url, viewer.token);
+      const d = await helloWs(t.url, dev.token);
+      try {
+        const refused = await v.client.request({ type: 'submit', agent_type: 'echo', prompt: 'nope' });
+        assert.equal((refused['error'] as { code: string }).code, 'AUTH_FORBIDDEN');
+        for (const type of ['state', 'subscribe', 'cancel']) {
+          const hidden = await d.client.request({ type, task_id: mine.task_id });
+          assert.equal((hidden['error'] as { code: string }).code, 'TASK_NOT_FOUND', type);
+        }
+        const own = await d.client.request({ type: 'submit', agent_type: 'echo', prompt: 'mine' });
+        const taskId = (own['result'] as { task_id: string }).task_id;
+        const audit = await t.request(`/api/audit/events?event_type=permission.denied&user_id=${viewer.userId}`);
+        const denied = ((await audit.json()) as { events: { details: Record<string, unknown> }[] }).events;
+        assert.equal(denied[0]?.details['channel'], 'websocket', 'the denial records the transport');
+        const submitted = await t.request(`/api/audit/events?resource_id=${taskId}&event_type=task.submitted`);
+        const rec = ((await submitted.json()) as { events: { details: Record<string, unknown> }[] }).events;
+        assert.equal(rec[0]?.details['channel'], 'websocket');
+      } finally {
+        v.client.close();
+        d.client.close();
+      }
+    });
+
     it('takes the credential from the upgrade request\'s Authorization header when hello carries none', async () => {
       const client = await connectWs(t.url, { headers: { authorization: `Bearer ${t.adminToken}` } });
       try {
