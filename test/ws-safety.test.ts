@@ -13,6 +13,7 @@ import { DIALECTS } from './helpers/databases.ts';
 import { startTestApp, type TestApp } from './helpers/test-app.ts';
 import { recordSecret } from './helpers/log-capture.ts';
 import { waitFor } from './helpers/wait.ts';
+import { submit } from './helpers/api.ts';
 import { connectWs, helloWs } from './helpers/ws-client.ts';
 import type { AgentAdapter } from '../src/core/ports/agent-adapter.ts';
 
@@ -144,15 +145,10 @@ for (const dialect of DIALECTS) {
     });
 
     it('cuts off a client that stops reading, with code 1008 and a reason, and never queues more than the limit', async () => {
+      const taskId = (await submit(t, { agent_type: 'flood', prompt: 'flood' })).task_id;
       const { client } = await helloWs(t.url, t.adminToken);
       const raw = rawSocketOf(client.socket);
       raw.pause();
-      client.send({ type: 'submit', id: 'flood', agent_type: 'flood', prompt: 'flood' });
-      // The task id is unread; subscribe through a second connection's knowledge of it.
-      const watcher = await helloWs(t.url, t.adminToken);
-      const listed = await watcher.client.request({ type: 'list', agent_type: 'flood', limit: 1 });
-      const taskId = ((listed['result'] as { tasks: { task_id: string }[] }).tasks[0] ?? assert.fail('no flood task')).task_id;
-      watcher.client.close();
       for (let i = 0; i < 3; i++) client.send({ type: 'subscribe', id: `sub${i}`, task_id: taskId });
       await waitFor(() => t.app.ws.stats().cutOff >= 1 || undefined, 'the server to cut the slow client off');
       const stats = t.app.ws.stats();
@@ -163,6 +159,20 @@ for (const dialect of DIALECTS) {
       assert.match(closed.reason, /^slow consumer/);
       await waitFor(() => t.app.ws.stats().connections === 0 || undefined, 'the connection to be gone on the server');
     });
+  });
 
+  describe(`the WebSocket transport at shutdown (${dialect})`, () => {
+    it('closes open connections with 1001 when the server stops, subscriptions and all', async () => {
+      // No grace for the running task: the engine's shutdown wait is not what this measures.
+      const t = await startTestApp(dialect, { env: { SWITCHBOARD_SHUTDOWN_GRACE_MS: '0' } });
+      const task = await submit(t, { agent_type: 'echo', prompt: 'long', context: { delay_ms: 60_000 } });
+      const { client } = await helloWs(t.url, t.adminToken);
+      const sub = await client.request({ type: 'subscribe', task_id: task.task_id });
+      assert.equal(sub.type, 'result');
+      await t.close();
+      const closed = await client.closed;
+      assert.equal(closed.code, 1001);
+      assert.equal(closed.reason, 'server shutting down');
+    });
   });
 }
