@@ -6,6 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
+import { HELLO_CLOSE_CODES, helloCloseCode } from '../../src/transports/ws/ws-errors.ts';
 import { WS_PROTOCOL_VERSION, WS_SUBPROTOCOL, WsCloseCodes, clientMessage, requestMessage, serverMessage } from '../../src/wire/ws-protocol.ts';
 
 const DOC = readFileSync(new URL('../../docs/protocol.md', import.meta.url), 'utf8');
@@ -50,5 +51,19 @@ describe('the WebSocket protocol, version 1', () => {
   it('documents every request type and every close code in docs/protocol.md', () => {
     for (const o of requestMessage.options) assert.match(DOC, new RegExp(`\\| \`${o.shape.type.value}\` \\|`), o.shape.type.value);
     for (const [name, code] of Object.entries(WsCloseCodes)) assert.match(DOC, new RegExp(`^\\| ${code} \\|`, 'm'), `${name} (${code})`);
+  });
+
+  it('pins the close codes of a refused hello', () => {
+    assert.deepEqual(HELLO_CLOSE_CODES, {
+      AUTH_REQUIRED: 4401,
+      AUTH_INVALID: 4401,
+      AUTH_FORBIDDEN: 4403,
+      DEVICE_REVOKED: 4403,
+      WS_PROTOCOL_UNSUPPORTED: 4426,
+      STORE_UNAVAILABLE: 1011,
+      INTERNAL: 1011,
+    });
+    assert.equal(helloCloseCode('VALIDATION_FAILED'), 4400);
+    assert.equal(helloCloseCode('MALFORMED_JSON'), 4400);
   });
 });

@@ -3,16 +3,13 @@
  * answers requests and runs subscriptions (each a Runtime.stream, as SSE uses it,
  * previews included), all through one bounded sender.
  */
-import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
-import type { z } from 'zod';
 import { SwitchboardError, isSwitchboardError } from '../../core/domain/errors.ts';
 import type { Caller } from '../../core/domain/caller.ts';
 import { isPreview, type StreamItem } from '../../core/domain/event.ts';
 import type { Authenticator } from '../../core/ports/authenticator.ts';
 import type { Runtime } from '../../core/services/runtime.ts';
-import { errorBody } from '../../wire/error.ts';
 import { eventJson, previewJson } from '../../wire/event.ts';
 import {
   WS_PROTOCOL_VERSION,
@@ -26,6 +23,7 @@ import {
 import type { CredentialWatch, WatchedConnection } from './credential-watch.ts';
 import { WsSender, type WsSenderOptions } from './ws-sender.ts';
 import { runTaskRequest } from './ws-requests.ts';
+import { helloCloseCode, requestIdOf, validationError, wireError } from './ws-errors.ts';
 
 export interface WsConnectionDeps {
   readonly runtime: Runtime;
@@ -53,17 +51,8 @@ interface Subscription {
   unsubscribed: boolean;
 }
 
-/** A zod failure as the HTTP transport reports it: the first issue in the message, all in details. */
-function validationError(error: z.ZodError): SwitchboardError {
-  const issues = error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(message)', message: i.message }));
-  const first = issues[0];
-  return new SwitchboardError('VALIDATION_FAILED', first ? `${first.path}: ${first.message}` : 'The message is not valid', { issues });
-}
-
-const idOf = (value: unknown): RequestId | null => {
-  const id = (value as { id?: unknown } | null)?.id;
-  return (typeof id === 'string' && id.length > 0 && id.length <= 64) || (typeof id === 'number' && Number.isSafeInteger(id) && id >= 0) ? id : null;
-};
+/** Requests answered at once per connection before it stops reading more. */
+const MAX_IN_FLIGHT = 64;
 
 export class WsConnection implements WatchedConnection {
   #caller: Caller | undefined;
@@ -72,6 +61,10 @@ export class WsConnection implements WatchedConnection {
   #alive = true;
   #closed = false;
   #nextSub = 0;
+  /** Subscribes being authorized (they count against the limit before they exist). */
+  #opening = 0;
+  /** Requests being answered; past MAX_IN_FLIGHT the socket stops reading (TCP pushes back on the client). */
+  #inFlight = 0;
   readonly #subs = new Map<string, Subscription>();
   readonly #sender: WsSender;
   readonly #helloTimer: NodeJS.Timeout;
@@ -163,7 +156,7 @@ export class WsConnection implements WatchedConnection {
 
   async #onHello(message: unknown): Promise<boolean> {
     clearTimeout(this.#helloTimer);
-    const id = idOf(message);
+    const id = requestIdOf(message);
     const parsed = helloMessage.safeParse(message);
     if (!parsed.success) {
       const err = (message as { type?: unknown } | null)?.type !== 'hello' ? new SwitchboardError('AUTH_REQUIRED', 'Say hello first: {"type": "hello", "protocol": 1, …}') : validationError(parsed.error);
@@ -172,8 +165,7 @@ export class WsConnection implements WatchedConnection {
     }
     const hello = parsed.data;
     if (hello.protocol !== WS_PROTOCOL_VERSION) {
-      this.#sendError(hello.id, new SwitchboardError('WS_PROTOCOL_UNSUPPORTED', `This server speaks protocol ${WS_PROTOCOL_VERSION}, not ${hello.protocol}`, { supported: [WS_PROTOCOL_VERSION] }));
-      this.#close(WsCloseCodes.PROTOCOL_UNSUPPORTED, 'protocol version not supported');
+      this.#refuseHello(hello.id, new SwitchboardError('WS_PROTOCOL_UNSUPPORTED', `This server speaks protocol ${WS_PROTOCOL_VERSION}, not ${hello.protocol}`, { supported: [WS_PROTOCOL_VERSION] }));
       return false;
     }
     const fromCookie = hello.token === undefined && this.options.headerCredential === undefined ? this.options.cookieCredential : undefined;
@@ -204,13 +196,11 @@ export class WsConnection implements WatchedConnection {
 
   #refuseHello(id: RequestId | null, err: unknown): void {
     const e = this.#sendError(id, err);
-    const auth = e.code === 'AUTH_REQUIRED' || e.code === 'AUTH_INVALID';
-    const forbidden = e.code === 'AUTH_FORBIDDEN' || e.code === 'DEVICE_REVOKED';
-    this.#close(auth ? WsCloseCodes.AUTH : forbidden ? WsCloseCodes.FORBIDDEN : e.code === 'INTERNAL' || e.code === 'STORE_UNAVAILABLE' ? WsCloseCodes.INTERNAL : WsCloseCodes.BAD_HELLO, 'hello refused');
+    this.#close(helloCloseCode(e.code), 'hello refused');
   }
 
   async #onRequest(message: unknown): Promise<void> {
-    const id = idOf(message);
+    const id = requestIdOf(message);
     const parsed = requestMessage.safeParse(message);
     if (!parsed.success) {
       const again = (message as { type?: unknown } | null)?.type === 'hello';
@@ -218,11 +208,16 @@ export class WsConnection implements WatchedConnection {
       return;
     }
     const m = parsed.data;
+    this.#inFlight += 1;
+    if (this.#inFlight === MAX_IN_FLIGHT) this.ws.pause();
     try {
       const result = await this.#dispatch(m);
       if (result !== undefined) this.#sender.send(JSON.stringify({ type: 'result', id: m.id, result }));
     } catch (err) {
       this.#sendError(m.id, err);
+    } finally {
+      this.#inFlight -= 1;
+      if (this.#inFlight === MAX_IN_FLIGHT - 1 && !this.#closed) this.ws.resume();
     }
   }
 
@@ -230,11 +225,14 @@ export class WsConnection implements WatchedConnection {
   async #dispatch(m: RequestMessage): Promise<unknown> {
     const caller = this.#caller as Caller;
     if (m.type === 'subscribe') {
-      if (this.#subs.size >= this.options.maxSubscriptions) {
+      if (this.#subs.size + this.#opening >= this.options.maxSubscriptions) {
         throw new SwitchboardError('WS_SUBSCRIPTION_LIMIT', `At most ${this.options.maxSubscriptions} subscriptions per connection`, { max_subscriptions: this.options.maxSubscriptions });
       }
       const controller = new AbortController();
-      const events = await this.deps.runtime.stream(caller, m.task_id, { afterSeq: m.after_seq, signal: controller.signal });
+      this.#opening += 1;
+      const events = await this.deps.runtime.stream(caller, m.task_id, { afterSeq: m.after_seq, signal: controller.signal }).finally(() => {
+        this.#opening -= 1;
+      });
       if (this.#closed) {
         controller.abort();
         return undefined;
@@ -280,27 +278,12 @@ export class WsConnection implements WatchedConnection {
     }
     if (sub.unsubscribed || this.#sender.isClosed) return;
     const end: Record<string, unknown> = { type: 'end', subscription: name, task_id: sub.taskId, last_seq: sub.lastSeq, reason: failure === undefined ? 'terminal' : 'error' };
-    if (failure !== undefined) end['error'] = this.#wireError(failure).error;
+    if (failure !== undefined) end['error'] = wireError(failure, this.deps.logger).error;
     this.#sender.send(JSON.stringify(end));
   }
 
-  /** The wire form of any failure; an unexpected one is logged with the id the client sees. */
-  #wireError(err: unknown): ReturnType<typeof errorBody> {
-    if (isSwitchboardError(err)) {
-      if (!err.exposed) {
-        const requestId = randomUUID();
-        this.deps.logger.error({ err, reqId: requestId }, 'websocket request failed');
-        return errorBody(err, requestId);
-      }
-      return errorBody(err);
-    }
-    const requestId = randomUUID();
-    this.deps.logger.error({ err, reqId: requestId }, 'unexpected websocket error');
-    return errorBody(new SwitchboardError('INTERNAL'), requestId);
-  }
-
   #sendError(id: RequestId | null, err: unknown): SwitchboardError {
-    const body = this.#wireError(err);
+    const body = wireError(err, this.deps.logger);
     this.#sender.send(JSON.stringify({ type: 'error', id, error: body.error }));
     return isSwitchboardError(err) ? err : new SwitchboardError('INTERNAL');
   }
