@@ -23,6 +23,9 @@ const FIXTURES = readdirSync(FIXTURE_DIR)
   .sort()
   .map((f) => ({ file: f, fixture: JSON.parse(readFileSync(new URL(f, FIXTURE_DIR), 'utf8')) as WsFixture }));
 
+/** A small limit, so that reaching it is cheap. */
+const MAX_SUBSCRIPTIONS = 40;
+
 const PIECES = Array.from({ length: 80 }, (_, i) => `tok${i} `);
 
 /** Streams PIECES a few milliseconds apart (output previews, then coalesced output events). */
@@ -50,7 +53,7 @@ for (const dialect of DIALECTS) {
   describe(`the WebSocket protocol (${dialect})`, () => {
     let t: TestApp;
     before(async () => {
-      t = await startTestApp(dialect, { extraAgents: [streamer] });
+      t = await startTestApp(dialect, { extraAgents: [streamer], env: { SWITCHBOARD_WS_MAX_SUBSCRIPTIONS: String(MAX_SUBSCRIPTIONS) } });
     });
     after(async () => {
       await t.close();
@@ -144,6 +147,30 @@ for (const dialect of DIALECTS) {
           const stored = (await eventsOf(t, ids[i] ?? '')).map((e) => e.seq);
           assert.deepEqual(seqs, stored, `subscription ${n} got every event of its task in order`);
         }
+      } finally {
+        client.close();
+      }
+    });
+
+    it('refuses a subscription past the limit a connection may hold with WS_SUBSCRIPTION_LIMIT, and takes one again after an unsubscribe', async () => {
+      const task = await submit(t, { agent_type: 'echo', prompt: 'watched a lot', context: { delay_ms: 60_000 } });
+      const { client, hello } = await helloWs(t.url, t.adminToken);
+      try {
+        const max = (hello['result'] as { max_subscriptions: number }).max_subscriptions;
+        assert.equal(max, MAX_SUBSCRIPTIONS);
+        const subs = await Promise.all(Array.from({ length: max + 1 }, () => client.request({ type: 'subscribe', task_id: task.task_id })));
+        const refused = subs.filter((f) => f.type === 'error');
+        assert.equal(refused.length, 1, 'exactly one past the limit');
+        assert.deepEqual(refused[0]?.['error'], {
+          code: 'WS_SUBSCRIPTION_LIMIT',
+          message: `At most ${MAX_SUBSCRIPTIONS} subscriptions per connection`,
+          details: { max_subscriptions: MAX_SUBSCRIPTIONS },
+        });
+        const first = subs.find((f) => f.type === 'result');
+        const name = (first?.['result'] as { subscription: string }).subscription;
+        assert.equal((await client.request({ type: 'unsubscribe', subscription: name })).type, 'result');
+        assert.equal((await client.request({ type: 'subscribe', task_id: task.task_id })).type, 'result');
+        assert.equal((await client.request({ type: 'cancel', task_id: task.task_id })).type, 'result');
       } finally {
         client.close();
       }

@@ -13,6 +13,7 @@ export const wsEnvShape = {
   SWITCHBOARD_WS_SEND_LIMIT: int(1024, 1024 * 1024 * 1024, 4 * 1024 * 1024),
   SWITCHBOARD_WS_STALL_MS: int(10, 600_000, 10_000),
   SWITCHBOARD_WS_RECHECK_MS: int(50, 600_000, 2000),
+  SWITCHBOARD_WS_MAX_SUBSCRIPTIONS: int(1, 100_000, 1000),
 };
 
 /** What the WebSocket transport needs, resolved once. */
@@ -25,6 +26,8 @@ export interface WsConfig {
   readonly stallMs: number;
   /** How often each connection's credential is checked again, so a revoked one closes its sockets (default: 2 s). */
   readonly recheckMs: number;
+  /** Open subscriptions one connection may hold (default: 1,000). */
+  readonly maxSubscriptions: number;
 }
 
 export function resolveWs(e: { readonly [K in keyof typeof wsEnvShape]: number }): WsConfig {
@@ -33,5 +36,6 @@ export function resolveWs(e: { readonly [K in keyof typeof wsEnvShape]: number }
     sendLimit: e.SWITCHBOARD_WS_SEND_LIMIT,
     stallMs: e.SWITCHBOARD_WS_STALL_MS,
     recheckMs: e.SWITCHBOARD_WS_RECHECK_MS,
+    maxSubscriptions: e.SWITCHBOARD_WS_MAX_SUBSCRIPTIONS,
   };
 }
