@@ -1,7 +1,7 @@
 /**
  * The benchmark suite (`npm run bench`). Figures are printed, never asserted.
  *
- *   npm run bench -- [--quick] [--json] [--db sqlite|postgres|all] [--only a,b,c,d,e,m] [--no-pin] [--profile]
+ *   npm run bench -- [--quick] [--json] [--db sqlite|postgres|all] [--only a,b,c,d,e,f,m] [--no-pin] [--profile]
  *
  * Servers under test run in child processes pinned to one core; this process (the
  * load generator, and the engine of the in-process figure) runs on the other.
@@ -23,6 +23,7 @@ import { sseDelivery, type SseSizes } from './sse.ts';
 import { overheadSession } from './overhead-session.ts';
 import { streamingOverhead, type StreamSizes } from './stream.ts';
 import { memoryFigures, type MemorySizes } from './memory.ts';
+import { wsBenchmarks, type WsSizes } from './ws.ts';
 
 /** Linux CPU pressure ("some" avg10 / avg60, %): how much runnable work waited for a CPU. */
 function cpuPressure(): string {
@@ -41,6 +42,7 @@ interface Sizes {
   readonly sse: SseSizes;
   readonly stream: StreamSizes;
   readonly memory: MemorySizes;
+  readonly ws: WsSizes;
 }
 
 const FULL: Sizes = {
@@ -50,6 +52,7 @@ const FULL: Sizes = {
   sse: { tasks: 100, subscribersPerTask: 10, durationMs: 15_000, intervalMs: 100, settleMs: 1000 },
   stream: { tasks: 10, streamMs: 10_000, tokensPerSecond: 2000, timeoutMs: 120_000 },
   memory: { sseConnections: 1000, tasks: 100_000, inflight: 96, settleMs: 1000, timeoutMs: 600_000 },
+  ws: { tasks: 100, subscribersPerTask: 10, durationMs: 15_000, intervalMs: 100, settleMs: 1000, connections: 10, idleConnections: 1000 },
 };
 
 const QUICK: Sizes = {
@@ -59,9 +62,10 @@ const QUICK: Sizes = {
   sse: { tasks: 10, subscribersPerTask: 5, durationMs: 1500, intervalMs: 100, settleMs: 300 },
   stream: { tasks: 2, streamMs: 2000, tokensPerSecond: 2000, timeoutMs: 60_000 },
   memory: { sseConnections: 200, tasks: 2000, inflight: 64, settleMs: 300, timeoutMs: 60_000 },
+  ws: { tasks: 10, subscribersPerTask: 5, durationMs: 1500, intervalMs: 100, settleMs: 300, connections: 2, idleConnections: 200 },
 };
 
-const USAGE = 'usage: npm run bench -- [--quick] [--json] [--db sqlite|postgres|all] [--only a,b,c,d,e,m] [--no-pin] [--profile]';
+const USAGE = 'usage: npm run bench -- [--quick] [--json] [--db sqlite|postgres|all] [--only a,b,c,d,e,f,m] [--no-pin] [--profile]';
 
 interface Options {
   readonly quick: boolean;
@@ -76,7 +80,7 @@ function parseArgs(argv: readonly string[]): Options {
   let quick = false;
   let json = false;
   let db: Options['db'] = 'all';
-  let only = new Set(['a', 'b', 'c', 'd', 'e', 'm']);
+  let only = new Set(['a', 'b', 'c', 'd', 'e', 'f', 'm']);
   let pin = true;
   let profile = false;
   for (let i = 0; i < argv.length; i++) {
@@ -147,6 +151,7 @@ async function main(): Promise<number> {
     { key: 'e', label: '(e) streaming overhead, 1 task', run: (d) => streamingOverhead(d, { ...sizes.stream, tasks: 1 }) },
     { key: 'e', label: '(e) streaming overhead, many tasks', run: (d) => streamingOverhead(d, sizes.stream) },
     { key: 'm', label: '(m) server memory', run: (d) => memoryFigures(d, sizes.memory) },
+    { key: 'f', label: '(f) WebSocket delivery and idle memory', run: (d) => wsBenchmarks(d, sizes.ws) },
   ];
   const figures: Figure[] = [];
   let failures = 0;
@@ -173,11 +178,12 @@ async function main(): Promise<number> {
   out(`\nat the end: load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}, ${cpuPressure()} (at the start: ${machine.load_average.join(' ')}, ${machine.cpu_pressure})`);
   out(
     'Issue targets: in-process ≥ 3,000 tasks/s and HTTP ≥ 1,500 tasks/s on SQLite; SSE p99 ratio ≤ 1.5; per-call ratio ≥ 0.60 (c), ' +
-      'also session-authenticated and policy-checked (c2); streamed text sent → seen p99 ≤ 50 ms with no token lost and < 20 stored events/s per streaming task (e).',
+      'also session-authenticated and policy-checked (c2); streamed text sent → seen p99 ≤ 50 ms with no token lost and < 20 stored events/s per streaming task (e); ' +
+      'WebSocket delivery p99 with 1,000 subscriptions no worse than SSE\'s, < 50 KB per idle WebSocket connection (f).',
   );
   if (profileDir !== undefined) out(`CPU profiles of the Switchboard server processes: ${profileDir} (kept; remove when done)`);
   if (options.json) {
-    const sizesUsed = { throughput: sizes.throughput, latency: sizes.latency, overhead: sizes.overhead, sse: sizes.sse, stream: sizes.stream, memory: sizes.memory };
+    const sizesUsed = { throughput: sizes.throughput, latency: sizes.latency, overhead: sizes.overhead, sse: sizes.sse, stream: sizes.stream, memory: sizes.memory, ws: sizes.ws };
     process.stdout.write(`${JSON.stringify({ machine, quick: options.quick, sizes: sizesUsed, figures, failures }, null, 2)}\n`);
   }
   return failures === 0 ? 0 : 1;

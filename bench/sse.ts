@@ -27,7 +27,7 @@ export interface SseSizes {
   readonly settleMs: number;
 }
 
-interface Delivery {
+export interface Delivery {
   readonly delays: Summary;
   /** Group commits of the server during the run (Switchboard only). */
   readonly commits?: CommitStats;
@@ -80,7 +80,8 @@ async function deliver(sizes: SseSizes, token: string | undefined, start: (k: nu
   }
 }
 
-async function switchboardDelivery(dialect: Dialect, sizes: SseSizes): Promise<Delivery> {
+/** The Switchboard side of (d), also the SSE baseline of (f). */
+export async function switchboardDelivery(dialect: Dialect, sizes: SseSizes): Promise<Delivery> {
   const sb = await startSwitchboard(dialect);
   const agent = keepAliveAgent(8);
   try {

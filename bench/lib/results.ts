@@ -49,4 +49,8 @@ export const TARGETS = {
   streamUnseen: { op: '<=', value: 0 },
   /** Stored events per second per streaming task. */
   streamWritesPerSec: { op: '<', value: 20 },
+  /** WebSocket delivery p99 over SSE's, same load (no worse). */
+  wsP99Ratio: { op: '<=', value: 1 },
+  /** Server memory per idle WebSocket connection, KB. */
+  wsIdleKb: { op: '<', value: 50 },
 } as const satisfies Record<string, Target>;

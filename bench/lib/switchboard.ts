@@ -49,6 +49,9 @@ export interface StartOptions {
   readonly env?: Record<string, string>;
   /** Written as switchboard.config.yaml into the data dir, where the server finds it. */
   readonly configYaml?: string;
+  /** Another server script (default: servers/switchboard.ts) and more node flags for it. */
+  readonly script?: string;
+  readonly nodeArgs?: readonly string[];
 }
 
 export async function startSwitchboard(dialect: Dialect, options: StartOptions = {}): Promise<RemoteSwitchboard> {
@@ -56,8 +59,8 @@ export async function startSwitchboard(dialect: Dialect, options: StartOptions =
   const token = benchAdminToken();
   try {
     if (options.configYaml !== undefined) writeFileSync(join(db.dataDir, 'switchboard.config.yaml'), options.configYaml, { mode: 0o600 });
-    const child = await spawnChild<{ url: string }>(SERVER_SCRIPT, childEnv({ ...switchboardEnv(db, token), ...options.env }), {
-      nodeArgs: serverNodeArgs,
+    const child = await spawnChild<{ url: string }>(options.script ?? SERVER_SCRIPT, childEnv({ ...switchboardEnv(db, token), ...options.env }), {
+      nodeArgs: [...serverNodeArgs, ...(options.nodeArgs ?? [])],
     });
     return {
       url: child.info.url,

@@ -37,6 +37,7 @@ import { createTelegramBot, type TelegramBot } from '../transports/telegram/tele
 import { createNodeHub } from '../transports/link/node-hub.ts';
 import { registerNodeRoutes } from '../transports/link/node-routes.ts';
 import { withRemoteAgents } from '../agents/registry/with-remote-agents.ts';
+import { createWsTransport, type WsTransport } from '../transports/ws/ws-transport.ts';
 
 export interface App {
   readonly config: ResolvedConfig;
@@ -47,6 +48,8 @@ export interface App {
   readonly runtime: Runtime;
   readonly authenticator: Authenticator;
   readonly http: FastifyInstance;
+  /** The WebSocket transport, served on the HTTP server's port. */
+  readonly ws: WsTransport;
   readonly bootstrap: BootstrapResult;
   /** Starts listening; resolves with the base URL. */
   listen(): Promise<string>;
@@ -176,6 +179,8 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       { credentials: store.credentials, clock },
       { cacheMs: 1000, cacheSize: 10_000, sessionIdleMs: sessionPolicy.idleMs },
     );
+    // Built after the services (it needs their runtime); told of credential changes from the start.
+    let ws: WsTransport | undefined;
     const services = buildServices({
       config,
       store,
@@ -186,7 +191,10 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       skills,
       clock,
       logger,
-      evictUser: (userId) => authenticator.evictUser(userId),
+      evictUser: (userId) => {
+        authenticator.evictUser(userId);
+        ws?.checkUser(userId);
+      },
       sessionPolicy,
       loginLimits: options.loginLimits ?? config.loginLimits,
       boardGit,
@@ -212,13 +220,18 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
               chatRatePerMinute: telegram.chatRatePerMinute,
             },
           );
+    const wsTransport = createWsTransport(
+      { runtime: services.runtime, authenticator, logger },
+      config.ws,
+    );
+    ws = wsTransport;
+    const extraRoutes = [
+      (app: FastifyInstance) => wsTransport.register(app),
+      (app: FastifyInstance) => registerNodeRoutes(app, nodeHub),
+      ...(bot !== undefined ? [(app: FastifyInstance) => bot.registerWebhook(app)] : []),
+    ];
     const http = await createHttpServer(
-      {
-        ...services,
-        authenticator,
-        logger,
-        extraRoutes: [(app: FastifyInstance) => registerNodeRoutes(app, nodeHub), ...(bot !== undefined ? [(app: FastifyInstance) => bot.registerWebhook(app)] : [])],
-      },
+      { ...services, authenticator, logger, extraRoutes, selfAuthenticatedPaths: [wsTransport.path], beforeWebSocketsClose: [() => wsTransport.goAway()] },
       {
         bodyLimit: config.bodyLimit,
         skillUploadLimit: config.skills.uploadLimit,
@@ -247,6 +260,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       runtime: services.runtime,
       authenticator,
       http,
+      ws: wsTransport,
       bootstrap,
       async listen() {
         const url = await http.listen({ port: config.port, host: config.host });

@@ -11,6 +11,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { envSchema, fileConfigSchema, type AgentConfig } from './schema.ts';
 import { resolveTelegram, type TelegramConfig } from './telegram-config.ts';
+import { resolveWs, type WsConfig } from './ws-config.ts';
 import { resolveLoginLimits, resolveSessionLifetimes, type LoginLimitConfig, type SessionFileConfig, type SessionLifetimes } from './session-config.ts';
 
 /** Everything the composition root needs, complete and frozen. */
@@ -68,6 +69,8 @@ export interface ResolvedConfig {
   readonly loginLimits: LoginLimitConfig;
   /** The Telegram bot (TELEGRAM_*); absent when TELEGRAM_BOT_TOKEN is unset. */
   readonly telegram: TelegramConfig | undefined;
+  /** The WebSocket transport (SWITCHBOARD_WS_*): heartbeat, send limit, stall time, credential re-check. */
+  readonly ws: WsConfig;
 }
 
 /** A configuration problem, with a message fit for the terminal. */
@@ -180,6 +183,7 @@ export function loadConfig(
     sessions: resolveSessionLifetimes(e, file),
     loginLimits: resolveLoginLimits(e, file),
     telegram: resolveTelegram(e),
+    ws: resolveWs(e),
   };
   return deepFreeze(resolved);
 }

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { sessionEnvShape, sessionFileShape } from './session-config.ts';
 import { telegramEnvShape } from './telegram-config.ts';
+import { wsEnvShape } from './ws-config.ts';
 
 /** A decimal integer from an environment string; an empty value counts as unset. */
 const int = (min: number, max: number) =>
@@ -178,6 +179,7 @@ export const envSchema = z.object({
   SWITCHBOARD_CONFIG: z.string().optional(),
   ...sessionEnvShape,
   ...telegramEnvShape,
+  ...wsEnvShape,
   SWITCHBOARD_DEVICE_OWNER_APPROVAL: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).optional()),
   /** 0: no zero-config agent discovery when the config file defines no agents. */
   SWITCHBOARD_DISCOVER: z.enum(['0', '1']).default('1'),

@@ -269,6 +269,13 @@ const RULES: Readonly<Record<string, (i: Import) => boolean>> = {
     const to = rel(i.target);
     return (from.startsWith('src/transports/link/') && to.startsWith('src/transports/http/')) || (from.startsWith('src/transports/http/') && to.startsWith('src/transports/link/'));
   },
+  'src/transports/ws imports another transport (each transport stands alone)': (i) =>
+    rel(i.file).startsWith('src/transports/ws/') &&
+    i.target !== undefined &&
+    rel(i.target).startsWith('src/transports/') &&
+    !rel(i.target).startsWith('src/transports/ws/'),
+  'src/transports/ws imported from outside it and src/app': (i) =>
+    !rel(i.file).startsWith('src/transports/ws/') && i.folder !== 'app' && i.target !== undefined && rel(i.target).startsWith('src/transports/ws/'),
   'src/config imports another src/ folder': (i) =>
     i.folder === 'config' && i.target !== undefined && folderOf(i.target) !== 'config',
 };
@@ -397,6 +404,25 @@ describe('the dependency rule of DESIGN.md', () => {
     assert.equal(flags(rule, fake('transports/http/x.ts', '../link/node-hub.ts')), true);
     assert.equal(flags(rule, fake('transports/link/x.ts', '../../core/ports/agent-adapter.ts')), false);
     assert.equal(flags('src/transports imports the store, agents, security, skills, config or app', fake('transports/link/x.ts', '../../agents/registry/mutable-registry.ts')), true);
+  });
+
+  it('keeps the WebSocket transport apart: it imports core and wire (never http, telegram, store or security), and only app imports it', () => {
+    const alone = 'src/transports/ws imports another transport (each transport stands alone)';
+    const onlyApp = 'src/transports/ws imported from outside it and src/app';
+    const inner = 'src/transports imports the store, agents, security, skills, config or app';
+    check(alone);
+    check(onlyApp);
+    assert.ok(IMPORTS.some((i) => rel(i.file).startsWith('src/transports/ws/')), 'the ws transport was scanned');
+    assert.equal(flags(alone, fake('transports/ws/x.ts', '../http/error-map.ts')), true);
+    assert.equal(flags(alone, fake('transports/ws/x.ts', '../telegram/telegram-bot.ts')), true);
+    assert.equal(flags(alone, fake('transports/ws/x.ts', './ws-sender.ts')), false);
+    assert.equal(flags(alone, fake('transports/ws/x.ts', '../../wire/ws-protocol.ts')), false);
+    assert.equal(flags(inner, fake('transports/ws/x.ts', '../../security/authentication/authenticator.ts')), true);
+    assert.equal(flags(inner, fake('transports/ws/x.ts', '../../store/open-store.ts')), true);
+    assert.equal(flags(inner, fake('transports/ws/x.ts', '../../core/services/runtime.ts')), false);
+    assert.equal(flags(onlyApp, fake('transports/http/x.ts', '../ws/ws-transport.ts')), true);
+    assert.equal(flags(onlyApp, fake('cli/x.ts', '../transports/ws/ws-transport.ts')), true);
+    assert.equal(flags(onlyApp, fake('app/x.ts', '../transports/ws/ws-transport.ts')), false);
   });
 
   it('keeps every file of src/core in one of its role sub-folders (domain, ports, services, engine, testing)', () => {

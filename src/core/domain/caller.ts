@@ -30,7 +30,7 @@ export interface Caller {
 }
 
 /** Transports that act for a user besides the HTTP API. */
-export type CallerChannel = 'telegram';
+export type CallerChannel = 'telegram' | 'websocket';
 
 /** Every permission a caller holds through roles and grants. */
 export function effectivePermissions(caller: Caller): ReadonlySet<Permission> {

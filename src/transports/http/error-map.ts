@@ -1,5 +1,5 @@
 /** The one mapping from error codes to HTTP statuses, and the JSON error body. */
-import { ERROR_CATALOG, type ErrorCode, SwitchboardError } from '../../core/domain/errors.ts';
+import type { ErrorCode } from '../../core/domain/errors.ts';
 
 export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   VALIDATION_FAILED: 400,
@@ -68,25 +68,14 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   NODE_DEVICE_UNTRUSTED: 403,
   NODE_ID_TAKEN: 409,
   NODE_PROTOCOL_UNSUPPORTED: 400,
+  WS_PROTOCOL_UNSUPPORTED: 400,
+  WS_SUBSCRIPTION_LIMIT: 429,
+  WS_SUBSCRIPTION_NOT_FOUND: 404,
   RUNTIME_SHUTTING_DOWN: 503,
   STORE_UNAVAILABLE: 503,
   AUDIT_CHAIN_BROKEN: 500,
   INTERNAL: 500,
 };
 
-export interface ErrorBody {
-  error: { code: ErrorCode; message: string; details?: Record<string, unknown>; request_id?: string };
-}
-
-/** The wire form of an error: exposed errors keep their message; others say only the catalog text. */
-export function errorBody(err: SwitchboardError, requestId?: string): ErrorBody {
-  const exposed = err.exposed;
-  return {
-    error: {
-      code: err.code,
-      message: exposed ? err.message : ERROR_CATALOG[err.code].message,
-      ...(exposed && err.details !== undefined ? { details: { ...err.details } } : {}),
-      ...(requestId !== undefined && !exposed ? { request_id: requestId } : {}),
-    },
-  };
-}
+// One error body for every transport (src/wire/error.ts); re-exported for the HTTP routes.
+export { errorBody, type ErrorBody } from '../../wire/error.ts';

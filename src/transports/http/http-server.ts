@@ -89,6 +89,10 @@ export interface HttpServerDeps {
   readonly telegramLinks?: TelegramLinks;
   /** Routes of other transports served on this server (the Telegram webhook). */
   readonly extraRoutes?: readonly ((app: FastifyInstance) => void)[];
+  /** Paths of those routes that authenticate in their own protocol (the WebSocket hello), skipped by the bearer check. */
+  readonly selfAuthenticatedPaths?: readonly string[];
+  /** Run on shutdown before the remaining WebSockets are closed (a transport says goodbye its own way). */
+  readonly beforeWebSocketsClose?: readonly (() => void)[];
   readonly logger: FastifyBaseLogger;
 }
 
@@ -140,14 +144,23 @@ export async function createHttpServer(deps: HttpServerDeps, options: HttpServer
     transform: jsonSchemaTransform,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
-  // The one registration of @fastify/websocket: every WebSocket route (the node link, …)
+  // The one registration of @fastify/websocket: every WebSocket route (the node link, the client protocol)
   // is registered after it. 16 MiB frames: a node's result may be large.
-  await app.register(fastifyWebsocket, { options: { maxPayload: 16 * 1024 * 1024 } });
+  await app.register(fastifyWebsocket, {
+    options: { maxPayload: 16 * 1024 * 1024 },
+    preClose(done) {
+      for (const goodbye of deps.beforeWebSocketsClose ?? []) goodbye();
+      for (const client of this.websocketServer.clients) client.close(1001, 'server shutting down');
+      this.websocketServer.close(() => done());
+    },
+  });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   app.decorateRequest('caller', null as unknown as Caller);
+  const selfAuthenticated = new Set(deps.selfAuthenticatedPaths ?? []);
   app.addHook('onRequest', async (req) => {
     if (!req.url.startsWith('/api/') || req.routeOptions.url === LOGIN_PATH || req.routeOptions.url === DEVICE_CHALLENGE_PATH) return;
+    if (req.routeOptions.url !== undefined && selfAuthenticated.has(req.routeOptions.url)) return;
     if (req.routeOptions.url === WEB_SIGN_IN_PATH) {
       if (req.method === 'POST') return;
       // The UI asks whether it is signed in: "no" is an answer (user null), not an error.

@@ -19,8 +19,11 @@ import type { CreatedSession } from '../../core/domain/identity.ts';
 import { errorView } from '../../wire/error.ts';
 import { userToWire, userView } from '../../wire/user.ts';
 import { deviceProofBody, deviceRequest } from './device-routes.ts';
+import { SESSION_COOKIE, isOwnOrigin, sessionCookieOf } from '../../wire/browser-session.ts';
 
-export const SESSION_COOKIE = 'sb_session';
+// The cookie's name and reader are shared with the WebSocket transport.
+export { SESSION_COOKIE, sessionCookieOf };
+
 export const CSRF_HEADER = 'x-csrf-token';
 /** Signing in is the one web route without a credential. */
 export const WEB_SIGN_IN_PATH = '/api/web/session';
@@ -32,16 +35,6 @@ export function csrfTokenFor(secret: string): string {
   return createHash('sha256').update(`switchboard-csrf:${secret}`).digest('base64url');
 }
 
-/** Reads the session cookie out of a Cookie header (without parsing every cookie of every request). */
-export function sessionCookieOf(header: string | undefined): string | undefined {
-  if (header === undefined) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) return part.slice(eq + 1).trim();
-  }
-  return undefined;
-}
-
 /**
  * For a request authenticated by the cookie: refuses a state change without the right
  * CSRF token, or from a page of another origin.
@@ -49,7 +42,7 @@ export function sessionCookieOf(header: string | undefined): string | undefined 
 export function checkCsrf(req: FastifyRequest, secret: string): void {
   if (SAFE_METHODS.has(req.method)) return;
   const origin = req.headers.origin;
-  if (origin !== undefined && origin !== `${req.protocol}://${req.headers.host ?? ''}`) {
+  if (origin !== undefined && !isOwnOrigin(origin, req.protocol, req.headers.host)) {
     throw new SwitchboardError('CSRF_FAILED', `Refused: the request came from ${origin.slice(0, 200)}, not from this server`);
   }
   const sent = req.headers[CSRF_HEADER];
