@@ -34,6 +34,8 @@ import { createMetrics } from './prom-metrics.ts';
 import { nodeTimers, systemClock, uuidIds } from './node-timers.ts';
 import { fileURLToPath } from 'node:url';
 import { createTelegramBot, type TelegramBot } from '../transports/telegram/telegram-bot.ts';
+import { registerMcpRoute } from '../transports/mcp/mcp-http-route.ts';
+import { createMcpServer } from '../transports/mcp/mcp-server.ts';
 
 export interface App {
   readonly config: ResolvedConfig;
@@ -196,8 +198,12 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
               chatRatePerMinute: telegram.chatRatePerMinute,
             },
           );
+    // MCP at /mcp: a server per request, acting as the request's bearer through the same secured runtime.
+    const mcpServers = { runtime: services.runtime, board: { projects: services.projects, board: services.board }, logger, version: VERSION };
+    const mcp = (app: FastifyInstance): void =>
+      registerMcpRoute(app, { authenticator, serverFor: (caller) => createMcpServer(mcpServers, caller) }, { keepAliveMs: config.sseHeartbeatMs });
     const http = await createHttpServer(
-      { ...services, authenticator, logger, ...(bot !== undefined ? { extraRoutes: [(app: FastifyInstance) => bot.registerWebhook(app)] } : {}) },
+      { ...services, authenticator, logger, extraRoutes: [mcp, ...(bot !== undefined ? [(app: FastifyInstance) => bot.registerWebhook(app)] : [])] },
       {
         bodyLimit: config.bodyLimit,
         skillUploadLimit: config.skills.uploadLimit,
