@@ -24,6 +24,7 @@ import { registerDeviceCommands } from './devices-commands.ts';
 import { registerPolicyCommands } from './policy-commands.ts';
 import { registerBoardCommands } from './board-commands.ts';
 import { registerTelegramCommands } from './telegram-commands.ts';
+import { registerMcpCommand } from './mcp-commands.ts';
 import { ExitCodes, reportError, type TokenSource } from './cli-errors.ts';
 import { createApiClient } from './client.ts';
 import { positiveInt } from './input.ts';
@@ -135,4 +136,5 @@ export function registerClientCommands(program: Command): void {
   registerBoardCommands(program, run);
   registerSkillCommands(program, run);
   registerTelegramCommands(program, run);
+  registerMcpCommand(program);
 }

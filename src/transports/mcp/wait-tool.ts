@@ -15,7 +15,7 @@ import type { Runtime } from '../../core/services/runtime.ts';
 import { taskToWire, taskView } from '../../wire/task.ts';
 import { guarded } from './tool-result.ts';
 
-/** The longest wait one call may ask for (default wait: 60 s); a client waits longer by calling again. */
+/** The longest wait one call may ask for (default wait: 30 s, under the 60 s request timeout of common clients); a client waits longer by calling again. */
 export const MAX_WAIT_S = 600;
 
 /** True when a caller has something to look at: a result, an error, a question or an approval. */
@@ -39,7 +39,7 @@ export function registerWaitTool(server: McpServer, runtime: Runtime, caller: Ca
         'timed_out is true when it is still working. Sends a progress notification per event when asked to.',
       inputSchema: {
         task_id: z.uuid({ error: 'task_id must be a UUID' }),
-        timeout_s: z.number().int().min(1).max(MAX_WAIT_S).default(60).describe(`Seconds to wait at most (at most ${MAX_WAIT_S})`),
+        timeout_s: z.number().int().min(1).max(MAX_WAIT_S).default(30).describe(`Seconds to wait at most (at most ${MAX_WAIT_S})`),
       },
       outputSchema: { task: taskView, timed_out: z.boolean() },
       annotations: { readOnlyHint: true, openWorldHint: false },
