@@ -6,6 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -79,6 +80,32 @@ async function overStdio(t: TestApp, token: string, homes: string[]): Promise<{ 
   const client = new Client({ name: 'mcp-test', version: '1.0.0' });
   await client.connect(transport);
   return { client, stderr: () => stderr };
+}
+
+/** POSTs a ping to /mcp with exactly this Host and Origin (fetch would not let a test set Host). */
+function postWithHost(t: TestApp, host: string, origin: string): Promise<{ status: number; code?: string }> {
+  const { port } = new URL(t.url);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/mcp',
+        method: 'POST',
+        headers: { host, origin, authorization: `Bearer ${t.adminToken}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (d: string) => (body += d));
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          resolve(status === 200 ? { status } : { status, code: (JSON.parse(body) as { error: { code: string } }).error.code });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end('{"jsonrpc":"2.0","id":1,"method":"ping"}');
+  });
 }
 
 for (const dialect of DIALECTS) {
@@ -247,26 +274,20 @@ for (const dialect of DIALECTS) {
     });
 
     it('refuses a request from a page of another origin, and from a rebound name, with 403', async () => {
-      const host = new URL(t.url).host;
-      for (const [origin, hostHeader] of [
-        ['http://evil.example', host],
-        [`http://rebound.example:${new URL(t.url).port}`, `rebound.example:${new URL(t.url).port}`],
-      ] as const) {
-        const res = await fetch(`${t.url}/mcp`, {
-          method: 'POST',
-          headers: { origin, host: hostHeader, authorization: `Bearer ${t.adminToken}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-          body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}',
-        });
-        assert.equal(res.status, 403, origin);
-        assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'CSRF_FAILED');
-      }
-      const own = await fetch(`${t.url}/mcp`, {
-        method: 'POST',
-        headers: { origin: t.url, authorization: `Bearer ${t.adminToken}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-        body: '{"jsonrpc":"2.0","id":1,"method":"ping"}',
-      });
-      assert.equal(own.status, 200);
-      await own.arrayBuffer();
+      const { port } = new URL(t.url);
+      const cases: readonly (readonly [string, string])[] = [
+        ['http://evil.example', `127.0.0.1:${port}`],
+        // DNS rebinding: the page's name now resolves to 127.0.0.1, so Origin and Host agree, on a foreign name.
+        [`http://rebound.example:${port}`, `rebound.example:${port}`],
+        [`http://localhost:${port}`, `localhost:${port}`],
+      ];
+      const statuses: Array<{ status: number; code?: string }> = [];
+      for (const [origin, host] of cases) statuses.push(await postWithHost(t, host, origin));
+      assert.deepEqual(statuses, [
+        { status: 403, code: 'CSRF_FAILED' },
+        { status: 403, code: 'CSRF_FAILED' },
+        { status: 200 },
+      ]);
     });
 
     it('answers GET and DELETE with 405 (stateless: no session, no standalone stream)', async () => {
