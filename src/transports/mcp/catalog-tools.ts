@@ -14,6 +14,25 @@ import { guarded } from './tool-result.ts';
 
 const READ = { readOnlyHint: true, openWorldHint: false } as const;
 
+// Built once (a server is made per request).
+const AGENTS = { title: 'List agents', description: 'The configured agents (agent_type for submit_task) and whether each can run now.', outputSchema: z.object({ agents: z.array(agentView) }), annotations: READ };
+const SKILLS = { title: 'List skills', description: 'The installed skills and the permissions they need.', outputSchema: z.object({ skills: z.array(skillView) }), annotations: READ };
+const PROJECTS = { title: 'List projects', description: 'The projects of the portal you may read.', outputSchema: z.object({ projects: z.array(projectView) }), annotations: READ };
+const BOARD_TASKS = {
+  title: 'List board tasks',
+  description: 'Board tasks (cards) by status column then position; filter by project, status, agent or words.',
+  inputSchema: z.object({
+    project: z.string().min(1).max(60).optional().describe('The project id or key'),
+    status: z.enum(BoardStatuses).optional(),
+    assigned_agent_type: z.string().min(1).max(200).optional(),
+    q: z.string().min(1).max(200).optional().describe('Words in the title, the description or the key'),
+    limit: z.number().int().min(1).max(500).default(100),
+    cursor: z.string().min(1).max(500).optional(),
+  }),
+  outputSchema: boardTaskList,
+  annotations: READ,
+};
+
 /** The portal's services; absent on a server without the board. */
 export interface BoardTools {
   readonly projects: ProjectService;
@@ -25,13 +44,13 @@ export function registerCatalogTools(server: McpServer, deps: { readonly runtime
   const { runtime } = deps;
   server.registerTool(
     'list_agents',
-    { title: 'List agents', description: 'The configured agents (agent_type for submit_task) and whether each can run now.', outputSchema: { agents: z.array(agentView) }, annotations: READ },
+    AGENTS,
     () => guarded('list_agents', logger, async () => ({ agents: (await runtime.listAgents(caller)).map(agentToWire) })),
   );
 
   server.registerTool(
     'list_skills',
-    { title: 'List skills', description: 'The installed skills and the permissions they need.', outputSchema: { skills: z.array(skillView) }, annotations: READ },
+    SKILLS,
     () => guarded('list_skills', logger, async () => ({ skills: (await runtime.listSkills(caller)).map(skillToWire) })),
   );
 
@@ -39,26 +58,13 @@ export function registerCatalogTools(server: McpServer, deps: { readonly runtime
   if (board === undefined) return;
   server.registerTool(
     'list_projects',
-    { title: 'List projects', description: 'The projects of the portal you may read.', outputSchema: { projects: z.array(projectView) }, annotations: READ },
+    PROJECTS,
     () => guarded('list_projects', logger, async () => ({ projects: (await board.projects.list(caller)).map(projectToWire) })),
   );
 
   server.registerTool(
     'list_board_tasks',
-    {
-      title: 'List board tasks',
-      description: 'Board tasks (cards) by status column then position; filter by project, status, agent or words.',
-      inputSchema: {
-        project: z.string().min(1).max(60).optional().describe('The project id or key'),
-        status: z.enum(BoardStatuses).optional(),
-        assigned_agent_type: z.string().min(1).max(200).optional(),
-        q: z.string().min(1).max(200).optional().describe('Words in the title, the description or the key'),
-        limit: z.number().int().min(1).max(500).default(100),
-        cursor: z.string().min(1).max(500).optional(),
-      },
-      outputSchema: boardTaskList,
-      annotations: READ,
-    },
+    BOARD_TASKS,
     (a) =>
       guarded('list_board_tasks', logger, async () => {
         const page = await board.board.list(caller, {

@@ -27,23 +27,25 @@ function progressMessage(e: TaskEvent): string {
   return e.message === null ? what : `${what}: ${e.message.slice(0, 500)}`;
 }
 
+const WAIT = {
+  title: 'Wait for a task',
+  description:
+    'Waits until the task has finished (completed, failed, cancelled) or waits for input (waiting: answer it with ' +
+    'answer_task, or decide its approval with approve_task), at most timeout_s seconds; then returns it. ' +
+    'timed_out is true when it is still working. Sends a progress notification per event when asked to.',
+  inputSchema: z.object({
+    task_id: z.uuid({ error: 'task_id must be a UUID' }),
+    timeout_s: z.number().int().min(1).max(MAX_WAIT_S).default(30).describe(`Seconds to wait at most (at most ${MAX_WAIT_S})`),
+  }),
+  outputSchema: z.object({ task: taskView, timed_out: z.boolean() }),
+  annotations: { readOnlyHint: true, openWorldHint: false },
+};
+
 /** Registers wait_task on `server`; it acts as `caller`. */
 export function registerWaitTool(server: McpServer, runtime: Runtime, caller: Caller, logger: Logger): void {
   server.registerTool(
     'wait_task',
-    {
-      title: 'Wait for a task',
-      description:
-        'Waits until the task has finished (completed, failed, cancelled) or waits for input (waiting: answer it with ' +
-        'answer_task, or decide its approval with approve_task), at most timeout_s seconds; then returns it. ' +
-        'timed_out is true when it is still working. Sends a progress notification per event when asked to.',
-      inputSchema: {
-        task_id: z.uuid({ error: 'task_id must be a UUID' }),
-        timeout_s: z.number().int().min(1).max(MAX_WAIT_S).default(30).describe(`Seconds to wait at most (at most ${MAX_WAIT_S})`),
-      },
-      outputSchema: { task: taskView, timed_out: z.boolean() },
-      annotations: { readOnlyHint: true, openWorldHint: false },
-    },
+    WAIT,
     (a, extra) =>
       guarded('wait_task', logger, async () => {
         const token = extra._meta?.progressToken;
