@@ -290,6 +290,25 @@ for (const dialect of DIALECTS) {
       ]);
     });
 
+    it('answers a plain call as JSON, and a wait or a call asking for progress as an SSE stream', async () => {
+      const post = async (params: Record<string, unknown>): Promise<string> => {
+        const res = await t.request('/mcp', {
+          method: 'POST',
+          headers: { accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-06-18' },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params }),
+        });
+        assert.equal(res.status, 200);
+        const type = res.headers.get('content-type') ?? '';
+        const text = await res.text();
+        assert.match(text, /"id":7/);
+        return type.split(';')[0] ?? '';
+      };
+      const { task_id } = await call<WireTask>(transports.HTTP.admin, 'submit_task', { agent_type: 'echo', prompt: 'formats' });
+      assert.equal(await post({ name: 'get_task', arguments: { task_id } }), 'application/json');
+      assert.equal(await post({ name: 'wait_task', arguments: { task_id } }), 'text/event-stream');
+      assert.equal(await post({ name: 'get_task', arguments: { task_id }, _meta: { progressToken: 'p1' } }), 'text/event-stream');
+    });
+
     it('answers GET and DELETE with 405 (stateless: no session, no standalone stream)', async () => {
       for (const method of ['GET', 'DELETE']) {
         const res = await t.request('/mcp', { method, headers: { accept: 'text/event-stream' } });

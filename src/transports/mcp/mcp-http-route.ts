@@ -2,7 +2,8 @@
  * Streamable HTTP at /mcp, stateless: each POST carries its own bearer credential,
  * gets a fresh server for its caller, and is answered as an SSE stream (the response,
  * and progress notifications before it) that ends with the response. No session lives
- * on the node, so any node of a cluster answers any request. Without a standalone
+ * on the node, so any node of a cluster answers any request. Calls that report progress
+ * or wait are answered as SSE; the rest as plain JSON. Without a standalone
  * stream, GET and DELETE are 405.
  *
  * Only the `Authorization` header authenticates (never the web UI's cookie), so a page
@@ -21,6 +22,7 @@ import type { Authenticator } from '../../core/ports/authenticator.ts';
 import { errorView } from '../../wire/error.ts';
 import { jsonObject } from '../../wire/primitives.ts';
 import { bearerOf } from '../http/bearer.ts';
+import { WAIT_TOOL } from './wait-tool.ts';
 
 export const MCP_PATH = '/mcp';
 
@@ -52,6 +54,20 @@ function checkOrigin(req: FastifyRequest): void {
   }
 }
 
+/**
+ * Whether the answer should be an SSE stream: only when it carries more than the response
+ * (progress notifications asked for, or the keep-alives of a long wait_task); a plain JSON
+ * answer costs less than half as much.
+ */
+function wantsStream(body: unknown): boolean {
+  const messages: unknown[] = Array.isArray(body) ? body : [body];
+  return messages.some((m) => {
+    if (typeof m !== 'object' || m === null) return false;
+    const { method, params } = m as { method?: unknown; params?: { name?: unknown; _meta?: { progressToken?: unknown } } };
+    return params?._meta?.progressToken !== undefined || (method === 'tools/call' && params?.name === WAIT_TOOL);
+  });
+}
+
 async function callerOf(req: FastifyRequest, authenticator: Authenticator): Promise<Caller> {
   checkOrigin(req);
   return authenticator.authenticate(bearerOf(req.headers.authorization));
@@ -60,7 +76,7 @@ async function callerOf(req: FastifyRequest, authenticator: Authenticator): Prom
 /** Registers POST /mcp (and the 405 answers of GET and DELETE) on `app`. */
 export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps, options: McpRouteOptions = {}): void {
   const open = new Set<McpServer>();
-  // An open stream (a waiting wait_task) would hold the server's close open.
+  // An open request (a waiting wait_task) would hold the server's close open.
   app.addHook('preClose', async () => {
     await Promise.all([...open].map((s) => s.close()));
   });
@@ -73,10 +89,11 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps, optio
         summary: 'The MCP server (Streamable HTTP, stateless): JSON-RPC messages in, an SSE stream of the answer out',
         description:
           'Send `Accept: application/json, text/event-stream` and `Authorization: Bearer <token>`. A request is answered ' +
-          'as `text/event-stream` (progress notifications, then the response); notifications and responses with 202. ' +
+          'as `text/event-stream` (progress notifications, then the response) when it asks for progress or is a wait_task call, ' +
+          'else as `application/json`; notifications and responses with 202. ' +
           'Tool calls act with the permissions of the token; a refusal is a tool error with the same code as over HTTP.',
         body: z.union([jsonObject, z.array(jsonObject)]).describe('A JSON-RPC message or a batch'),
-        response: { 200: z.string().describe('text/event-stream of JSON-RPC messages'), 400: errorView, 401: errorView, 403: errorView },
+        response: { 200: z.string().describe('text/event-stream of JSON-RPC messages, or the JSON-RPC response as JSON'), 400: errorView, 401: errorView, 403: errorView },
       },
     },
     async (req, reply) => {
@@ -84,6 +101,7 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps, optio
       const server = deps.serverFor(caller);
       const transport = new StreamableHTTPServerTransport({
         sessionIdGenerator: undefined,
+        enableJsonResponse: !wantsStream(req.body),
         ...(options.keepAliveMs !== undefined ? { keepAliveMs: options.keepAliveMs } : {}),
       });
       open.add(server);

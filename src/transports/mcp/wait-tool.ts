@@ -15,6 +15,9 @@ import type { Runtime } from '../../core/services/runtime.ts';
 import { taskToWire, taskView } from '../../wire/task.ts';
 import { guarded } from './tool-result.ts';
 
+/** The tool's name (the HTTP route answers its calls as a stream). */
+export const WAIT_TOOL = 'wait_task';
+
 /** The longest wait one call may ask for (default wait: 30 s, under the 60 s request timeout of common clients); a client waits longer by calling again. */
 export const MAX_WAIT_S = 600;
 
@@ -44,10 +47,10 @@ const WAIT = {
 /** Registers wait_task on `server`; it acts as `caller`. */
 export function registerWaitTool(server: McpServer, runtime: Runtime, caller: Caller, logger: Logger): void {
   server.registerTool(
-    'wait_task',
+    WAIT_TOOL,
     WAIT,
     (a, extra) =>
-      guarded('wait_task', logger, async () => {
+      guarded(WAIT_TOOL, logger, async () => {
         const token = extra._meta?.progressToken;
         const deadline = new AbortController();
         const timer = setTimeout(() => deadline.abort(), a.timeout_s * 1000);
