@@ -222,6 +222,16 @@ for (const dialect of DIALECTS) {
       assert.equal((await refused(transports.HTTP.viewer, 'get_task', { task_id: mine.task_id })).code, 'TASK_NOT_FOUND');
     });
 
+    it('relays a cancelled wait over stdio and goes on serving', async () => {
+      const client = transports.stdio.admin;
+      const { task_id } = await call<WireTask>(client, 'submit_task', { agent_type: 'echo', prompt: 'slow', context: { delay_ms: 600_000 } });
+      const abort = new AbortController();
+      const waiting = client.callTool({ name: 'wait_task', arguments: { task_id, timeout_s: 600 } }, undefined, { signal: abort.signal });
+      abort.abort();
+      await assert.rejects(waiting, /abort/i);
+      assert.equal((await call<WireTask>(client, 'cancel_task', { task_id })).state, 'cancelled');
+    });
+
     it('cancels a running task and a wait on it returns cancelled', async () => {
       const client = transports.HTTP.admin;
       const { task_id } = await call<WireTask>(client, 'submit_task', { agent_type: 'echo', prompt: 'slow', context: { delay_ms: 600_000 } });
@@ -307,6 +317,31 @@ for (const dialect of DIALECTS) {
       assert.equal(await post({ name: 'get_task', arguments: { task_id } }), 'application/json');
       assert.equal(await post({ name: 'wait_task', arguments: { task_id } }), 'text/event-stream');
       assert.equal(await post({ name: 'get_task', arguments: { task_id }, _meta: { progressToken: 'p1' } }), 'text/event-stream');
+    });
+
+    it("ends a wait when its client cancels it (a POST of its own), and never on another user's cancel", { timeout: 30_000 }, async () => {
+      const headers = { accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-06-18' };
+      const post = (body: unknown, token = t.adminToken): Promise<Response> => t.request('/mcp', { method: 'POST', token, headers, body: JSON.stringify(body) });
+      const cancelled = (requestId: number): unknown => ({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId, reason: 'test' } });
+      const slow = async (): Promise<string> => (await call<WireTask>(transports.HTTP.admin, 'submit_task', { agent_type: 'echo', prompt: 'slow', context: { delay_ms: 600_000 } })).task_id;
+      const waitCall = (id: number, task_id: string): unknown => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'wait_task', arguments: { task_id, timeout_s: 600 } } });
+
+      // Another user's cancellation with the same request id: the wait goes on and answers when the task ends.
+      const first = await slow();
+      const stream = await post(waitCall(42, first));
+      assert.equal(stream.status, 200);
+      assert.equal((await post(cancelled(42), viewer.token)).status, 202);
+      await call<WireTask>(transports.HTTP.admin, 'cancel_task', { task_id: first });
+      const answer = await stream.text();
+      assert.match(answer, /"id":42\}/);
+      assert.match(answer, /"structuredContent":\{"task":\{[^}]*"state":"cancelled"/);
+
+      // The caller's own cancellation: the stream ends at once, without an answer.
+      const second = await slow();
+      const ended = await post(waitCall(43, second));
+      assert.equal((await post(cancelled(43))).status, 202);
+      assert.doesNotMatch(await ended.text(), /"result"/);
+      await call<WireTask>(transports.HTTP.admin, 'cancel_task', { task_id: second });
     });
 
     it('answers GET and DELETE with 405 (stateless: no session, no standalone stream)', async () => {
