@@ -207,6 +207,10 @@ for (const dialect of DIALECTS) {
         const client = transports[via].admin;
         const missing = await refused(client, 'get_task', { task_id: '00000000-0000-4000-8000-000000000000' });
         assert.equal(missing.code, 'TASK_NOT_FOUND');
+        // Arguments are checked against the tool's input schema before the runtime is called.
+        const invalid = (await client.callTool({ name: 'get_task', arguments: { task_id: 'nope' } })) as CallToolResult;
+        assert.equal(invalid.isError, true);
+        assert.match(JSON.stringify(invalid.content), /task_id must be a UUID/);
         const { task_id } = await call<WireTask>(client, 'submit_task', { agent_type: 'echo', prompt: 'quick' });
         assert.equal((await call<WaitResult>(client, 'wait_task', { task_id })).task.state, 'completed');
         assert.equal((await refused(client, 'cancel_task', { task_id })).code, 'TASK_TERMINAL');
