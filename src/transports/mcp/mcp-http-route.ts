@@ -1,10 +1,9 @@
 /**
- * Streamable HTTP at /mcp, stateless: each POST carries its own bearer credential,
- * gets a fresh server for its caller, and is answered as an SSE stream (the response,
- * and progress notifications before it) that ends with the response. No session lives
- * on the node, so any node of a cluster answers any request. Calls that report progress
- * or wait are answered as SSE; the rest as plain JSON. Without a standalone
- * stream, GET and DELETE are 405.
+ * Streamable HTTP at /mcp, stateless: each POST carries its own bearer credential and
+ * gets a fresh server for its caller. Calls that report progress or wait are answered
+ * as an SSE stream (notifications, then the response); the rest as plain JSON. No
+ * session lives on the node, so any node of a cluster answers any request. Without a
+ * standalone stream, GET and DELETE are 405.
  *
  * Only the `Authorization` header authenticates (never the web UI's cookie), so a page
  * of another site cannot act with a browser's credentials; a request that carries an
@@ -116,7 +115,14 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps, optio
       await inflight.cancel(caller.principal.id, req.body);
       await server.connect(transport);
       reply.hijack();
-      await transport.handleRequest(req.raw, reply.raw, req.body);
+      try {
+        await transport.handleRequest(req.raw, reply.raw, req.body);
+      } catch (err) {
+        // The reply is ours now: Fastify's error handler no longer answers it.
+        req.log.error({ err, reqId: req.id }, 'MCP request failed');
+        if (reply.raw.headersSent) reply.raw.end();
+        else reply.raw.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32603, message: 'Internal error' }, id: null }));
+      }
     },
   );
 
