@@ -1,8 +1,6 @@
 /** `switchboard mcp`: serves MCP on stdio for a desktop client, relayed to the server this CLI talks to. */
 import type { Command } from 'commander';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { reportError, type TokenSource } from './cli-errors.ts';
-import { remoteMcp, runMcpBridge } from './mcp-bridge.ts';
 import { resolveSettings } from './settings.ts';
 
 interface GlobalOptions {
@@ -18,6 +16,11 @@ async function mcpAction(cmd: Command): Promise<void> {
     const settings = resolveSettings({ flags: { url: globals.url, token: globals.token }, env: process.env, warn: (m) => note(`switchboard: ${m}`) });
     tokenSource = settings.tokenSource;
     if (settings.token === undefined) note('switchboard mcp: no token found; every call will be refused (run switchboard login, or set SWITCHBOARD_TOKEN)');
+    // Loaded here only: the SDK takes a while to load, and the other commands do not need it.
+    const [{ StdioServerTransport }, { remoteMcp, runMcpBridge }] = await Promise.all([
+      import('@modelcontextprotocol/sdk/server/stdio.js'),
+      import('./mcp-bridge.ts'),
+    ]);
     const local = new StdioServerTransport();
     // The client ends the session by closing our stdin.
     process.stdin.once('end', () => void local.close());
