@@ -22,7 +22,6 @@ import { errorView } from '../../wire/error.ts';
 import { jsonObject } from '../../wire/primitives.ts';
 import { bearerOf } from '../http/bearer.ts';
 import { WAIT_TOOL } from './wait-tool.ts';
-import { createInflightRequests } from './inflight-requests.ts';
 
 export const MCP_PATH = '/mcp';
 
@@ -76,7 +75,6 @@ async function callerOf(req: FastifyRequest, authenticator: Authenticator): Prom
 /** Registers POST /mcp (and the 405 answers of GET and DELETE) on `app`. */
 export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps, options: McpRouteOptions = {}): void {
   const open = new Set<McpServer>();
-  const inflight = createInflightRequests();
   // An open request (a waiting wait_task) would hold the server's close open.
   app.addHook('preClose', async () => {
     await Promise.all([...open].map((s) => s.close()));
@@ -106,13 +104,10 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps, optio
         ...(options.keepAliveMs !== undefined ? { keepAliveMs: options.keepAliveMs } : {}),
       });
       open.add(server);
-      const forget = inflight.track(caller.principal.id, req.body, server);
       reply.raw.on('close', () => {
-        forget();
         open.delete(server);
         void server.close();
       });
-      await inflight.cancel(caller.principal.id, req.body);
       await server.connect(transport);
       reply.hijack();
       try {
