@@ -94,7 +94,7 @@ for (const dialect of DIALECTS) {
             method: row.method,
             token: me.token,
             ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
-            headers: { accept: 'application/json' },
+            headers: { accept: 'application/json', ...row.headers },
           });
           await res.arrayBuffer();
           const expected = allowed(role, row) ? row.ok : (row.denied ?? 403);
@@ -143,7 +143,7 @@ for (const dialect of DIALECTS) {
             method: row.method,
             token,
             ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
-            headers: { accept: 'application/json' },
+            headers: { accept: 'application/json', ...row.headers },
           });
           await res.arrayBuffer();
           if (res.status !== 401) failures.push(`${row.method} ${row.route} with ${name}: ${res.status}`);

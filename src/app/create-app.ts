@@ -38,6 +38,8 @@ import { createNodeHub } from '../transports/link/node-hub.ts';
 import { registerNodeRoutes } from '../transports/link/node-routes.ts';
 import { withRemoteAgents } from '../agents/registry/with-remote-agents.ts';
 import { createWsTransport, type WsTransport } from '../transports/ws/ws-transport.ts';
+import { registerMcpRoute } from '../transports/mcp/mcp-http-route.ts';
+import { createMcpServer } from '../transports/mcp/mcp-server.ts';
 
 export interface App {
   readonly config: ResolvedConfig;
@@ -225,9 +227,14 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       config.ws,
     );
     ws = wsTransport;
+    // MCP at /mcp: a server per request, acting as the request's bearer through the same secured runtime.
+    const mcpServers = { runtime: services.runtime, board: { projects: services.projects, board: services.board }, logger, version: VERSION };
+    const mcp = (app: FastifyInstance): void =>
+      registerMcpRoute(app, { authenticator, serverFor: (caller) => createMcpServer(mcpServers, caller) }, { keepAliveMs: config.sseHeartbeatMs });
     const extraRoutes = [
       (app: FastifyInstance) => wsTransport.register(app),
       (app: FastifyInstance) => registerNodeRoutes(app, nodeHub),
+      mcp,
       ...(bot !== undefined ? [(app: FastifyInstance) => bot.registerWebhook(app)] : []),
     ];
     const http = await createHttpServer(

@@ -27,6 +27,7 @@ import { registerBoardCommands } from './board-commands.ts';
 import { registerTelegramCommands } from './telegram-commands.ts';
 import { registerRuntimeCommands } from './runtime-commands.ts';
 import { registerCompletionCommand } from './completion-commands.ts';
+import { registerMcpCommand } from './mcp-commands.ts';
 import { ExitCodes, reportError, type TokenSource } from './cli-errors.ts';
 import { createApiClient } from './client.ts';
 import { positiveInt } from './input.ts';
@@ -144,4 +145,5 @@ export function registerClientCommands(program: Command): void {
   registerSkillCommands(program, run);
   registerTelegramCommands(program, run);
   registerCompletionCommand(program);
+  registerMcpCommand(program);
 }

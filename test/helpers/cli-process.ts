@@ -39,13 +39,19 @@ export function cliHome(): string {
   return mkdtempSync(join(tmpdir(), 'sb-cli-home-'));
 }
 
-function cliEnv(home: string, opts: CliOptions): NodeJS.ProcessEnv {
+/** The CLI's environment for a run with HOME `home` (also for spawning it through another library). */
+export function cliEnv(home: string, opts: CliOptions): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SWITCHBOARD_')) env[k] = v;
   Object.assign(env, { HOME: home, SWITCHBOARD_DATA_DIR: join(home, 'data'), NO_COLOR: '1' });
   if (opts.url !== undefined) env['SWITCHBOARD_URL'] = opts.url;
   if (opts.token !== undefined) env['SWITCHBOARD_TOKEN'] = opts.token;
   return Object.assign(env, opts.env);
+}
+
+/** The command line that runs the CLI: `node --import tsx src/app/main.ts …args`, from the repository root. */
+export function cliCommand(args: readonly string[]): { readonly command: string; readonly args: string[]; readonly cwd: string } {
+  return { command: process.execPath, args: ['--import', 'tsx', MAIN, ...args], cwd: ROOT };
 }
 
 /** Starts the CLI and returns the child (for runs watched while they go on). */

@@ -35,6 +35,8 @@ export interface MatrixRow {
   /** The action of the `permission.denied` record when it is not one of `permissions`. */
   readonly deniedAs?: string;
   readonly request: (fx: Fixture, me: RoleFixture) => { readonly path: string; readonly body?: unknown };
+  /** Request headers besides the default `Accept: application/json`. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** Endpoints open without a credential (they are tested elsewhere). */
@@ -304,4 +306,13 @@ export const MATRIX: readonly MatrixRow[] = [
   { method: 'POST', route: '/api/telegram/link-codes', permissions: [], ok: 201, request: () => ({ path: '/api/telegram/link-codes', body: {} }) },
   { method: 'GET', route: '/api/telegram/links', permissions: [], ok: 200, request: () => ({ path: '/api/telegram/links' }) },
   { method: 'DELETE', route: '/api/telegram/links/{telegram_user_id}', permissions: [], ok: 404, request: () => ({ path: '/api/telegram/links/999000999' }) },
+  // MCP: any caller may connect; each tool call is then decided like its HTTP route (test/mcp.test.ts).
+  {
+    method: 'POST',
+    route: '/mcp',
+    permissions: [],
+    ok: 200,
+    headers: { accept: 'application/json, text/event-stream' },
+    request: () => ({ path: '/mcp', body: { jsonrpc: '2.0', id: 1, method: 'ping' } }),
+  },
 ];

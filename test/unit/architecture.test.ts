@@ -276,6 +276,18 @@ const RULES: Readonly<Record<string, (i: Import) => boolean>> = {
     !rel(i.target).startsWith('src/transports/ws/'),
   'src/transports/ws imported from outside it and src/app': (i) =>
     !rel(i.file).startsWith('src/transports/ws/') && i.folder !== 'app' && i.target !== undefined && rel(i.target).startsWith('src/transports/ws/'),
+  'src/transports/mcp imports more of the http transport than its error mapping and bearer parsing': (i) =>
+    rel(i.file).startsWith('src/transports/mcp/') &&
+    i.target !== undefined &&
+    rel(i.target).startsWith('src/transports/http/') &&
+    !['src/transports/http/error-map.ts', 'src/transports/http/bearer.ts'].includes(rel(i.target)),
+  'the MCP transport imported from outside it and src/app': (i) =>
+    i.target !== undefined &&
+    rel(i.target).startsWith('src/transports/mcp/') &&
+    !rel(i.file).startsWith('src/transports/mcp/') &&
+    i.folder !== 'app',
+  'src/cli builds an MCP server of its own (the tools are the server\'s; the CLI only relays)': (i) =>
+    i.folder === 'cli' && i.specifier.text === '@modelcontextprotocol/sdk/server/mcp.js',
   'src/config imports another src/ folder': (i) =>
     i.folder === 'config' && i.target !== undefined && folderOf(i.target) !== 'config',
 };
@@ -423,6 +435,23 @@ describe('the dependency rule of DESIGN.md', () => {
     assert.equal(flags(onlyApp, fake('transports/http/x.ts', '../ws/ws-transport.ts')), true);
     assert.equal(flags(onlyApp, fake('cli/x.ts', '../transports/ws/ws-transport.ts')), true);
     assert.equal(flags(onlyApp, fake('app/x.ts', '../transports/ws/ws-transport.ts')), false);
+  });
+
+  it('keeps the MCP transport to core, wire and the http error mapping and bearer parsing; only app builds it; the CLI only relays', () => {
+    const http = 'src/transports/mcp imports more of the http transport than its error mapping and bearer parsing';
+    const outside = 'the MCP transport imported from outside it and src/app';
+    const relay = 'src/cli builds an MCP server of its own (the tools are the server\'s; the CLI only relays)';
+    check(http);
+    check(outside);
+    check(relay);
+    assert.equal(flags(http, fake('transports/mcp/x.ts', '../http/task-routes.ts')), true);
+    assert.equal(flags(http, fake('transports/mcp/x.ts', '../http/error-map.ts')), false);
+    assert.equal(flags(outside, fake('transports/http/x.ts', '../mcp/mcp-server.ts')), true);
+    assert.equal(flags(outside, fake('app/x.ts', '../transports/mcp/mcp-server.ts')), false);
+    assert.equal(flags(relay, fake('cli/x.ts', '@modelcontextprotocol/sdk/server/mcp.js')), true);
+    assert.equal(flags(relay, fake('cli/x.ts', '@modelcontextprotocol/sdk/server/stdio.js')), false);
+    assert.equal(flags('a folder imports one of ours it may not', fake('cli/x.ts', '../transports/mcp/mcp-server.ts')), true);
+    assert.equal(flags('src/transports imports the store, agents, security, skills, config or app', fake('transports/mcp/x.ts', '../../security/authorization/guard.ts')), true);
   });
 
   it('keeps every file of src/core in one of its role sub-folders (domain, ports, services, engine, testing)', () => {

@@ -27,6 +27,7 @@ const ROUTES: Readonly<Record<string, Row>> = {
   'GET /api/devices': 'devices list --all',
   'GET /api/devices/{id}': 'devices show',
   'GET /api/nodes': 'nodes list',
+  'POST /mcp': 'mcp',
   'POST /api/devices/{id}/approve': 'devices approve',
   'POST /api/devices/{id}/revoke': 'devices revoke',
   'GET /api/policies': 'policies list',

@@ -19,6 +19,7 @@ import type { SessionService } from '../../core/services/session-service.ts';
 import type { UserAdmin } from '../../core/services/user-admin.ts';
 import type { Caller } from '../../core/domain/caller.ts';
 import { HTTP_STATUS, errorBody } from './error-map.ts';
+import { bearerOf } from './bearer.ts';
 import { registerTaskRoutes } from './task-routes.ts';
 import { registerApprovalRoutes } from './approval-routes.ts';
 import { registerDiscoveryRoutes, type DiscoveryOptions } from './discovery-routes.ts';
@@ -94,12 +95,6 @@ export interface HttpServerDeps {
   /** Run on shutdown before the remaining WebSockets are closed (a transport says goodbye its own way). */
   readonly beforeWebSocketsClose?: readonly (() => void)[];
   readonly logger: FastifyBaseLogger;
-}
-
-function bearerOf(header: string | undefined): string | undefined {
-  if (header === undefined) return undefined;
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return m?.[1] ?? '';
 }
 
 /** Fastify's own errors that are the client's fault, by code. */
