@@ -37,6 +37,8 @@ import { createTelegramBot, type TelegramBot } from '../transports/telegram/tele
 
 export interface App {
   readonly config: ResolvedConfig;
+  /** The node id this server holds (the configured one, or on a shared database one made unique). */
+  readonly nodeId: string;
   readonly logger: Logger;
   readonly store: OpenedStore;
   readonly engine: Engine;
@@ -96,6 +98,9 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
 
   const store = await openStore(config.database, { ids: uuidIds, hashAudit: hashAuditRecord });
   try {
+    // Before anything claims or recovers a task under it: one live server per node id.
+    const nodeId = await store.claimNodeId(config.nodeId, config.nodeIdExplicit);
+    if (nodeId !== config.nodeId) logger.warn({ node: nodeId, configured: config.nodeId }, 'another live server holds the default node id; this one runs under a unique one');
     const bootstrap = await bootstrapAdmin({ credentials: store.credentials, ids: uuidIds, clock }, config.adminToken);
     // Decisions first: everything below that checks a permission gets this authorizer.
     // Policies are cached on the hot path: dropped at once on change here, ≤ 1 s stale on other nodes.
@@ -141,7 +146,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
         ...(store.taskChanges !== undefined ? { taskChanges: store.taskChanges } : {}),
       },
       {
-        nodeId: config.nodeId,
+        nodeId,
         concurrency: config.concurrency,
         leaseMs: config.leaseMs,
         renewMs: config.renewMs,
@@ -189,7 +194,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
               token: telegram.token,
               apiRoot: telegram.apiRoot,
               webhook: telegram.webhookUrl === undefined ? undefined : { url: telegram.webhookUrl, path: telegram.webhookPath, secret: telegram.webhookSecret },
-              nodeId: config.nodeId,
+              nodeId,
               editIntervalMs: telegram.editIntervalMs,
               pollTimeoutS: telegram.pollTimeoutS,
               leaseMs: config.leaseMs,
@@ -209,7 +214,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
         health: async () => {
           try {
             await store.ping();
-            return { ok: true, details: { database: store.dialect, node_id: config.nodeId, version: VERSION, active_tasks: engine.activeCount } };
+            return { ok: true, details: { database: store.dialect, node_id: nodeId, version: VERSION, active_tasks: engine.activeCount } };
           } catch {
             return { ok: false, details: { database: 'unreachable', version: VERSION } };
           }
@@ -220,6 +225,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     let closing: Promise<void> | undefined;
     return {
       config,
+      nodeId,
       logger,
       store,
       engine,

@@ -25,6 +25,8 @@ export interface ResolvedConfig {
   /** Board pull requests: the token that pushes branches and opens them, and the API (GitHub Enterprise: https://<host>/api/v3). */
   readonly github: { readonly token: string | undefined; readonly apiUrl: string | undefined };
   readonly nodeId: string;
+  /** True when SWITCHBOARD_NODE_ID set it: a live server holding it already stops this one from starting. */
+  readonly nodeIdExplicit: boolean;
   readonly concurrency: number;
   readonly leaseMs: number;
   readonly renewMs: number;
@@ -134,6 +136,7 @@ export function loadConfig(
     github: { token: e.GITHUB_TOKEN === '' ? undefined : e.GITHUB_TOKEN, apiUrl: e.GITHUB_API_URL },
     // Default: stable per host and data dir, without revealing the path in events.
     nodeId: e.SWITCHBOARD_NODE_ID ?? `${hostname()}-${createHash('sha256').update(dataDir).digest('hex').slice(0, 8)}`,
+    nodeIdExplicit: e.SWITCHBOARD_NODE_ID !== undefined,
     concurrency: e.SWITCHBOARD_CONCURRENCY,
     leaseMs,
     renewMs: e.SWITCHBOARD_RENEW_MS ?? Math.max(100, Math.floor(leaseMs / 3)),

@@ -17,6 +17,7 @@ import { lockSqliteDatabase } from './sqlite/sqlite-lock.ts';
 import { createPostgresDialect } from './postgres/postgres-dialect.ts';
 import type { BoardChangeFeed } from '../core/ports/board-change-feed.ts';
 import { channelFor, createPgTaskChanges, type PgTaskChanges } from './postgres/task-change-feed.ts';
+import { lockNodeId, type NodeLock } from './postgres/node-lock.ts';
 import { createKyselyTaskStore, type DialectName } from './kysely-task-store.ts';
 import { createKyselyCredentialStore } from './kysely-credential-store.ts';
 import { createKyselySessionMemoryStore } from './kysely-session-memory-store.ts';
@@ -54,6 +55,13 @@ export interface OpenedStore {
   readonly telegram: TelegramStore;
   /** The raw handle, for tests that tamper with rows and for health checks. */
   readonly db: Kysely<Database>;
+  /**
+   * Takes a node id for this process (PostgreSQL: held by one live server at a time; see
+   * postgres/node-lock.ts) and resolves with the one it holds: `wanted`, or for a default
+   * id held by another live server, `wanted` with a random suffix. SQLite: `wanted` (its
+   * file lock already allows one server).
+   */
+  claimNodeId(wanted: string, explicit: boolean): Promise<string>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -85,8 +93,9 @@ export async function openStore(
   }
   const db = new Kysely<Database>({ dialect });
   let changes: PgTaskChanges | undefined;
+  let schema: string | undefined;
   try {
-    const schema =
+    schema =
       location.kind === 'postgres'
         ? (location.schema ?? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s)
         : undefined;
@@ -101,6 +110,7 @@ export async function openStore(
     throw err;
   }
   const feed = changes;
+  let nodeLock: NodeLock | undefined;
   return {
     dialect: location.kind,
     tasks: createKyselyTaskStore({
@@ -126,6 +136,12 @@ export async function openStore(
     agentConfigs: createKyselyAgentConfigStore({ db, isPg: location.kind === 'postgres', ids: deps.ids, hashAudit: deps.hashAudit }),
     telegram: createKyselyTelegramStore({ db, isPg: location.kind === 'postgres', ids: deps.ids, hashAudit: deps.hashAudit }),
     db,
+    async claimNodeId(wanted, explicit) {
+      if (location.kind !== 'postgres' || schema === undefined) return wanted;
+      await nodeLock?.release();
+      nodeLock = await lockNodeId({ url: location.url, schema, wanted, explicit });
+      return nodeLock.nodeId;
+    },
     async ping() {
       await db.selectFrom('audit_head').select('id').limit(1).execute();
     },
@@ -134,6 +150,8 @@ export async function openStore(
       // Ends the driver too: closes the SQLite file / ends the pool.
       await db.destroy();
       await afterClose();
+      // Last: the id is free for a restart only once this server writes nothing more.
+      await nodeLock?.release();
     },
   };
 }
