@@ -144,6 +144,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
         metrics: metrics.engine,
         sessionMemory: store.sessionMemory,
         ...(store.taskChanges !== undefined ? { taskChanges: store.taskChanges } : {}),
+        ...(store.previews !== undefined ? { previewRelay: store.previews } : {}),
       },
       {
         nodeId,

@@ -9,6 +9,7 @@ import type { Ids } from '../core/ports/ids.ts';
 import type { PolicyStore } from '../core/ports/policy-store.ts';
 import type { BoardStore } from '../core/ports/board-store.ts';
 import type { TaskChangeFeed } from '../core/ports/task-change-feed.ts';
+import type { PreviewRelay } from '../core/ports/preview-relay.ts';
 import type { TaskStore } from '../core/ports/task-store.ts';
 import type { Database } from './schema.ts';
 import { migrateToLatest } from './migrate.ts';
@@ -40,6 +41,8 @@ export interface OpenedStore {
   readonly tasks: TaskStore & AuditStore;
   /** Other nodes' task changes (PostgreSQL); absent on SQLite, where this process is the only writer. */
   readonly taskChanges?: TaskChangeFeed;
+  /** Live output previews to and from other nodes (PostgreSQL only). */
+  readonly previews?: PreviewRelay;
   /** Other nodes' board changes (PostgreSQL only). */
   readonly boardChanges?: BoardChangeFeed;
   readonly credentials: CredentialStore;
@@ -120,7 +123,7 @@ export async function openStore(
       hashAudit: deps.hashAudit,
       ...(feed !== undefined ? { notifyChanged: (trx, taskIds) => feed.notify(trx, taskIds) } : {}),
     }),
-    ...(feed !== undefined ? { taskChanges: feed.feed } : {}),
+    ...(feed !== undefined ? { taskChanges: feed.feed, previews: feed.previews } : {}),
     credentials: createKyselyCredentialStore({ db, isPg: location.kind === 'postgres', ids: deps.ids, hashAudit: deps.hashAudit }),
     sessionMemory: createKyselySessionMemoryStore({ db, isPg: location.kind === 'postgres', ids: deps.ids, hashAudit: deps.hashAudit }),
     policies: createKyselyPolicyStore({ db, isPg: location.kind === 'postgres', ids: deps.ids, hashAudit: deps.hashAudit }),

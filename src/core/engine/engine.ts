@@ -34,6 +34,8 @@ import { pageThroughAudit } from './audit-pages.ts';
 import type { SessionMemoryStore } from '../ports/session-memory-store.ts';
 import { approvalEventData } from './approval-wait.ts';
 import { RemoteChanges } from './remote-changes.ts';
+import type { PreviewRelay } from '../ports/preview-relay.ts';
+import { createPreviewBatcher } from './preview-batcher.ts';
 
 export interface EngineDeps {
   /** Tasks, events and the audit chain (read side: queries and exports). */
@@ -55,6 +57,8 @@ export interface EngineDeps {
   readonly sessionMemory?: SessionMemoryStore;
   /** Other nodes' task changes (shared databases); with it, the task cache runs only while the feed is up. */
   readonly taskChanges?: TaskChangeFeed;
+  /** Live previews to and from other nodes (shared databases): watchers anywhere see a task's streamed text. */
+  readonly previewRelay?: PreviewRelay;
 }
 
 /** Resolved engine options. */
@@ -76,16 +80,32 @@ export interface Engine extends TaskEngine {
 }
 
 export function createEngine(deps: EngineDeps, options: EngineOptions): Engine {
-  const { store, bus, agents, clock, ids } = deps;
+  const { store, agents, clock, ids } = deps;
+  // Previews made here go to this node's watchers at once and, batched, to the other nodes'.
+  const relay = deps.previewRelay;
+  const batcher = relay === undefined ? undefined : createPreviewBatcher({ timers: deps.timers, send: (batch) => relay.send(batch) });
+  const unrelay = relay?.subscribe((previews) => {
+    for (const p of previews) deps.bus.preview(p);
+  });
+  const bus: EventBus =
+    batcher === undefined
+      ? deps.bus
+      : {
+          ...deps.bus,
+          preview(p) {
+            deps.bus.preview(p);
+            batcher.add(p);
+          },
+        };
   const cache = new TaskCache(options.taskCacheSize, { startEnabled: deps.taskChanges === undefined });
   const unwatch = deps.taskChanges?.subscribe((notice) => {
     if (notice.kind === 'changed') cache.evict(notice.taskIds);
     else cache.reset(notice.kind === 'up');
   });
   const remote = new RemoteChanges(deps.taskChanges);
-  const queue = new CommitQueue({ ...deps, cache }, { maxBatch: options.maxBatch });
+  const queue = new CommitQueue({ ...deps, bus, cache }, { maxBatch: options.maxBatch });
   const tools = deps.tools?.((input) => queue.audit(input));
-  const scheduler = new Scheduler({ ...deps, tools, queue, cache, remote }, options);
+  const scheduler = new Scheduler({ ...deps, bus, tools, queue, cache, remote }, options);
   let accepting = false;
 
   async function findTask(taskId: string): Promise<Task | undefined> {
@@ -126,6 +146,8 @@ export function createEngine(deps: EngineDeps, options: EngineOptions): Engine {
       await scheduler.stop(options.shutdownGraceMs);
       await queue.idle();
       unwatch?.();
+      unrelay?.();
+      batcher?.close();
       remote.close();
     },
 

@@ -1,0 +1,13 @@
+/** The PreviewRelay port: live output previews between the nodes of a shared database. */
+import type { OutputPreview } from '../domain/event.ts';
+
+/**
+ * Carries previews (never stored) from the node running a task to the other nodes'
+ * watchers (PostgreSQL NOTIFY). Best effort: a preview lost on the way is harmless,
+ * since a watcher shows each stored output chunk past what it previewed.
+ */
+export interface PreviewRelay {
+  /** Sends a batch to the other nodes (not back to this one). */
+  send(previews: readonly OutputPreview[]): void;
+  subscribe(listener: (previews: readonly OutputPreview[]) => void): () => void;
+}
