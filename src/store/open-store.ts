@@ -10,6 +10,8 @@ import type { PolicyStore } from '../core/ports/policy-store.ts';
 import type { BoardStore } from '../core/ports/board-store.ts';
 import type { TaskChangeFeed } from '../core/ports/task-change-feed.ts';
 import type { PreviewRelay } from '../core/ports/preview-relay.ts';
+import type { LoginLimiter, LoginLimits } from '../core/ports/login-limiter.ts';
+import { createKyselyLoginLimiter } from './kysely-login-limiter.ts';
 import type { TaskStore } from '../core/ports/task-store.ts';
 import type { Database } from './schema.ts';
 import { migrateToLatest } from './migrate.ts';
@@ -65,6 +67,11 @@ export interface OpenedStore {
    * file lock already allows one server).
    */
   claimNodeId(wanted: string, explicit: boolean): Promise<string>;
+  /**
+   * A limiter counting in the database under `scope`, for nodes sharing it (PostgreSQL);
+   * undefined on SQLite, where one server counts in memory.
+   */
+  sharedLimiter(scope: 'login' | 'device', limits: LoginLimits): LoginLimiter | undefined;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -144,6 +151,9 @@ export async function openStore(
       await nodeLock?.release();
       nodeLock = await lockNodeId({ url: location.url, schema, wanted, explicit });
       return nodeLock.nodeId;
+    },
+    sharedLimiter(scope, limits) {
+      return location.kind === 'postgres' ? createKyselyLoginLimiter(db, scope, limits) : undefined;
     },
     async ping() {
       await db.selectFrom('audit_head').select('id').limit(1).execute();

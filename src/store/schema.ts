@@ -271,6 +271,13 @@ export interface TelegramChatSessionsTable {
   session_id: string;
 }
 
+/** One counted failed attempt (login, device challenge) while its window lasts. */
+export interface LoginFailuresTable {
+  scope: string;
+  key: string;
+  at: number;
+}
+
 export interface Database {
   tasks: TasksTable;
   task_events: TaskEventsTable;
@@ -295,4 +302,5 @@ export interface Database {
   telegram_state: TelegramStateTable;
   telegram_prompts: TelegramPromptsTable;
   telegram_chat_sessions: TelegramChatSessionsTable;
+  login_failures: LoginFailuresTable;
 }

@@ -10,6 +10,7 @@ import * as m0007 from './0007-agent-configs.ts';
 import * as m0008 from './0008-waiting-reason.ts';
 import * as m0009 from './0009-board.ts';
 import * as m0010 from './0010-telegram.ts';
+import * as m0011 from './0011-login-failures.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-init': m0001,
@@ -22,4 +23,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0008-waiting-reason': m0008,
   '0009-board': m0009,
   '0010-telegram': m0010,
+  '0011-login-failures': m0011,
 };

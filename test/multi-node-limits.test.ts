@@ -1,0 +1,51 @@
+/**
+ * Limits that hold across the nodes of one PostgreSQL database: failed logins for one
+ * account spread over two nodes reach the per-account limit on both, and device
+ * challenges asked of two nodes count together.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { DIALECTS } from './helpers/databases.ts';
+import { startTestApp, type TestApp } from './helpers/test-app.ts';
+import { throughOther } from './helpers/change-feed.ts';
+
+const PASSWORD = 'Cluster-limits-are-shared-9';
+
+for (const dialect of DIALECTS.filter((d) => d === 'postgres')) {
+  describe(`limits across nodes on ${dialect}`, () => {
+    let a: TestApp;
+    let b: TestApp;
+
+    before(async () => {
+      a = await startTestApp(dialect);
+      b = throughOther(a, await startTestApp(dialect, { db: a.db }));
+    });
+    after(async () => {
+      await b.close();
+      await a.close();
+    });
+
+    const login = (t: TestApp, password: string) =>
+      t.request('/api/auth/login', { method: 'POST', token: null, body: JSON.stringify({ username: 'nora', password }) });
+
+    it('counts failed logins of one account made through either node', async () => {
+      assert.equal((await a.request('/api/users', { method: 'POST', body: JSON.stringify({ username: 'nora', password: PASSWORD, roles: ['viewer'] }) })).status, 201);
+      // Five wrong guesses (the per-account limit), alternating between the nodes.
+      for (let i = 0; i < 5; i++) assert.equal((await login(i % 2 === 0 ? a : b, `wrong-Guess-${i}`)).status, 401);
+      for (const t of [a, b]) {
+        const limited = await login(t, PASSWORD);
+        assert.equal(limited.status, 429, 'limited on every node');
+        assert.ok(Number(limited.headers.get('retry-after')) > 0);
+      }
+    });
+
+    it('counts device challenges asked of either node', async () => {
+      const deviceId = `dev-${randomBytes(4).toString('hex')}`;
+      const ask = (t: TestApp) => t.request('/api/auth/device-challenge', { method: 'POST', token: null, body: JSON.stringify({ device_id: deviceId }) });
+      for (let i = 0; i < 10; i++) assert.equal((await ask(i % 2 === 0 ? a : b)).status, 201);
+      assert.equal((await ask(a)).status, 429);
+      assert.equal((await ask(b)).status, 429);
+    });
+  });
+}
