@@ -166,17 +166,29 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       { credentials: store.credentials, clock },
       { cacheMs: 1000, cacheSize: 10_000, sessionIdleMs: sessionPolicy.idleMs },
     );
+    // A change made here drops this node's cached entries at once and, through the database, every other node's.
+    const invalidations = store.invalidations;
+    const unsubscribeInvalidations = invalidations?.subscribe((i) => (i.kind === 'user' ? authenticator.evictUser(i.userId) : authorizer.invalidate()));
     const services = buildServices({
       config,
       store,
       guard,
-      authorizer,
+      authorizer: {
+        ...authorizer,
+        invalidate() {
+          authorizer.invalidate();
+          invalidations?.publish({ kind: 'policies' });
+        },
+      },
       engine,
       agents,
       skills,
       clock,
       logger,
-      evictUser: (userId) => authenticator.evictUser(userId),
+      evictUser: (userId) => {
+        authenticator.evictUser(userId);
+        invalidations?.publish({ kind: 'user', userId });
+      },
       sessionPolicy,
       loginLimits: options.loginLimits ?? config.loginLimits,
       boardGit,
@@ -251,6 +263,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
           await http.close();
           services.follower.stop();
           agentRuntime.stopTimers();
+          unsubscribeInvalidations?.();
           await engine.stop();
           await store.close();
         })();

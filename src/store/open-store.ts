@@ -10,6 +10,7 @@ import type { PolicyStore } from '../core/ports/policy-store.ts';
 import type { BoardStore } from '../core/ports/board-store.ts';
 import type { TaskChangeFeed } from '../core/ports/task-change-feed.ts';
 import type { PreviewRelay } from '../core/ports/preview-relay.ts';
+import type { CacheInvalidations } from '../core/ports/cache-invalidations.ts';
 import type { LoginLimiter, LoginLimits } from '../core/ports/login-limiter.ts';
 import { createKyselyLoginLimiter } from './kysely-login-limiter.ts';
 import type { TaskStore } from '../core/ports/task-store.ts';
@@ -43,6 +44,8 @@ export interface OpenedStore {
   readonly tasks: TaskStore & AuditStore;
   /** Other nodes' task changes (PostgreSQL); absent on SQLite, where this process is the only writer. */
   readonly taskChanges?: TaskChangeFeed;
+  /** Cached credentials and policies to drop on the other nodes (PostgreSQL only). */
+  readonly invalidations?: CacheInvalidations;
   /** Live output previews to and from other nodes (PostgreSQL only). */
   readonly previews?: PreviewRelay;
   /** Other nodes' board changes (PostgreSQL only). */
@@ -130,7 +133,7 @@ export async function openStore(
       hashAudit: deps.hashAudit,
       ...(feed !== undefined ? { notifyChanged: (trx, taskIds) => feed.notify(trx, taskIds) } : {}),
     }),
-    ...(feed !== undefined ? { taskChanges: feed.feed, previews: feed.previews } : {}),
+    ...(feed !== undefined ? { taskChanges: feed.feed, previews: feed.previews, invalidations: feed.invalidations } : {}),
     credentials: createKyselyCredentialStore({ db, isPg: location.kind === 'postgres', ids: deps.ids, hashAudit: deps.hashAudit }),
     sessionMemory: createKyselySessionMemoryStore({ db, isPg: location.kind === 'postgres', ids: deps.ids, hashAudit: deps.hashAudit }),
     policies: createKyselyPolicyStore({ db, isPg: location.kind === 'postgres', ids: deps.ids, hashAudit: deps.hashAudit }),

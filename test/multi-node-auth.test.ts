@@ -1,7 +1,9 @@
 /**
- * Limits that hold across the nodes of one PostgreSQL database: failed logins for one
- * account spread over two nodes reach the per-account limit on both, and device
- * challenges asked of two nodes count together.
+ * Authentication across the nodes of one PostgreSQL database: failed logins for one
+ * account spread over two nodes reach the per-account limit on both; device
+ * challenges asked of two nodes count together; a session ended through one node is
+ * refused by the other as soon as the database's notification arrives, although that
+ * node had it cached.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,11 +11,12 @@ import { randomBytes } from 'node:crypto';
 import { DIALECTS } from './helpers/databases.ts';
 import { startTestApp, type TestApp } from './helpers/test-app.ts';
 import { throughOther } from './helpers/change-feed.ts';
+import type { CacheInvalidation } from '../src/core/ports/cache-invalidations.ts';
 
 const PASSWORD = 'Cluster-limits-are-shared-9';
 
 for (const dialect of DIALECTS.filter((d) => d === 'postgres')) {
-  describe(`limits across nodes on ${dialect}`, () => {
+  describe(`authentication across nodes on ${dialect}`, () => {
     let a: TestApp;
     let b: TestApp;
 
@@ -38,6 +41,28 @@ for (const dialect of DIALECTS.filter((d) => d === 'postgres')) {
         assert.equal(limited.status, 429, 'limited on every node');
         assert.ok(Number(limited.headers.get('retry-after')) > 0);
       }
+    });
+
+    it('refuses a session on node B as soon as it is ended through node A, though B had it cached', async () => {
+      assert.equal((await a.request('/api/users', { method: 'POST', body: JSON.stringify({ username: 'otto', password: PASSWORD, roles: ['viewer'] }) })).status, 201);
+      const res = await a.request('/api/auth/login', { method: 'POST', token: null, body: JSON.stringify({ username: 'otto', password: PASSWORD }) });
+      assert.equal(res.status, 201);
+      const s = (await res.json()) as { token: string; session_id: string; user_id: string };
+      // Cached on B now (for a second).
+      assert.equal((await b.request('/api/users/me', { token: s.token })).status, 200);
+      const feed = b.app.store.invalidations;
+      assert.ok(feed !== undefined);
+      const told = new Promise<CacheInvalidation>((resolve) => {
+        const stop = feed.subscribe((i) => {
+          if (i.kind === 'user' && i.userId === s.user_id) {
+            stop();
+            resolve(i);
+          }
+        });
+      });
+      assert.equal((await a.request(`/api/runtime/sessions/${s.session_id}`, { method: 'DELETE', token: s.token })).status, 200);
+      await told;
+      assert.equal((await b.request('/api/users/me', { token: s.token })).status, 401);
     });
 
     it('counts device challenges asked of either node', async () => {
