@@ -8,6 +8,9 @@
  *   submit that got no answer is retried on the next server with the same
  *   Idempotency-Key): every task ends exactly once — one terminal event each, all
  *   completed, none lost, none extra — the dead server's tasks finished by the others.
+ * - A server stopped with SIGTERM drains: its health check fails at once while it
+ *   still answers, it claims nothing new (a task submitted to it then runs on the
+ *   other), its running task finishes there, and it exits 0.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -33,7 +36,14 @@ const TERMINAL = ['completed', 'failed', 'cancelled'];
 const TASKS = 1000;
 
 /** Short leases, so the killed server's tasks come back within seconds; fast polls. */
-const CLUSTER_ENV = { SWITCHBOARD_LEASE_MS: '4000', SWITCHBOARD_RENEW_MS: '1300', SWITCHBOARD_POLL_MS: '200', SWITCHBOARD_CONCURRENCY: '16' };
+const CLUSTER_ENV = {
+  SWITCHBOARD_LEASE_MS: '4000',
+  SWITCHBOARD_RENEW_MS: '1300',
+  SWITCHBOARD_POLL_MS: '200',
+  SWITCHBOARD_CONCURRENCY: '16',
+  // A rolling restart: on SIGTERM, /health fails at once while requests are still served for a second.
+  SWITCHBOARD_DRAIN_MS: '1000',
+};
 
 for (const dialect of DIALECTS.filter((d) => d === 'postgres')) {
   describe(`three servers on one ${dialect} database`, () => {
@@ -53,9 +63,9 @@ for (const dialect of DIALECTS.filter((d) => d === 'postgres')) {
     const submit = (s: ServerProcess, body: unknown, key?: string) =>
       call<Wire>(s, '/api/runtime/tasks/submit', { method: 'POST', body: JSON.stringify(body), ...(key !== undefined ? { headers: { 'idempotency-key': key } } : {}) });
     /** The server running a task, from its start event ("Started on <node> …"). */
-    const runnerOf = async (taskId: string): Promise<ServerProcess> =>
+    const runnerOf = async (taskId: string, via: ServerProcess = servers[0]!): Promise<ServerProcess> =>
       waitFor(async () => {
-        const events = await call<WireEvent[]>(servers[0]!, `/api/runtime/tasks/${taskId}/events`);
+        const events = await call<WireEvent[]>(via, `/api/runtime/tasks/${taskId}/events`);
         const started = [...events].reverse().find((e) => e.message.startsWith('Started on '));
         return started === undefined ? undefined : nodes.get(started.message.split(' ')[2] ?? '');
       }, 'the task to start');
@@ -187,6 +197,34 @@ for (const dialect of DIALECTS.filter((d) => d === 'postgres')) {
         );
       }
       assert.ok(recovered > 0, 'the killed server held tasks that the others recovered and finished');
+    });
+
+    it('drains a server on SIGTERM: health fails, requests are still answered, new work runs elsewhere, its task finishes', { timeout: 60_000 }, async () => {
+      const live = servers.filter((s) => s.child.exitCode === null && s.child.signalCode === null);
+      assert.equal(live.length, 2);
+      const task = await submit(live[0]!, { agent_type: 'echo', prompt: 'finishing', context: { delay_ms: 2500 } });
+      const runner = await runnerOf(task.task_id, live[0]);
+      const other = live.find((s) => s !== runner)!;
+      runner.child.kill('SIGTERM');
+      const health = await waitFor(async () => {
+        const res = await fetch(`${runner.url}/health`);
+        return res.status === 503 ? ((await res.json()) as { status: string }) : undefined;
+      }, 'the draining server to fail its health check');
+      assert.equal(health.status, 'draining');
+      // Still answering while the load balancer moves away; what it accepts now runs on the other server.
+      const late = await submit(runner, { agent_type: 'echo', prompt: 'submitted while draining' });
+      const done = await waitFor(async () => {
+        const s = await call<Wire>(other, `/api/runtime/tasks/${late.task_id}/state`);
+        return s.state === 'completed' ? s : undefined;
+      }, 'the late task to complete');
+      assert.equal(done.state, 'completed');
+      assert.equal(await runnerOf(late.task_id, other), other, 'the draining server claimed nothing new');
+      const exit = await runner.exited;
+      assert.equal(exit.code, 0, runner.output());
+      const events = await call<WireEvent[]>(other, `/api/runtime/tasks/${task.task_id}/events`);
+      const terminal = events.filter((e) => e.event_type === 'state_change' && TERMINAL.includes(e.state));
+      assert.deepEqual(terminal.map((e) => e.state), ['completed'], 'the running task finished once, on the draining server');
+      assert.ok(!events.some((e) => e.message.startsWith('Recovered')));
     });
   });
 }

@@ -214,6 +214,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
               chatRatePerMinute: telegram.chatRatePerMinute,
             },
           );
+    let draining = false;
     const http = await createHttpServer(
       { ...services, authenticator, logger, ...(bot !== undefined ? { extraRoutes: [(app: FastifyInstance) => bot.registerWebhook(app)] } : {}) },
       {
@@ -225,6 +226,8 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
         observe: metrics.observeHttp,
         metrics: metrics.render,
         health: async () => {
+          // Draining: the load balancer should send new requests elsewhere (still answered here meanwhile).
+          if (draining) return { ok: false, details: { status: 'draining', node_id: nodeId, version: VERSION, active_tasks: engine.activeCount } };
           try {
             await store.ping();
             return { ok: true, details: { database: store.dialect, node_id: nodeId, version: VERSION, active_tasks: engine.activeCount } };
@@ -259,6 +262,10 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       },
       close() {
         closing ??= (async () => {
+          // Drain: stop claiming and fail the health check at once; keep serving for drainMs.
+          draining = true;
+          engine.drain();
+          if (config.drainMs > 0) await new Promise((resolve) => setTimeout(resolve, config.drainMs));
           await bot?.stop();
           await http.close();
           services.follower.stop();

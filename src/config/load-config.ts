@@ -32,6 +32,8 @@ export interface ResolvedConfig {
   readonly renewMs: number;
   readonly pollMs: number;
   readonly shutdownGraceMs: number;
+  /** On SIGTERM, how long /health answers 503 `draining` while requests are still served, before the listener closes (default 0). */
+  readonly drainMs: number;
   readonly bodyLimit: number;
   /** Skill installs: upload limit, unpacked entries and bytes, git clone time limit. */
   readonly skills: {
@@ -142,6 +144,7 @@ export function loadConfig(
     renewMs: e.SWITCHBOARD_RENEW_MS ?? Math.max(100, Math.floor(leaseMs / 3)),
     pollMs: e.SWITCHBOARD_POLL_MS,
     shutdownGraceMs: e.SWITCHBOARD_SHUTDOWN_GRACE_MS,
+    drainMs: e.SWITCHBOARD_DRAIN_MS,
     bodyLimit: e.SWITCHBOARD_BODY_LIMIT,
     skills: {
       uploadLimit: e.SWITCHBOARD_SKILL_UPLOAD_LIMIT,

@@ -74,6 +74,8 @@ export interface EngineOptions extends SchedulerOptions {
 /** A TaskEngine with a lifecycle. */
 export interface Engine extends TaskEngine {
   start(): Promise<void>;
+  /** Stops claiming (a rolling restart's first step): submits are still taken, for other nodes to run. */
+  drain(): void;
   stop(): Promise<void>;
   /** Tasks running or waiting on this node. */
   readonly activeCount: number;
@@ -139,6 +141,10 @@ export function createEngine(deps: EngineDeps, options: EngineOptions): Engine {
     async start() {
       await scheduler.start();
       accepting = true;
+    },
+
+    drain() {
+      scheduler.drain();
     },
 
     async stop() {
