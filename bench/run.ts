@@ -1,7 +1,10 @@
 /**
  * The benchmark suite (`npm run bench`). Figures are printed, never asserted.
  *
- *   npm run bench -- [--quick] [--json] [--db sqlite|postgres|all] [--only a,b,c,d,e] [--no-pin] [--profile]
+ *   npm run bench -- [--quick] [--json] [--db sqlite|postgres|all] [--only a,b,c,d,e,f] [--no-pin] [--profile]
+ *
+ * (f), several servers on one database, runs on PostgreSQL only; its scaling figure
+ * needs a core per server (run it with --no-pin on a machine with enough of them).
  *
  * Servers under test run in child processes pinned to one core; this process (the
  * load generator, and the engine of the in-process figure) runs on the other.
@@ -22,6 +25,7 @@ import { overheadHttp, type OverheadSizes } from './overhead.ts';
 import { sseDelivery, type SseSizes } from './sse.ts';
 import { overheadSession } from './overhead-session.ts';
 import { streamingOverhead, type StreamSizes } from './stream.ts';
+import { clusterFigures, type ClusterSizes } from './cluster.ts';
 
 /** Linux CPU pressure ("some" avg10 / avg60, %): how much runnable work waited for a CPU. */
 function cpuPressure(): string {
@@ -39,6 +43,7 @@ interface Sizes {
   readonly overhead: OverheadSizes;
   readonly sse: SseSizes;
   readonly stream: StreamSizes;
+  readonly cluster: ClusterSizes;
 }
 
 const FULL: Sizes = {
@@ -47,6 +52,7 @@ const FULL: Sizes = {
   overhead: { connections: 50, seconds: 10, warmupSeconds: 2 },
   sse: { tasks: 100, subscribersPerTask: 10, durationMs: 15_000, intervalMs: 100, settleMs: 1000 },
   stream: { tasks: 10, streamMs: 10_000, tokensPerSecond: 2000, timeoutMs: 120_000 },
+  cluster: { tasks: 10_000, inflight: 96, cancels: 200, timeoutMs: 120_000 },
 };
 
 const QUICK: Sizes = {
@@ -55,9 +61,10 @@ const QUICK: Sizes = {
   overhead: { connections: 50, seconds: 1, warmupSeconds: 0.2 },
   sse: { tasks: 10, subscribersPerTask: 5, durationMs: 1500, intervalMs: 100, settleMs: 300 },
   stream: { tasks: 2, streamMs: 2000, tokensPerSecond: 2000, timeoutMs: 60_000 },
+  cluster: { tasks: 1000, inflight: 48, cancels: 30, timeoutMs: 60_000 },
 };
 
-const USAGE = 'usage: npm run bench -- [--quick] [--json] [--db sqlite|postgres|all] [--only a,b,c,d,e] [--no-pin] [--profile]';
+const USAGE = 'usage: npm run bench -- [--quick] [--json] [--db sqlite|postgres|all] [--only a,b,c,d,e,f] [--no-pin] [--profile]';
 
 interface Options {
   readonly quick: boolean;
@@ -72,7 +79,7 @@ function parseArgs(argv: readonly string[]): Options {
   let quick = false;
   let json = false;
   let db: Options['db'] = 'all';
-  let only = new Set(['a', 'b', 'c', 'd', 'e']);
+  let only = new Set(['a', 'b', 'c', 'd', 'e', 'f']);
   let pin = true;
   let profile = false;
   for (let i = 0; i < argv.length; i++) {
@@ -140,6 +147,7 @@ async function main(): Promise<number> {
     // The target's case (one model streaming), then ten at once as a load figure.
     { key: 'e', label: '(e) streaming overhead, 1 task', run: (d) => streamingOverhead(d, { ...sizes.stream, tasks: 1 }) },
     { key: 'e', label: '(e) streaming overhead, many tasks', run: (d) => streamingOverhead(d, sizes.stream) },
+    { key: 'f', label: '(f) several servers on one database', run: (d) => clusterFigures(d, sizes.cluster) },
   ];
   const figures: Figure[] = [];
   let failures = 0;
@@ -166,11 +174,12 @@ async function main(): Promise<number> {
   out(`\nat the end: load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}, ${cpuPressure()} (at the start: ${machine.load_average.join(' ')}, ${machine.cpu_pressure})`);
   out(
     'Issue targets: in-process ≥ 3,000 tasks/s and HTTP ≥ 1,500 tasks/s on SQLite; SSE p99 ratio ≤ 1.5; per-call ratio ≥ 0.60 (c), ' +
-      'also session-authenticated and policy-checked (c2); streamed text sent → seen p99 ≤ 50 ms with no token lost and < 20 stored events/s per streaming task (e).',
+      'also session-authenticated and policy-checked (c2); streamed text sent → seen p99 ≤ 50 ms with no token lost and < 20 stored events/s per streaming task (e); ' +
+      'on PostgreSQL, three servers ≥ 2 × one server\'s throughput and cross-server cancel → agent stopped p99 < 1 s (f).',
   );
   if (profileDir !== undefined) out(`CPU profiles of the Switchboard server processes: ${profileDir} (kept; remove when done)`);
   if (options.json) {
-    const sizesUsed = { throughput: sizes.throughput, latency: sizes.latency, overhead: sizes.overhead, sse: sizes.sse, stream: sizes.stream };
+    const sizesUsed = { throughput: sizes.throughput, latency: sizes.latency, overhead: sizes.overhead, sse: sizes.sse, stream: sizes.stream, cluster: sizes.cluster };
     process.stdout.write(`${JSON.stringify({ machine, quick: options.quick, sizes: sizesUsed, figures, failures }, null, 2)}\n`);
   }
   return failures === 0 ? 0 : 1;
