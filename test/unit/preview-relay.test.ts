@@ -5,6 +5,11 @@ import { decodePreviews, encodePreviews } from '../../src/store/postgres/preview
 import { coalescePreviews, createPreviewBatcher } from '../../src/core/engine/preview-batcher.ts';
 import type { OutputPreview } from '../../src/core/domain/event.ts';
 import type { Timers } from '../../src/core/ports/timers.ts';
+import type { PreviewRelay } from '../../src/core/ports/preview-relay.ts';
+import { createRemotePreviews } from '../../src/core/engine/remote-previews.ts';
+import { createLocalEventBus } from '../../src/core/engine/local-event-bus.ts';
+import { FakeClock } from '../../src/core/testing/fake-clock.ts';
+import { ManualTimers } from '../../src/core/testing/manual-timers.ts';
 
 const p = (text: string, offset: number, over: Partial<OutputPreview> = {}): OutputPreview => ({
   kind: 'preview', taskId: 't1', attempt: 1, chunk: 0, offset, text, final: false, ...over,
@@ -77,5 +82,53 @@ describe('preview batcher', () => {
     batcher.add(p('cd', 0, { chunk: 1 }));
     timers.fire();
     assert.equal(sent.length, 2, 'the budget is per batch');
+  });
+});
+
+describe('previews across nodes', () => {
+  /** A relay between this node and "elsewhere", recording what this node sends. */
+  function fakeRelay() {
+    const sent: OutputPreview[][] = [];
+    const watched: string[] = [];
+    let onWatch: ((taskId: string) => void) | undefined;
+    let onPreviews: ((p: readonly OutputPreview[]) => void) | undefined;
+    const relay: PreviewRelay = {
+      send: (b) => sent.push([...b]),
+      subscribe: (l) => ((onPreviews = l), () => (onPreviews = undefined)),
+      watching: (id) => watched.push(id),
+      onWatching: (l) => ((onWatch = l), () => (onWatch = undefined)),
+    };
+    return { relay, sent, watched, watchedElsewhere: (id: string) => onWatch?.(id), receive: (p: OutputPreview[]) => onPreviews?.(p) };
+  }
+
+  it('relays a task\'s previews only while another node watches it, and hands received ones to local watchers', async () => {
+    const clock = new FakeClock();
+    const timers = new ManualTimers(clock, () => new Promise((resolve) => setImmediate(resolve)));
+    const f = fakeRelay();
+    const local = createLocalEventBus();
+    const remote = createRemotePreviews({ bus: local, relay: f.relay, timers, clock }, { refreshMs: 1000 });
+    remote.bus.preview(p('unwatched', 0));
+    await timers.advance(100);
+    assert.equal(f.sent.length, 0, 'nobody elsewhere watches: nothing sent');
+    f.watchedElsewhere('t1');
+    remote.bus.preview(p('seen', 0));
+    await timers.advance(100);
+    assert.deepEqual(f.sent.map((b) => b.map((x) => x.text)), [['seen']]);
+    await timers.advance(3000);
+    remote.bus.preview(p('stale', 4));
+    await timers.advance(100);
+    assert.equal(f.sent.length, 1, 'the announcement expired');
+
+    const got: string[] = [];
+    const stop = remote.bus.subscribePreviews('t2', (x) => got.push(x.text));
+    assert.deepEqual(f.watched, ['t2'], 'a watcher here is announced at once');
+    await timers.advance(1000);
+    assert.deepEqual(f.watched, ['t2', 't2'], 'and again while it watches');
+    f.receive([p('from elsewhere', 0, { taskId: 't2' })]);
+    assert.deepEqual(got, ['from elsewhere']);
+    stop();
+    await timers.advance(5000);
+    assert.equal(f.watched.length, 2, 'no more announcements once it stopped');
+    remote.close();
   });
 });

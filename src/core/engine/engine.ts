@@ -35,7 +35,7 @@ import type { SessionMemoryStore } from '../ports/session-memory-store.ts';
 import { approvalEventData } from './approval-wait.ts';
 import { RemoteChanges } from './remote-changes.ts';
 import type { PreviewRelay } from '../ports/preview-relay.ts';
-import { createPreviewBatcher } from './preview-batcher.ts';
+import { createRemotePreviews } from './remote-previews.ts';
 
 export interface EngineDeps {
   /** Tasks, events and the audit chain (read side: queries and exports). */
@@ -83,22 +83,9 @@ export interface Engine extends TaskEngine {
 
 export function createEngine(deps: EngineDeps, options: EngineOptions): Engine {
   const { store, agents, clock, ids } = deps;
-  // Previews made here go to this node's watchers at once and, batched, to the other nodes'.
-  const relay = deps.previewRelay;
-  const batcher = relay === undefined ? undefined : createPreviewBatcher({ timers: deps.timers, send: (batch) => relay.send(batch) });
-  const unrelay = relay?.subscribe((previews) => {
-    for (const p of previews) deps.bus.preview(p);
-  });
-  const bus: EventBus =
-    batcher === undefined
-      ? deps.bus
-      : {
-          ...deps.bus,
-          preview(p) {
-            deps.bus.preview(p);
-            batcher.add(p);
-          },
-        };
+  // Previews made here go to this node's watchers at once and, batched, to other nodes' watchers of the task.
+  const remotePreviews = deps.previewRelay === undefined ? undefined : createRemotePreviews({ bus: deps.bus, relay: deps.previewRelay, timers: deps.timers, clock });
+  const bus: EventBus = remotePreviews?.bus ?? deps.bus;
   const cache = new TaskCache(options.taskCacheSize, { startEnabled: deps.taskChanges === undefined });
   const unwatch = deps.taskChanges?.subscribe((notice) => {
     if (notice.kind === 'changed') cache.evict(notice.taskIds);
@@ -152,8 +139,7 @@ export function createEngine(deps: EngineDeps, options: EngineOptions): Engine {
       await scheduler.stop(options.shutdownGraceMs);
       await queue.idle();
       unwatch?.();
-      unrelay?.();
-      batcher?.close();
+      remotePreviews?.close();
       remote.close();
     },
 

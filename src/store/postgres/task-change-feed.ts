@@ -65,6 +65,7 @@ export function createPgTaskChanges(options: { readonly url: string; readonly ch
   const boardListeners = new Set<(projectIds: readonly number[]) => void>();
   const previewChannel = previewChannelOf(channel);
   const previewListeners = new Set<(previews: readonly OutputPreview[]) => void>();
+  const watchListeners = new Set<(taskId: string) => void>();
   let previewSends = 0;
   const authChannel = authChannelOf(channel);
   const authListeners = new Set<(i: CacheInvalidation) => void>();
@@ -119,6 +120,17 @@ export function createPgTaskChanges(options: { readonly url: string; readonly ch
             } catch {
               // a listener's error is its own
             }
+          }
+        }
+        return;
+      }
+      if (msg.channel === previewChannel && msg.payload.startsWith('w:', colon + 1)) {
+        const taskId = msg.payload.slice(colon + 3);
+        for (const l of watchListeners) {
+          try {
+            l(taskId);
+          } catch {
+            // a listener's error is its own
           }
         }
         return;
@@ -203,6 +215,15 @@ export function createPgTaskChanges(options: { readonly url: string; readonly ch
       subscribe(listener) {
         previewListeners.add(listener);
         return () => previewListeners.delete(listener);
+      },
+      watching(taskId) {
+        const c = client;
+        if (c === undefined || !up || taskId.length > 200) return;
+        c.query('select pg_notify($1, $2)', [previewChannel, `${tag}:w:${taskId}`]).catch(() => undefined);
+      },
+      onWatching(listener) {
+        watchListeners.add(listener);
+        return () => watchListeners.delete(listener);
       },
     },
     invalidations: {
