@@ -1,7 +1,10 @@
 /**
  * The benchmark suite (`npm run bench`). Figures are printed, never asserted.
  *
- *   npm run bench -- [--quick] [--json] [--db sqlite|postgres|all] [--only a,b,c,d,e,f,m] [--no-pin] [--profile]
+ *   npm run bench -- [--quick] [--json] [--db sqlite|postgres|all] [--only a,b,c,d,e,f,g,m] [--no-pin] [--profile]
+ *
+ * (g), several servers on one database, runs on PostgreSQL only; its scaling figure
+ * needs a core per server (run it with --no-pin on a machine with enough of them).
  *
  * Servers under test run in child processes pinned to one core; this process (the
  * load generator, and the engine of the in-process figure) runs on the other.
@@ -24,6 +27,7 @@ import { overheadSession } from './overhead-session.ts';
 import { streamingOverhead, type StreamSizes } from './stream.ts';
 import { memoryFigures, type MemorySizes } from './memory.ts';
 import { wsBenchmarks, type WsSizes } from './ws.ts';
+import { clusterFigures, type ClusterSizes } from './cluster.ts';
 
 /** Linux CPU pressure ("some" avg10 / avg60, %): how much runnable work waited for a CPU. */
 function cpuPressure(): string {
@@ -43,6 +47,7 @@ interface Sizes {
   readonly stream: StreamSizes;
   readonly memory: MemorySizes;
   readonly ws: WsSizes;
+  readonly cluster: ClusterSizes;
 }
 
 const FULL: Sizes = {
@@ -53,6 +58,7 @@ const FULL: Sizes = {
   stream: { tasks: 10, streamMs: 10_000, tokensPerSecond: 2000, timeoutMs: 120_000 },
   memory: { sseConnections: 1000, tasks: 100_000, inflight: 96, settleMs: 1000, timeoutMs: 600_000 },
   ws: { tasks: 100, subscribersPerTask: 10, durationMs: 15_000, intervalMs: 100, settleMs: 1000, connections: 10, idleConnections: 1000 },
+  cluster: { tasks: 10_000, inflight: 96, cancels: 200, timeoutMs: 120_000 },
 };
 
 const QUICK: Sizes = {
@@ -63,9 +69,10 @@ const QUICK: Sizes = {
   stream: { tasks: 2, streamMs: 2000, tokensPerSecond: 2000, timeoutMs: 60_000 },
   memory: { sseConnections: 200, tasks: 2000, inflight: 64, settleMs: 300, timeoutMs: 60_000 },
   ws: { tasks: 10, subscribersPerTask: 5, durationMs: 1500, intervalMs: 100, settleMs: 300, connections: 2, idleConnections: 200 },
+  cluster: { tasks: 1000, inflight: 48, cancels: 30, timeoutMs: 60_000 },
 };
 
-const USAGE = 'usage: npm run bench -- [--quick] [--json] [--db sqlite|postgres|all] [--only a,b,c,d,e,f,m] [--no-pin] [--profile]';
+const USAGE = 'usage: npm run bench -- [--quick] [--json] [--db sqlite|postgres|all] [--only a,b,c,d,e,f,g,m] [--no-pin] [--profile]';
 
 interface Options {
   readonly quick: boolean;
@@ -80,7 +87,7 @@ function parseArgs(argv: readonly string[]): Options {
   let quick = false;
   let json = false;
   let db: Options['db'] = 'all';
-  let only = new Set(['a', 'b', 'c', 'd', 'e', 'f', 'm']);
+  let only = new Set(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'm']);
   let pin = true;
   let profile = false;
   for (let i = 0; i < argv.length; i++) {
@@ -152,6 +159,7 @@ async function main(): Promise<number> {
     { key: 'e', label: '(e) streaming overhead, many tasks', run: (d) => streamingOverhead(d, sizes.stream) },
     { key: 'm', label: '(m) server memory', run: (d) => memoryFigures(d, sizes.memory) },
     { key: 'f', label: '(f) WebSocket delivery and idle memory', run: (d) => wsBenchmarks(d, sizes.ws) },
+    { key: 'g', label: '(g) several servers on one database', run: (d) => clusterFigures(d, sizes.cluster) },
   ];
   const figures: Figure[] = [];
   let failures = 0;
@@ -179,11 +187,12 @@ async function main(): Promise<number> {
   out(
     'Issue targets: in-process ≥ 3,000 tasks/s and HTTP ≥ 1,500 tasks/s on SQLite; SSE p99 ratio ≤ 1.5; per-call ratio ≥ 0.60 (c), ' +
       'also session-authenticated and policy-checked (c2); streamed text sent → seen p99 ≤ 50 ms with no token lost and < 20 stored events/s per streaming task (e); ' +
-      'WebSocket delivery p99 with 1,000 subscriptions no worse than SSE\'s, < 50 KB per idle WebSocket connection (f).',
+      'WebSocket delivery p99 with 1,000 subscriptions no worse than SSE\'s, < 50 KB per idle WebSocket connection (f); ' +
+      'on PostgreSQL, three servers ≥ 2 × one server\'s throughput and cross-server cancel → agent stopped p99 < 1 s (g).',
   );
   if (profileDir !== undefined) out(`CPU profiles of the Switchboard server processes: ${profileDir} (kept; remove when done)`);
   if (options.json) {
-    const sizesUsed = { throughput: sizes.throughput, latency: sizes.latency, overhead: sizes.overhead, sse: sizes.sse, stream: sizes.stream, memory: sizes.memory, ws: sizes.ws };
+    const sizesUsed = { throughput: sizes.throughput, latency: sizes.latency, overhead: sizes.overhead, sse: sizes.sse, stream: sizes.stream, memory: sizes.memory, ws: sizes.ws, cluster: sizes.cluster };
     process.stdout.write(`${JSON.stringify({ machine, quick: options.quick, sizes: sizesUsed, figures, failures }, null, 2)}\n`);
   }
   return failures === 0 ? 0 : 1;

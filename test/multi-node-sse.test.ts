@@ -8,6 +8,8 @@
  * - A task running on A and cancelled through B stops running on A at once (not at
  *   A's next lease renewal, 10 s away).
  * - A board change made on A reaches a board stream on B.
+ * - Text streamed by an agent on A reaches a watcher on B as live previews, and what
+ *   that watcher prints is exactly the agent's text.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,6 +17,24 @@ import { DIALECTS } from './helpers/databases.ts';
 import { startTestApp, type TestApp } from './helpers/test-app.ts';
 import { readSse, submit, waitForState } from './helpers/api.ts';
 import { nextNotice, throughOther } from './helpers/change-feed.ts';
+import { framesOf, printed } from './helpers/sse-frames.ts';
+import type { AgentAdapter } from '../src/core/ports/agent-adapter.ts';
+
+const PIECES = Array.from({ length: 150 }, (_, i) => `piece${i} `);
+
+/** Streams PIECES a few milliseconds apart. */
+const streamer: AgentAdapter = {
+  info: { agentType: 'streamer', name: 'Streamer', description: 'streams text', capabilities: ['conversation'], metadata: {} },
+  retry: { maxAttempts: 1, backoffMs: 0 },
+  isAvailable: async () => true,
+  async run(ctx) {
+    for (const piece of PIECES) {
+      ctx.stream(piece);
+      await ctx.sleep(5);
+    }
+    return { result: 'done' };
+  },
+};
 
 const SLOW_POLL = { SWITCHBOARD_POLL_MS: '60000' };
 
@@ -25,8 +45,8 @@ for (const dialect of DIALECTS.filter((d) => d === 'postgres')) {
     let viaB: TestApp;
 
     before(async () => {
-      a = await startTestApp(dialect, { env: SLOW_POLL });
-      b = await startTestApp(dialect, { db: a.db, env: SLOW_POLL });
+      a = await startTestApp(dialect, { env: SLOW_POLL, extraAgents: [streamer] });
+      b = await startTestApp(dialect, { db: a.db, env: SLOW_POLL, extraAgents: [streamer] });
       viaB = throughOther(a, b);
       await Promise.all([nextNotice(a, 'up'), nextNotice(b, 'up')]);
     });
@@ -46,6 +66,22 @@ for (const dialect of DIALECTS.filter((d) => d === 'postgres')) {
       assert.deepEqual(onB.map((f) => f.id), onA.map((f) => f.id), 'B: the same events as A');
       assert.deepEqual(onB.map((f) => f.data.message), onA.map((f) => f.data.message));
       assert.ok(onB.filter((f) => f.data.event_type === 'progress').length >= 10, 'B saw the progress as it came');
+    });
+
+    it('brings the live previews of text streamed on node A to a watcher on node B', async () => {
+      const task = await submit(a, { agent_type: 'streamer', prompt: 'stream' });
+      const watch = (t: TestApp) =>
+        t.request(`/api/runtime/tasks/${task.task_id}/events`, { headers: { accept: 'text/event-stream' }, signal: AbortSignal.timeout(30_000) }).then(framesOf);
+      const [onA, onB] = await Promise.all([watch(a), watch(viaB)]);
+      const previewsB = onB.filter((f) => f.event === 'preview');
+      const storedB = onB.filter((f) => f.event !== 'preview' && f.data['event_type'] === 'output');
+      assert.ok(previewsB.length > 0, 'B saw previews');
+      assert.ok(previewsB.some((f) => String(f.data['text']).length > 0));
+      assert.equal(printed(onB), PIECES.join(''), 'B prints exactly the text');
+      assert.equal(printed(onA), PIECES.join(''), 'A prints exactly the text');
+      // The previews carried text B showed before the chunk holding it was stored.
+      const previewed = previewsB.reduce((n, f) => n + String(f.data['text']).length, 0);
+      assert.ok(previewed > 0 && storedB.length > 0, `${previewed} characters previewed on B`);
     });
 
     it('resumes a question asked on node A when it is answered through node B', async () => {

@@ -17,7 +17,7 @@ import { removeTaskWorktreeById } from '../integrations/github/worktree.ts';
 import type { PolicyAuthorizer } from '../security/authorization/policy-authorizer.ts';
 import { createSecureRuntime } from '../security/authorization/secure-runtime.ts';
 import { createTaskVisibility } from '../security/authorization/task-visibility.ts';
-import { createDeviceService } from '../security/authentication/device-service.ts';
+import { CHALLENGE_LIMITS, createDeviceService } from '../security/authentication/device-service.ts';
 import { createLoginLimiter, type LoginLimits } from '../security/authentication/login-limiter.ts';
 import { createSessionService, type SessionPolicy } from '../security/authentication/session-service.ts';
 import { createAgentAdmin } from '../services/agent-admin.ts';
@@ -66,9 +66,11 @@ export function buildServices(deps: ServiceDeps) {
   const { config, store, guard, clock, evictUser } = deps;
   const ids = uuidIds;
   const tasks = createTaskVisibility(guard, (taskId) => deps.engine.findTask(taskId));
-  const devices = createDeviceService({ devices: store.devices, clock, ids, guard, evictUser }, config.devices);
+  // Counted in the database when nodes share it, so the limits hold across them.
+  const challengeLimiter = store.sharedLimiter('device', CHALLENGE_LIMITS);
+  const devices = createDeviceService({ devices: store.devices, clock, ids, guard, evictUser, ...(challengeLimiter !== undefined ? { challengeLimiter } : {}) }, config.devices);
   // One limiter for every password guess: at login and when changing one's own password.
-  const loginLimiter = createLoginLimiter(deps.loginLimits);
+  const loginLimiter = store.sharedLimiter('login', deps.loginLimits) ?? createLoginLimiter(deps.loginLimits);
   const runtime = createSecureRuntime(deps.engine, { guard, submitSessions: { sessions: store.credentials, clock }, tasks, boardLinks: createBoardLinks(store.board, guard) });
   const repositories = createRepositories();
   // Other nodes' board changes arrive by the database's change feed (PostgreSQL), else by this poll.

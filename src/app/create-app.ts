@@ -43,6 +43,8 @@ import { createMcpServer } from '../transports/mcp/mcp-server.ts';
 
 export interface App {
   readonly config: ResolvedConfig;
+  /** The node id this server holds (the configured one, or on a shared database one made unique). */
+  readonly nodeId: string;
   readonly logger: Logger;
   readonly store: OpenedStore;
   readonly engine: Engine;
@@ -104,6 +106,9 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
 
   const store = await openStore(config.database, { ids: uuidIds, hashAudit: hashAuditRecord });
   try {
+    // Before anything claims or recovers a task under it: one live server per node id.
+    const nodeId = await store.claimNodeId(config.nodeId, config.nodeIdExplicit);
+    if (nodeId !== config.nodeId) logger.warn({ node: nodeId, configured: config.nodeId }, 'another live server holds the default node id; this one runs under a unique one');
     const bootstrap = await bootstrapAdmin({ credentials: store.credentials, ids: uuidIds, clock }, config.adminToken);
     // Decisions first: everything below that checks a permission gets this authorizer.
     // Policies are cached on the hot path: dropped at once on change here, ≤ 1 s stale on other nodes.
@@ -159,9 +164,10 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
         metrics: metrics.engine,
         sessionMemory: store.sessionMemory,
         ...(store.taskChanges !== undefined ? { taskChanges: store.taskChanges } : {}),
+        ...(store.previews !== undefined ? { previewRelay: store.previews } : {}),
       },
       {
-        nodeId: config.nodeId,
+        nodeId,
         concurrency: config.concurrency,
         leaseMs: config.leaseMs,
         renewMs: config.renewMs,
@@ -183,11 +189,24 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     );
     // Built after the services (it needs their runtime); told of credential changes from the start.
     let ws: WsTransport | undefined;
+    // A change made here drops this node's cached entries at once and, through the database, every other node's.
+    const invalidations = store.invalidations;
+    const unsubscribeInvalidations = invalidations?.subscribe((i) => {
+      if (i.kind !== 'user') return authorizer.invalidate();
+      authenticator.evictUser(i.userId);
+      ws?.checkUser(i.userId);
+    });
     const services = buildServices({
       config,
       store,
       guard,
-      authorizer,
+      authorizer: {
+        ...authorizer,
+        invalidate() {
+          authorizer.invalidate();
+          invalidations?.publish({ kind: 'policies' });
+        },
+      },
       engine,
       agents,
       skills,
@@ -196,6 +215,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       evictUser: (userId) => {
         authenticator.evictUser(userId);
         ws?.checkUser(userId);
+        invalidations?.publish({ kind: 'user', userId });
       },
       sessionPolicy,
       loginLimits: options.loginLimits ?? config.loginLimits,
@@ -215,7 +235,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
               token: telegram.token,
               apiRoot: telegram.apiRoot,
               webhook: telegram.webhookUrl === undefined ? undefined : { url: telegram.webhookUrl, path: telegram.webhookPath, secret: telegram.webhookSecret },
-              nodeId: config.nodeId,
+              nodeId,
               editIntervalMs: telegram.editIntervalMs,
               pollTimeoutS: telegram.pollTimeoutS,
               leaseMs: config.leaseMs,
@@ -237,6 +257,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       mcp,
       ...(bot !== undefined ? [(app: FastifyInstance) => bot.registerWebhook(app)] : []),
     ];
+    let draining = false;
     const http = await createHttpServer(
       { ...services, authenticator, logger, extraRoutes, selfAuthenticatedPaths: [wsTransport.path], beforeWebSocketsClose: [() => wsTransport.goAway()] },
       {
@@ -248,9 +269,11 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
         observe: metrics.observeHttp,
         metrics: metrics.render,
         health: async () => {
+          // Draining: the load balancer should send new requests elsewhere (still answered here meanwhile).
+          if (draining) return { ok: false, details: { status: 'draining', node_id: nodeId, version: VERSION, active_tasks: engine.activeCount } };
           try {
             await store.ping();
-            return { ok: true, details: { database: store.dialect, node_id: config.nodeId, version: VERSION, active_tasks: engine.activeCount } };
+            return { ok: true, details: { database: store.dialect, node_id: nodeId, version: VERSION, active_tasks: engine.activeCount } };
           } catch {
             return { ok: false, details: { database: 'unreachable', version: VERSION } };
           }
@@ -261,6 +284,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     let closing: Promise<void> | undefined;
     return {
       config,
+      nodeId,
       logger,
       store,
       engine,
@@ -282,11 +306,16 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       },
       close() {
         closing ??= (async () => {
+          // Drain: stop claiming and fail the health check at once; keep serving for drainMs.
+          draining = true;
+          engine.drain();
+          if (config.drainMs > 0) await new Promise((resolve) => setTimeout(resolve, config.drainMs));
           await bot?.stop();
           nodeHub.close();
           await http.close();
           services.follower.stop();
           agentRuntime.stopTimers();
+          unsubscribeInvalidations?.();
           await engine.stop();
           await store.close();
         })();

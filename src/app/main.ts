@@ -28,7 +28,7 @@ async function serve(opts: { config?: string; port?: string; host?: string }): P
     );
   }
   const url = await app.listen();
-  app.logger.info({ url, database: app.store.dialect, node: config.nodeId }, `Switchboard ${VERSION} listening on ${url}`);
+  app.logger.info({ url, database: app.store.dialect, node: app.nodeId }, `Switchboard ${VERSION} listening on ${url}`);
   if (config.host !== '127.0.0.1' && config.host !== 'localhost' && config.host !== '::1') {
     app.logger.warn({ host: config.host }, 'listening beyond loopback: every API call still needs a token; put TLS in front');
   }

@@ -26,11 +26,15 @@ export interface ResolvedConfig {
   /** Board pull requests: the token that pushes branches and opens them, and the API (GitHub Enterprise: https://<host>/api/v3). */
   readonly github: { readonly token: string | undefined; readonly apiUrl: string | undefined };
   readonly nodeId: string;
+  /** True when SWITCHBOARD_NODE_ID set it: a live server holding it already stops this one from starting. */
+  readonly nodeIdExplicit: boolean;
   readonly concurrency: number;
   readonly leaseMs: number;
   readonly renewMs: number;
   readonly pollMs: number;
   readonly shutdownGraceMs: number;
+  /** On SIGTERM, how long /health answers 503 `draining` while requests are still served, before the listener closes (default 0). */
+  readonly drainMs: number;
   readonly bodyLimit: number;
   /** Skill installs: upload limit, unpacked entries and bytes, git clone time limit. */
   readonly skills: {
@@ -148,11 +152,13 @@ export function loadConfig(
     github: { token: e.GITHUB_TOKEN === '' ? undefined : e.GITHUB_TOKEN, apiUrl: e.GITHUB_API_URL },
     // Default: stable per host and data dir, without revealing the path in events.
     nodeId: e.SWITCHBOARD_NODE_ID ?? `${hostname()}-${createHash('sha256').update(dataDir).digest('hex').slice(0, 8)}`,
+    nodeIdExplicit: e.SWITCHBOARD_NODE_ID !== undefined,
     concurrency: e.SWITCHBOARD_CONCURRENCY,
     leaseMs,
     renewMs: e.SWITCHBOARD_RENEW_MS ?? Math.max(100, Math.floor(leaseMs / 3)),
     pollMs: e.SWITCHBOARD_POLL_MS,
     shutdownGraceMs: e.SWITCHBOARD_SHUTDOWN_GRACE_MS,
+    drainMs: e.SWITCHBOARD_DRAIN_MS,
     bodyLimit: e.SWITCHBOARD_BODY_LIMIT,
     skills: {
       uploadLimit: e.SWITCHBOARD_SKILL_UPLOAD_LIMIT,

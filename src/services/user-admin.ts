@@ -19,7 +19,7 @@ import type { Caller } from '../core/domain/caller.ts';
 import type { Guard } from '../core/ports/guard.ts';
 import { grantable, keepsAnAdministrator } from './grantable.ts';
 import { hashPassword, verifyPassword } from '../security/authentication/passwords.ts';
-import type { LoginLimiter } from '../security/authentication/login-limiter.ts';
+import type { LoginLimiter } from '../core/ports/login-limiter.ts';
 import { generateToken } from '../security/authentication/tokens.ts';
 
 export interface UserAdminDeps {
@@ -151,10 +151,10 @@ export function createUserAdmin(deps: UserAdminDeps): UserAdmin {
       if (login === undefined || login.user.disabled) throw new SwitchboardError('AUTH_INVALID');
       const base = { resourceType: 'user', resourceId: userId, action: 'user.password' } as const;
       const username = login.user.username;
-      const wait = deps.limiter.retryAfter(username, input.ip, deps.clock.now());
+      const wait = await deps.limiter.retryAfter(username, input.ip, deps.clock.now());
       if (wait > 0) throw new SwitchboardError('AUTH_RATE_LIMITED', undefined, undefined, { retryAfterMs: wait });
       if (login.passwordHash !== null && (input.currentPassword === undefined || !(await verifyPassword(login.passwordHash, input.currentPassword)))) {
-        deps.limiter.recordFailure(username, input.ip, deps.clock.now());
+        await deps.limiter.recordFailure(username, input.ip, deps.clock.now());
         await guard.record({ ...record(caller, { ...base, eventType: 'permission.denied', details: { reason: 'current password wrong' } }), status: 'denied' });
         throw new SwitchboardError('CURRENT_PASSWORD_WRONG');
       }

@@ -9,6 +9,10 @@ import type { Ids } from '../core/ports/ids.ts';
 import type { PolicyStore } from '../core/ports/policy-store.ts';
 import type { BoardStore } from '../core/ports/board-store.ts';
 import type { TaskChangeFeed } from '../core/ports/task-change-feed.ts';
+import type { PreviewRelay } from '../core/ports/preview-relay.ts';
+import type { CacheInvalidations } from '../core/ports/cache-invalidations.ts';
+import type { LoginLimiter, LoginLimits } from '../core/ports/login-limiter.ts';
+import { createKyselyLoginLimiter } from './kysely-login-limiter.ts';
 import type { TaskStore } from '../core/ports/task-store.ts';
 import type { Database } from './schema.ts';
 import { migrateToLatest } from './migrate.ts';
@@ -17,6 +21,7 @@ import { lockSqliteDatabase } from './sqlite/sqlite-lock.ts';
 import { createPostgresDialect } from './postgres/postgres-dialect.ts';
 import type { BoardChangeFeed } from '../core/ports/board-change-feed.ts';
 import { channelFor, createPgTaskChanges, type PgTaskChanges } from './postgres/task-change-feed.ts';
+import { lockNodeId, type NodeLock } from './postgres/node-lock.ts';
 import { createKyselyTaskStore, type DialectName } from './kysely-task-store.ts';
 import { createKyselyCredentialStore } from './kysely-credential-store.ts';
 import { createKyselySessionMemoryStore } from './kysely-session-memory-store.ts';
@@ -39,6 +44,10 @@ export interface OpenedStore {
   readonly tasks: TaskStore & AuditStore;
   /** Other nodes' task changes (PostgreSQL); absent on SQLite, where this process is the only writer. */
   readonly taskChanges?: TaskChangeFeed;
+  /** Cached credentials and policies to drop on the other nodes (PostgreSQL only). */
+  readonly invalidations?: CacheInvalidations;
+  /** Live output previews to and from other nodes (PostgreSQL only). */
+  readonly previews?: PreviewRelay;
   /** Other nodes' board changes (PostgreSQL only). */
   readonly boardChanges?: BoardChangeFeed;
   readonly credentials: CredentialStore;
@@ -54,6 +63,18 @@ export interface OpenedStore {
   readonly telegram: TelegramStore;
   /** The raw handle, for tests that tamper with rows and for health checks. */
   readonly db: Kysely<Database>;
+  /**
+   * Takes a node id for this process (PostgreSQL: held by one live server at a time; see
+   * postgres/node-lock.ts) and resolves with the one it holds: `wanted`, or for a default
+   * id held by another live server, `wanted` with a random suffix. SQLite: `wanted` (its
+   * file lock already allows one server).
+   */
+  claimNodeId(wanted: string, explicit: boolean): Promise<string>;
+  /**
+   * A limiter counting in the database under `scope`, for nodes sharing it (PostgreSQL);
+   * undefined on SQLite, where one server counts in memory.
+   */
+  sharedLimiter(scope: 'login' | 'device', limits: LoginLimits): LoginLimiter | undefined;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -85,8 +106,9 @@ export async function openStore(
   }
   const db = new Kysely<Database>({ dialect });
   let changes: PgTaskChanges | undefined;
+  let schema: string | undefined;
   try {
-    const schema =
+    schema =
       location.kind === 'postgres'
         ? (location.schema ?? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s)
         : undefined;
@@ -101,6 +123,7 @@ export async function openStore(
     throw err;
   }
   const feed = changes;
+  let nodeLock: NodeLock | undefined;
   return {
     dialect: location.kind,
     tasks: createKyselyTaskStore({
@@ -110,7 +133,7 @@ export async function openStore(
       hashAudit: deps.hashAudit,
       ...(feed !== undefined ? { notifyChanged: (trx, taskIds) => feed.notify(trx, taskIds) } : {}),
     }),
-    ...(feed !== undefined ? { taskChanges: feed.feed } : {}),
+    ...(feed !== undefined ? { taskChanges: feed.feed, previews: feed.previews, invalidations: feed.invalidations } : {}),
     credentials: createKyselyCredentialStore({ db, isPg: location.kind === 'postgres', ids: deps.ids, hashAudit: deps.hashAudit }),
     sessionMemory: createKyselySessionMemoryStore({ db, isPg: location.kind === 'postgres', ids: deps.ids, hashAudit: deps.hashAudit }),
     policies: createKyselyPolicyStore({ db, isPg: location.kind === 'postgres', ids: deps.ids, hashAudit: deps.hashAudit }),
@@ -126,6 +149,15 @@ export async function openStore(
     agentConfigs: createKyselyAgentConfigStore({ db, isPg: location.kind === 'postgres', ids: deps.ids, hashAudit: deps.hashAudit }),
     telegram: createKyselyTelegramStore({ db, isPg: location.kind === 'postgres', ids: deps.ids, hashAudit: deps.hashAudit }),
     db,
+    async claimNodeId(wanted, explicit) {
+      if (location.kind !== 'postgres' || schema === undefined) return wanted;
+      await nodeLock?.release();
+      nodeLock = await lockNodeId({ url: location.url, schema, wanted, explicit });
+      return nodeLock.nodeId;
+    },
+    sharedLimiter(scope, limits) {
+      return location.kind === 'postgres' ? createKyselyLoginLimiter(db, scope, limits) : undefined;
+    },
     async ping() {
       await db.selectFrom('audit_head').select('id').limit(1).execute();
     },
@@ -134,6 +166,8 @@ export async function openStore(
       // Ends the driver too: closes the SQLite file / ends the pool.
       await db.destroy();
       await afterClose();
+      // Last: the id is free for a restart only once this server writes nothing more.
+      await nodeLock?.release();
     },
   };
 }

@@ -289,6 +289,13 @@ export interface TelegramChatSessionsTable {
   session_id: string;
 }
 
+/** One counted failed attempt (login, device challenge) while its window lasts. */
+export interface LoginFailuresTable {
+  scope: string;
+  key: string;
+  at: number;
+}
+
 export interface Database {
   tasks: TasksTable;
   task_events: TaskEventsTable;
@@ -314,4 +321,5 @@ export interface Database {
   telegram_prompts: TelegramPromptsTable;
   telegram_chat_sessions: TelegramChatSessionsTable;
   telegram_follows: TelegramFollowsTable;
+  login_failures: LoginFailuresTable;
 }

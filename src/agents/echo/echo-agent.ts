@@ -3,7 +3,8 @@
  * `context.delay_ms` (sleeps, cancellably, with progress events every
  * `context.progress_interval_ms`, default 100 ms), `context.fail` (fails with that
  * message), `context.ask` (asks that question; the result carries the answer) and
- * `context.plan` (reports `planning` with that message for the delay, then works).
+ * `context.plan` (reports `planning` with that message for the delay, then works) and
+ * `context.stream_ms` (streams the prompt word by word, one word every that many ms).
  */
 import { AgentError } from '../../core/domain/errors.ts';
 import type { AgentAdapter, AgentOutcome, AgentRunContext } from '../../core/ports/agent-adapter.ts';
@@ -20,7 +21,7 @@ export function createEchoAgent(options: { readonly maxAttempts?: number } = {})
     info: {
       agentType: 'echo',
       name: 'Echo',
-      description: 'Returns the prompt. Context: delay_ms, progress_interval_ms, fail, ask, plan.',
+      description: 'Returns the prompt. Context: delay_ms, progress_interval_ms, fail, ask, plan, stream_ms.',
       capabilities: ['conversation', 'testing'],
       metadata: { kind: 'echo' },
     },
@@ -39,6 +40,14 @@ export function createEchoAgent(options: { readonly maxAttempts?: number } = {})
         ctx.emit({ type: 'progress', progress: (elapsed / delay) * 100, message: `${elapsed}/${delay} ms` });
       }
       if (plans) await ctx.setPhase('running');
+      const streamMs = ctx.context['stream_ms'];
+      if (typeof streamMs === 'number' && Number.isFinite(streamMs)) {
+        const pause = numberOr(streamMs, 0, 0, 60_000);
+        for (const word of ctx.prompt.split(/(?<=\s)/)) {
+          ctx.stream(word);
+          if (pause > 0) await ctx.sleep(pause);
+        }
+      }
       const fail = ctx.context['fail'];
       if (typeof fail === 'string' && fail.length > 0) throw new AgentError(fail);
       const question = ctx.context['ask'];

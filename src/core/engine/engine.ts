@@ -34,6 +34,8 @@ import { pageThroughAudit } from './audit-pages.ts';
 import type { SessionMemoryStore } from '../ports/session-memory-store.ts';
 import { approvalEventData } from './approval-wait.ts';
 import { RemoteChanges } from './remote-changes.ts';
+import type { PreviewRelay } from '../ports/preview-relay.ts';
+import { createRemotePreviews } from './remote-previews.ts';
 
 export interface EngineDeps {
   /** Tasks, events and the audit chain (read side: queries and exports). */
@@ -55,6 +57,8 @@ export interface EngineDeps {
   readonly sessionMemory?: SessionMemoryStore;
   /** Other nodes' task changes (shared databases); with it, the task cache runs only while the feed is up. */
   readonly taskChanges?: TaskChangeFeed;
+  /** Live previews to and from other nodes (shared databases): watchers anywhere see a task's streamed text. */
+  readonly previewRelay?: PreviewRelay;
 }
 
 /** Resolved engine options. */
@@ -70,22 +74,27 @@ export interface EngineOptions extends SchedulerOptions {
 /** A TaskEngine with a lifecycle. */
 export interface Engine extends TaskEngine {
   start(): Promise<void>;
+  /** Stops claiming (a rolling restart's first step): submits are still taken, for other nodes to run. */
+  drain(): void;
   stop(): Promise<void>;
   /** Tasks running or waiting on this node. */
   readonly activeCount: number;
 }
 
 export function createEngine(deps: EngineDeps, options: EngineOptions): Engine {
-  const { store, bus, agents, clock, ids } = deps;
+  const { store, agents, clock, ids } = deps;
+  // Previews made here go to this node's watchers at once and, batched, to other nodes' watchers of the task.
+  const remotePreviews = deps.previewRelay === undefined ? undefined : createRemotePreviews({ bus: deps.bus, relay: deps.previewRelay, timers: deps.timers, clock });
+  const bus: EventBus = remotePreviews?.bus ?? deps.bus;
   const cache = new TaskCache(options.taskCacheSize, { startEnabled: deps.taskChanges === undefined });
   const unwatch = deps.taskChanges?.subscribe((notice) => {
     if (notice.kind === 'changed') cache.evict(notice.taskIds);
     else cache.reset(notice.kind === 'up');
   });
   const remote = new RemoteChanges(deps.taskChanges);
-  const queue = new CommitQueue({ ...deps, cache }, { maxBatch: options.maxBatch });
+  const queue = new CommitQueue({ ...deps, bus, cache }, { maxBatch: options.maxBatch });
   const tools = deps.tools?.((input) => queue.audit(input));
-  const scheduler = new Scheduler({ ...deps, tools, queue, cache, remote }, options);
+  const scheduler = new Scheduler({ ...deps, bus, tools, queue, cache, remote }, options);
   let accepting = false;
 
   async function findTask(taskId: string): Promise<Task | undefined> {
@@ -121,11 +130,16 @@ export function createEngine(deps: EngineDeps, options: EngineOptions): Engine {
       accepting = true;
     },
 
+    drain() {
+      scheduler.drain();
+    },
+
     async stop() {
       accepting = false;
       await scheduler.stop(options.shutdownGraceMs);
       await queue.idle();
       unwatch?.();
+      remotePreviews?.close();
       remote.close();
     },
 

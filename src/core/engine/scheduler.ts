@@ -65,6 +65,8 @@ export class Scheduler {
   private claimInFlight: Promise<void> | undefined;
   private wakeAgain = false;
   private stopped = true;
+  /** Draining: running tasks go on, no new ones are claimed (other nodes take them). */
+  private draining = false;
   private pollTimer: TimerHandle | undefined;
   private renewTimer: TimerHandle | undefined;
   private retryTimer: TimerHandle | undefined;
@@ -96,7 +98,7 @@ export class Scheduler {
 
   /** Asks the scheduler to claim now (after a submit, or when a slot frees up). */
   wake(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.draining) return;
     if (this.claiming) {
       this.wakeAgain = true;
       return;
@@ -112,6 +114,11 @@ export class Scheduler {
         this.wake();
       }
     });
+  }
+
+  /** Stops claiming new tasks; running ones go on until stop(). */
+  drain(): void {
+    this.draining = true;
   }
 
   /** Number of tasks this node is running or waiting on. */

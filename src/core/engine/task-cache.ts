@@ -7,7 +7,9 @@
  *
  * A read or commit that began before an eviction may finish after it holding the
  * older version; `put(task, since)` with the generation taken before the read
- * refuses such a version.
+ * refuses such a version — and drops the one it holds for that task, which may be
+ * older still (another node's change evicted first, then this node's own commit of
+ * the same task was refused: keeping the entry would serve its state from before both).
  */
 import type { Task } from '../domain/task.ts';
 
@@ -34,7 +36,11 @@ export class TaskCache {
 
   /** Keeps the newer version (`lastSeq` grows with every change), unless an eviction came since `since`. */
   put(task: Task, since?: number): void {
-    if (!this.enabled || (since !== undefined && since !== this.generation)) return;
+    if (!this.enabled) return;
+    if (since !== undefined && since !== this.generation) {
+      this.tasks.delete(task.id);
+      return;
+    }
     const cached = this.tasks.get(task.id);
     if (cached !== undefined) {
       if (cached.lastSeq > task.lastSeq) return;

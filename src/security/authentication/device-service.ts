@@ -8,7 +8,7 @@
  * Register, approve and revoke are audited as `resource.modified` (resource type
  * `device`); refusals as `permission.denied`.
  */
-import { createLoginLimiter, type LoginLimits } from './login-limiter.ts';
+import { createLoginLimiter, type LoginLimiter, type LoginLimits } from './login-limiter.ts';
 import { createHash, createPublicKey, randomBytes, verify, type KeyObject } from 'node:crypto';
 import { SwitchboardError } from '../../core/domain/errors.ts';
 import { DEVICE_CHALLENGE_TTL_MS, deviceProofMessage, type DeviceInfo, type DeviceRecord } from '../../core/domain/device.ts';
@@ -27,6 +27,8 @@ export interface DeviceServiceDeps {
   readonly guard: Guard;
   /** Forgets cached credentials of a user, so a trust change applies to the next request. */
   readonly evictUser: (userId: string) => void;
+  /** Counts challenges per device id and address (default: in memory, this node only). */
+  readonly challengeLimiter?: LoginLimiter;
 }
 
 /** Device challenges per device id and per client address within a minute, at most. */
@@ -76,7 +78,7 @@ function verifies(publicKey: string, message: string, signature: string): boolea
 
 export function createDeviceService(deps: DeviceServiceDeps, options: DeviceOptions): DeviceService {
   const { devices } = deps;
-  const challengeLimiter = createLoginLimiter(CHALLENGE_LIMITS);
+  const challengeLimiter = deps.challengeLimiter ?? createLoginLimiter(CHALLENGE_LIMITS);
 
   const record = (caller: Caller, action: string, deviceId: string, details: AuditInput['details']): AuditInput => ({
     eventType: 'resource.modified',
@@ -236,9 +238,9 @@ export function createDeviceService(deps: DeviceServiceDeps, options: DeviceOpti
       checkDeviceId(deviceId);
       const now = deps.clock.now();
       // Each challenge is a stored row and the route needs no credential: count them like failed logins.
-      const wait = challengeLimiter.retryAfter(deviceId, ip, now);
+      const wait = await challengeLimiter.retryAfter(deviceId, ip, now);
       if (wait > 0) throw new SwitchboardError('AUTH_RATE_LIMITED', 'Too many device challenges; try again later', undefined, { retryAfterMs: wait });
-      challengeLimiter.recordFailure(deviceId, ip, now);
+      await challengeLimiter.recordFailure(deviceId, ip, now);
       const challenge = { challengeId: deps.ids.uuid(), nonce: randomBytes(32).toString('base64url'), expiresAt: now + DEVICE_CHALLENGE_TTL_MS };
       await devices.createChallenge({ ...challenge, deviceId }, now);
       return challenge;

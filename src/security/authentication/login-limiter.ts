@@ -1,22 +1,12 @@
 /**
- * Failed-login limits: at most `perUser` failures per username and `perIp` per client
- * address within a sliding window. In memory, per node (each node limits on its own).
- * The configuration resolves the limits (defaults there: 5, 20, 15 minutes).
+ * Failed-login limits in memory, for one node: at most `perUser` failures per username
+ * and `perIp` per client address within a sliding window. Nodes sharing a PostgreSQL
+ * database count in it instead (src/store/kysely-login-limiter.ts). The configuration
+ * resolves the limits (defaults there: 5, 20, 15 minutes).
  */
-export interface LoginLimits {
-  readonly perUser: number;
-  readonly perIp: number;
-  readonly windowMs: number;
-}
+import type { LoginLimiter, LoginLimits } from '../../core/ports/login-limiter.ts';
 
-
-export interface LoginLimiter {
-  /** Milliseconds until another attempt is allowed, or 0 when it is allowed now. */
-  retryAfter(username: string, ip: string, now: number): number;
-  recordFailure(username: string, ip: string, now: number): void;
-  /** A success clears the user's failures (not the address's). */
-  recordSuccess(username: string): void;
-}
+export type { LoginLimiter, LoginLimits };
 
 /** Most keys kept; beyond it the oldest are dropped (bounded memory under a spray of names). */
 const MAX_KEYS = 100_000;
@@ -35,10 +25,10 @@ export function createLoginLimiter(limits: LoginLimits): LoginLimiter {
     return Math.max(1, oldest + limits.windowMs - now);
   };
   return {
-    retryAfter(username, ip, now) {
+    async retryAfter(username, ip, now) {
       return Math.max(wait(recent(`u:${username.toLowerCase()}`, now), limits.perUser, now), wait(recent(`i:${ip}`, now), limits.perIp, now));
     },
-    recordFailure(username, ip, now) {
+    async recordFailure(username, ip, now) {
       for (const key of [`u:${username.toLowerCase()}`, `i:${ip}`]) {
         const list = recent(key, now);
         list.push(now);
@@ -51,7 +41,7 @@ export function createLoginLimiter(limits: LoginLimits): LoginLimiter {
         failures.delete(first.value);
       }
     },
-    recordSuccess(username) {
+    async recordSuccess(username) {
       failures.delete(`u:${username.toLowerCase()}`);
     },
   };

@@ -115,7 +115,7 @@ export function createSessionService(deps: SessionServiceDeps, policy: SessionPo
         status: 'failure',
         details: { username: input.username, ip: input.ip, reason },
       });
-      const wait = deps.limiter.retryAfter(input.username, input.ip, now);
+      const wait = await deps.limiter.retryAfter(input.username, input.ip, now);
       if (wait > 0) {
         await guard.record(failure(null, 'rate limited'));
         throw new SwitchboardError('AUTH_RATE_LIMITED', undefined, undefined, { retryAfterMs: wait });
@@ -123,12 +123,12 @@ export function createSessionService(deps: SessionServiceDeps, policy: SessionPo
       const found = await deps.credentials.findLogin(input.username);
       const ok = await verifyPassword(found?.passwordHash ?? (await dummy()), input.password);
       if (found === undefined || found.passwordHash === null || !ok || found.user.disabled) {
-        deps.limiter.recordFailure(input.username, input.ip, now);
+        await deps.limiter.recordFailure(input.username, input.ip, now);
         const reason = found === undefined ? 'unknown user' : found.user.disabled && ok ? 'user disabled' : 'wrong password';
         await guard.record(failure(found?.user.id ?? null, reason));
         throw new SwitchboardError('AUTH_INVALID', INVALID);
       }
-      deps.limiter.recordSuccess(input.username);
+      await deps.limiter.recordSuccess(input.username);
       const { user } = found;
       return startSession(user, input, (session) => ({
         eventType: 'session.created',

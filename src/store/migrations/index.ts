@@ -11,6 +11,7 @@ import * as m0008 from './0008-waiting-reason.ts';
 import * as m0009 from './0009-board.ts';
 import * as m0010 from './0010-telegram.ts';
 import * as m0011 from './0011-telegram-claims.ts';
+import * as m0012 from './0012-login-failures.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-init': m0001,
@@ -24,4 +25,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0009-board': m0009,
   '0010-telegram': m0010,
   '0011-telegram-claims': m0011,
+  '0012-login-failures': m0012,
 };
