@@ -11,6 +11,8 @@ import { startTestApp, type TestApp } from './helpers/test-app.ts';
 import { recordSecret } from './helpers/log-capture.ts';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { signChallenge } from '../src/cli/device-key.ts';
+import { loadConfig } from '../src/config/load-config.ts';
+import WebSocket from 'ws';
 
 const PASSWORD = 'Webby-password-42';
 
@@ -151,3 +153,45 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+describe('web sessions behind a TLS-terminating proxy (SWITCHBOARD_PUBLIC_ORIGINS)', () => {
+  const PUBLIC = 'https://sb.example.test';
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp('sqlite', { env: { SWITCHBOARD_PUBLIC_ORIGINS: `${PUBLIC}/` } });
+    const made = await t.request('/api/users', { method: 'POST', body: JSON.stringify({ username: 'proxied', password: PASSWORD, roles: ['developer'] }) });
+    assert.equal(made.status, 201);
+  });
+  after(() => t.close());
+
+  it('accepts changes and WebSockets from the public origin, and still refuses others', async () => {
+    const res = await fetch(`${t.url}/api/web/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'proxied', password: PASSWORD }) });
+    assert.equal(res.status, 201);
+    const cookie = cookieOf(res);
+    const { csrf_token: csrf } = (await res.json()) as WebSession;
+    const submit = (origin: string) =>
+      fetch(`${t.url}/api/runtime/tasks/submit`, {
+        method: 'POST',
+        headers: { cookie, origin, 'content-type': 'application/json', 'x-csrf-token': csrf ?? '' },
+        body: JSON.stringify({ agent_type: 'echo', prompt: 'through the proxy' }),
+      });
+    assert.equal((await submit(PUBLIC)).status, 202);
+    assert.equal((await submit('https://evil.example')).status, 403);
+    const upgrade = (origin: string) =>
+      new Promise<number>((resolve, reject) => {
+        const ws = new WebSocket(`${t.url.replace(/^http/, 'ws')}/api/runtime/ws`, { headers: { origin, cookie } });
+        ws.once('open', () => {
+          ws.close();
+          resolve(101);
+        });
+        ws.once('unexpected-response', (_req, r) => resolve(r.statusCode ?? 0));
+        ws.once('error', reject);
+      });
+    assert.equal(await upgrade(PUBLIC), 101);
+    assert.equal(await upgrade('https://evil.example'), 403);
+  });
+
+  it('refuses a setting that is not a list of origins', () => {
+    assert.throws(() => loadConfig({ SWITCHBOARD_PUBLIC_ORIGINS: 'https://ok.example, sb.example.test/app' }), /sb\.example\.test\/app is not an origin/);
+  });
+});

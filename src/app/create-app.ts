@@ -244,7 +244,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
           );
     const wsTransport = createWsTransport(
       { runtime: services.runtime, authenticator, logger },
-      config.ws,
+      { ...config.ws, allowedOrigins: config.publicOrigins },
     );
     ws = wsTransport;
     // MCP at /mcp: a server per request, acting as the request's bearer through the same secured runtime.
@@ -264,6 +264,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
         bodyLimit: config.bodyLimit,
         skillUploadLimit: config.skills.uploadLimit,
         sseHeartbeatMs: config.sseHeartbeatMs,
+        publicOrigins: config.publicOrigins,
         webRoot: WEB_ROOT,
         version: VERSION,
         observe: metrics.observeHttp,

@@ -35,6 +35,8 @@ export interface ResolvedConfig {
   readonly shutdownGraceMs: number;
   /** On SIGTERM, how long /health answers 503 `draining` while requests are still served, before the listener closes (default 0). */
   readonly drainMs: number;
+  /** Origins browsers reach the server at besides its own address (behind a TLS-terminating proxy). */
+  readonly publicOrigins: readonly string[];
   readonly bodyLimit: number;
   /** Skill installs: upload limit, unpacked entries and bytes, git clone time limit. */
   readonly skills: {
@@ -159,6 +161,7 @@ export function loadConfig(
     pollMs: e.SWITCHBOARD_POLL_MS,
     shutdownGraceMs: e.SWITCHBOARD_SHUTDOWN_GRACE_MS,
     drainMs: e.SWITCHBOARD_DRAIN_MS,
+    publicOrigins: e.SWITCHBOARD_PUBLIC_ORIGINS,
     bodyLimit: e.SWITCHBOARD_BODY_LIMIT,
     skills: {
       uploadLimit: e.SWITCHBOARD_SKILL_UPLOAD_LIMIT,

@@ -170,6 +170,27 @@ export const envSchema = z.object({
   SWITCHBOARD_POLL_MS: int(50, 600_000).default(1000),
   SWITCHBOARD_SHUTDOWN_GRACE_MS: int(0, 3_600_000).default(10_000),
   SWITCHBOARD_DRAIN_MS: int(0, 600_000).default(0),
+  // Where browsers reach the server when that is not its own address (a TLS-terminating proxy): comma-separated origins.
+  SWITCHBOARD_PUBLIC_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const out: string[] = [];
+      for (const item of v.split(',').map((x) => x.trim()).filter((x) => x !== '')) {
+        let url: URL | undefined;
+        try {
+          url = new URL(item);
+        } catch {
+          url = undefined;
+        }
+        if (url === undefined || !/^https?:$/.test(url.protocol) || url.origin !== item.replace(/\/+$/, '')) {
+          ctx.addIssue({ code: 'custom', message: `${item.slice(0, 100)} is not an origin such as https://switchboard.example.com` });
+          return z.NEVER;
+        }
+        out.push(url.origin);
+      }
+      return out;
+    }),
   SWITCHBOARD_BODY_LIMIT: int(1024, 1024 * 1024 * 1024).default(1024 * 1024),
   SWITCHBOARD_SKILL_UPLOAD_LIMIT: int(1024, 1024 * 1024 * 1024).default(20 * 1024 * 1024),
   SWITCHBOARD_SKILL_MAX_FILES: int(1, 1_000_000).default(2000),

@@ -18,6 +18,6 @@ export function sessionCookieOf(header: string | undefined): string | undefined 
 }
 
 /** True when `origin` (an Origin header) is the origin of this server as the request reached it. */
-export function isOwnOrigin(origin: string, protocol: string, host: string | undefined): boolean {
-  return origin === `${protocol}://${host ?? ''}`;
+export function isOwnOrigin(origin: string, protocol: string, host: string | undefined, publicOrigins: readonly string[] = []): boolean {
+  return origin === `${protocol}://${host ?? ''}` || publicOrigins.includes(origin);
 }

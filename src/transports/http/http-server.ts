@@ -58,6 +58,8 @@ export interface HttpServerOptions extends DiscoveryOptions {
   /** Largest accepted request body in bytes. */
   readonly bodyLimit: number;
   readonly sseHeartbeatMs: number;
+  /** Origins browsers reach the server at besides its own address (SWITCHBOARD_PUBLIC_ORIGINS). */
+  readonly publicOrigins?: readonly string[];
   /** Largest skill archive upload in bytes (default: 20 MiB). */
   readonly skillUploadLimit?: number;
   readonly version: string;
@@ -181,7 +183,7 @@ export async function createHttpServer(deps: HttpServerDeps, options: HttpServer
     }
     const caller = await deps.authenticator.authenticate(cookie);
     if (caller.via !== 'session') throw new SwitchboardError('AUTH_INVALID', 'The session cookie holds no session');
-    checkCsrf(req, cookie);
+    checkCsrf(req, cookie, options.publicOrigins);
     req.caller = caller;
   }
 

@@ -39,10 +39,10 @@ export function csrfTokenFor(secret: string): string {
  * For a request authenticated by the cookie: refuses a state change without the right
  * CSRF token, or from a page of another origin.
  */
-export function checkCsrf(req: FastifyRequest, secret: string): void {
+export function checkCsrf(req: FastifyRequest, secret: string, publicOrigins: readonly string[] = []): void {
   if (SAFE_METHODS.has(req.method)) return;
   const origin = req.headers.origin;
-  if (origin !== undefined && !isOwnOrigin(origin, req.protocol, req.headers.host)) {
+  if (origin !== undefined && !isOwnOrigin(origin, req.protocol, req.headers.host, publicOrigins)) {
     throw new SwitchboardError('CSRF_FAILED', `Refused: the request came from ${origin.slice(0, 200)}, not from this server`);
   }
   const sent = req.headers[CSRF_HEADER];

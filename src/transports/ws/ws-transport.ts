@@ -75,7 +75,7 @@ export function createWsTransport(deps: WsTransportDeps, options: WsTransportOpt
   });
   let heartbeat: NodeJS.Timeout | undefined;
 
-  const sameOrigin = (req: FastifyRequest, origin: string): boolean => isOwnOrigin(origin, req.protocol, req.headers.host);
+  const sameOrigin = (req: FastifyRequest, origin: string): boolean => isOwnOrigin(origin, req.protocol, req.headers.host, options.allowedOrigins);
 
   // Runs before the upgrade: a refusal is an ordinary HTTP error response.
   async function checkOrigin(req: FastifyRequest, reply: FastifyReply): Promise<void> {
