@@ -18,23 +18,11 @@ import { startTestApp, type TestApp } from './helpers/test-app.ts';
 import { readSse, submit, waitForState } from './helpers/api.ts';
 import { nextNotice, throughOther } from './helpers/change-feed.ts';
 import { framesOf, printed } from './helpers/sse-frames.ts';
-import type { AgentAdapter } from '../src/core/ports/agent-adapter.ts';
+import { streamingAgent } from './helpers/streamer.ts';
 
 const PIECES = Array.from({ length: 150 }, (_, i) => `piece${i} `);
 
-/** Streams PIECES a few milliseconds apart. */
-const streamer: AgentAdapter = {
-  info: { agentType: 'streamer', name: 'Streamer', description: 'streams text', capabilities: ['conversation'], metadata: {} },
-  retry: { maxAttempts: 1, backoffMs: 0 },
-  isAvailable: async () => true,
-  async run(ctx) {
-    for (const piece of PIECES) {
-      ctx.stream(piece);
-      await ctx.sleep(5);
-    }
-    return { result: 'done' };
-  },
-};
+const streamer = streamingAgent(PIECES, 5);
 
 const SLOW_POLL = { SWITCHBOARD_POLL_MS: '60000' };
 

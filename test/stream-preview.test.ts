@@ -11,24 +11,12 @@ import { framesOf, printed, type Frame } from './helpers/sse-frames.ts';
 import { DIALECTS } from './helpers/databases.ts';
 import { startTestApp, type TestApp } from './helpers/test-app.ts';
 import { submit, waitForState } from './helpers/api.ts';
-import type { AgentAdapter } from '../src/core/ports/agent-adapter.ts';
+import { streamingAgent } from './helpers/streamer.ts';
 
 const PIECES = Array.from({ length: 120 }, (_, i) => `tok${i} `);
 const FULL = PIECES.join('');
 
-/** Streams PIECES, a few milliseconds apart. */
-const streamer: AgentAdapter = {
-  info: { agentType: 'streamer', name: 'Streamer', description: 'streams text', capabilities: ['conversation'], metadata: {} },
-  retry: { maxAttempts: 1, backoffMs: 0 },
-  isAvailable: async () => true,
-  async run(ctx) {
-    for (const piece of PIECES) {
-      ctx.stream(piece);
-      await ctx.sleep(3);
-    }
-    return { result: 'done' };
-  },
-};
+const streamer = streamingAgent(PIECES, 3);
 
 /** Reads the SSE stream of a task to its end. */
 async function readFrames(t: TestApp, taskId: string, lastEventId?: number): Promise<Frame[]> {

@@ -15,7 +15,7 @@ import { eventsOf, submit } from './helpers/api.ts';
 import { connectWs, helloWs, type Frame } from './helpers/ws-client.ts';
 import { replayWsFixture, type WsFixture } from './helpers/ws-fixtures.ts';
 import { TOOL_PROVIDERS, call, open, setUp } from './fixtures/skill-fixtures.ts';
-import type { AgentAdapter } from '../src/core/ports/agent-adapter.ts';
+import { streamingAgent } from './helpers/streamer.ts';
 
 const FIXTURE_DIR = new URL('./fixtures/ws/', import.meta.url);
 const FIXTURES = readdirSync(FIXTURE_DIR)
@@ -28,19 +28,7 @@ const MAX_SUBSCRIPTIONS = 40;
 
 const PIECES = Array.from({ length: 80 }, (_, i) => `tok${i} `);
 
-/** Streams PIECES a few milliseconds apart (output previews, then coalesced output events). */
-const streamer: AgentAdapter = {
-  info: { agentType: 'streamer', name: 'Streamer', description: 'streams text', capabilities: [], metadata: {} },
-  retry: { maxAttempts: 1, backoffMs: 0 },
-  isAvailable: async () => true,
-  async run(ctx) {
-    for (const piece of PIECES) {
-      ctx.stream(piece);
-      await ctx.sleep(3);
-    }
-    return { result: 'done' };
-  },
-};
+const streamer = streamingAgent(PIECES, 3);
 
 const eventOf = (f: Frame): { seq: number; state: string; event_type: string; message: string | null; metadata: Record<string, unknown> | null } =>
   f['event'] as never;

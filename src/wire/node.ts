@@ -18,7 +18,7 @@ export const nodeView = z.object({
 
 export const nodeList = z.object({ nodes: z.array(nodeView) });
 
-/** What the node list holds of one node (the transport's NodeView, field by field). */
+/** What the node list holds of one node (the link transport's NodeView). */
 export interface NodeInfoLike {
   readonly nodeId: string;
   readonly userId: string;
@@ -30,6 +30,7 @@ export interface NodeInfoLike {
   readonly connectedSince: number;
   readonly lastHeartbeat: number;
   readonly runningTasks: readonly string[];
+  /** `ok`: heartbeats on time; `late`: a heartbeat is overdue; `disconnected`: away (its runs wait out the grace). */
   readonly health: 'ok' | 'late' | 'disconnected';
 }
 

@@ -5,6 +5,7 @@
  * tasks (leases, events, state and audit stay in the server's database) and a node is
  * only where an attempt's agent runs.
  */
+import type { NodeInfoLike } from '../../wire/node.ts';
 import { randomUUID } from 'node:crypto';
 import type { Caller } from '../../core/domain/caller.ts';
 import { AgentError, SwitchboardError } from '../../core/domain/errors.ts';
@@ -24,21 +25,8 @@ export interface LinkSocket {
 
 type Hello = Extract<NodeMessage, { type: 'hello' }>;
 
-/** A node as listed. */
-export interface NodeView {
-  readonly nodeId: string;
-  readonly userId: string;
-  readonly username: string;
-  readonly deviceId: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly agents: readonly string[];
-  readonly connected: boolean;
-  readonly connectedSince: number;
-  readonly lastHeartbeat: number;
-  readonly runningTasks: readonly string[];
-  /** `ok`: heartbeats on time; `late`: a heartbeat is overdue; `disconnected`: away (its runs wait out the grace). */
-  readonly health: 'ok' | 'late' | 'disconnected';
-}
+/** A node as listed: the wire's view of it, field by field. */
+export type NodeView = NodeInfoLike;
 
 export interface NodeHubOptions {
   readonly graceMs: number;
