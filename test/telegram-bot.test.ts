@@ -98,6 +98,18 @@ for (const dialect of DIALECTS) {
       await tg.waitForMessage(ALICE.id, (m) => tg.messages.indexOf(m) > tg.messages.indexOf(question) && m.text.includes('"answer": "Blue"'), 'the result with the answer');
     });
 
+    it('answers a reply that arrives before the question\'s prompt is stored', async () => {
+      // The question reaches the chat at once, but Telegram's answer (with its message id) comes late.
+      tg.slow('sendMessage', (p) => String(p['text']).includes('Which shape?'), 700);
+      const before = tg.messages.length;
+      tg.send(ALICE, '/execute DEMO-1 echo {"ask": "Which shape?"}');
+      const question = await tg.waitForMessage(ALICE.id, (m) => tg.messages.indexOf(m) >= before && m.text.includes('Which shape?') && m.text.includes('Reply to this message'), 'the question');
+      tg.send(ALICE, 'Round', { replyTo: question.messageId });
+      await tg.waitForMessage(ALICE.id, (m) => tg.messages.indexOf(m) > tg.messages.indexOf(question) && m.text.includes('"answer": "Round"'), 'the result with the answer');
+      console.log('MSGS', JSON.stringify(tg.messages.slice(before).map((m) => m.text.slice(0, 60))));
+      assert.ok(!tg.messages.some((m) => m.chatId === ALICE.id && tg.messages.indexOf(m) > tg.messages.indexOf(question) && /Send a command/.test(m.text)), 'the reply was not taken for a stray message');
+    });
+
     it('sends a long result as a file', async () => {
       const long = 'x'.repeat(20_000);
       const before = tg.messages.length;

@@ -17,6 +17,8 @@ export interface SentMessage {
   readonly replyMarkup: unknown;
   /** Every text the message had, in order (the first, then each edit). */
   readonly history: string[];
+  /** When it was sent, in Unix seconds (as Telegram dates messages). */
+  readonly date: number;
   readonly document?: { readonly filename: string; readonly content: string };
 }
 
@@ -45,6 +47,8 @@ export interface FakeTelegram {
   fail(method: string, status: 429 | 500 | 400, count?: number, retryAfterS?: number, description?: string): void;
   /** Calls of `method` whose params match are never answered (as if the bot died waiting); until `release`. */
   hold(method: string, match: (params: Record<string, unknown>) => boolean): { release(): void };
+  /** Calls of `method` whose params match take effect at once but are answered `ms` later (a slow link). */
+  slow(method: string, match: (params: Record<string, unknown>) => boolean, ms: number): void;
   /** Waits for a message the bot sent to a chat matching the test. */
   waitForMessage(chatId: number, test: (m: SentMessage) => boolean, what?: string): Promise<SentMessage>;
   /** An update as it was delivered (by its id). */
@@ -97,6 +101,7 @@ export async function startFakeTelegram(options: { token?: string } = {}): Promi
   let nextMessageId = 1;
   const faults: { method: string; status: number; count: number; retryAfterS: number; description: string }[] = [];
   const holds = new Set<{ method: string; match: (params: Record<string, unknown>) => boolean }>();
+  const slows: { method: string; match: (params: Record<string, unknown>) => boolean; ms: number }[] = [];
   const waiters = new Set<() => void>();
   const wake = (): void => {
     for (const w of waiters) w();
@@ -136,12 +141,12 @@ export async function startFakeTelegram(options: { token?: string } = {}): Promi
       return updates.slice(0, 100);
     },
     sendMessage(p) {
-      const m: SentMessage = { chatId: Number(p['chat_id']), messageId: nextMessageId++, text: String(p['text']), replyMarkup: p['reply_markup'] ?? null, history: [String(p['text'])] };
+      const m: SentMessage = { chatId: Number(p['chat_id']), messageId: nextMessageId++, text: String(p['text']), replyMarkup: p['reply_markup'] ?? null, history: [String(p['text'])], date: Math.floor(Date.now() / 1000) };
       messages.push(m);
       return { message_id: m.messageId, date: Math.floor(Date.now() / 1000), chat: { id: m.chatId, type: 'private' }, text: m.text };
     },
     sendDocument(p, doc) {
-      const m: SentMessage = { chatId: Number(p['chat_id']), messageId: nextMessageId++, text: String(p['caption'] ?? ''), replyMarkup: null, history: [], ...(doc !== undefined ? { document: doc } : {}) };
+      const m: SentMessage = { chatId: Number(p['chat_id']), messageId: nextMessageId++, text: String(p['caption'] ?? ''), replyMarkup: null, history: [], date: Math.floor(Date.now() / 1000), ...(doc !== undefined ? { document: doc } : {}) };
       messages.push(m);
       return { message_id: m.messageId, date: Math.floor(Date.now() / 1000), chat: { id: m.chatId, type: 'private' } };
     },
@@ -179,7 +184,10 @@ export async function startFakeTelegram(options: { token?: string } = {}): Promi
       const impl = methods[method];
       if (impl === undefined) return send(404, { ok: false, error_code: 404, description: 'Not Found: method not found' });
       try {
-        send(200, { ok: true, result: await impl(params, document) });
+        const result = await impl(params, document);
+        const slowness = slows.find((x) => x.method === method && x.match(params));
+        if (slowness !== undefined) await new Promise((r) => setTimeout(r, slowness.ms));
+        send(200, { ok: true, result });
       } catch (err) {
         send(400, { ok: false, error_code: 400, description: `Bad Request: ${err instanceof Error ? err.message : String(err)}` });
       }
@@ -206,7 +214,7 @@ export async function startFakeTelegram(options: { token?: string } = {}): Promi
           from: { id: from.id, is_bot: false, first_name: from.username, username: from.username },
           text,
           ...(entities !== undefined ? { entities } : {}),
-          ...(reply !== undefined ? { reply_to_message: { message_id: reply.messageId, date: 0, chat: { id: reply.chatId, type: 'private' }, text: reply.text, from: { id: 42, is_bot: true, first_name: 'Switchboard' } } } : {}),
+          ...(reply !== undefined ? { reply_to_message: { message_id: reply.messageId, date: reply.date, chat: { id: reply.chatId, type: 'private' }, text: reply.text, from: { id: 42, is_bot: true, first_name: 'Switchboard' } } } : {}),
         },
       });
     },
@@ -217,7 +225,7 @@ export async function startFakeTelegram(options: { token?: string } = {}): Promi
           from: { id: from.id, is_bot: false, first_name: from.username, username: from.username },
           chat_instance: 'ci',
           data,
-          message: { message_id: message.messageId, date: 0, chat: { id: message.chatId, type: message.chatId < 0 ? 'group' : 'private' }, text: message.text, from: { id: 42, is_bot: true, first_name: 'Switchboard' } },
+          message: { message_id: message.messageId, date: message.date, chat: { id: message.chatId, type: message.chatId < 0 ? 'group' : 'private' }, text: message.text, from: { id: 42, is_bot: true, first_name: 'Switchboard' } },
         },
       });
     },
@@ -228,6 +236,9 @@ export async function startFakeTelegram(options: { token?: string } = {}): Promi
       const h = { method, match };
       holds.add(h);
       return { release: () => void holds.delete(h) };
+    },
+    slow(method, match, ms) {
+      slows.push({ method, match, ms });
     },
     waitForMessage(chatId, test, what = 'a bot message') {
       return waitFor(() => messages.find((m) => m.chatId === chatId && test(m)), `${what} in chat ${chatId}`);

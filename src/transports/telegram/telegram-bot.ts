@@ -11,6 +11,7 @@ import { Bot } from 'grammy';
 import type { Update, UserFromGetMe } from 'grammy/types';
 import type { FastifyInstance } from 'fastify';
 import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Caller } from '../../core/domain/caller.ts';
 import type { Logger } from '../../core/ports/logger.ts';
 import type { TelegramStore } from '../../core/ports/telegram-store.ts';
@@ -26,6 +27,11 @@ import { NOT_LINKED, createCommands, type BotContext } from './telegram-commands
 import { createTaskFollower, type FollowTarget } from './task-follower.ts';
 import { createUpdateClaims, updateIdempotencyKey } from './update-claims.ts';
 import { pollLeaseMs, runPoller } from './update-poller.ts';
+
+/** A reply to a bot message younger than this may race the prompt's save. */
+const PROMPT_RACE_S = 30;
+const PROMPT_WAIT_MS = 3_000;
+const PROMPT_RETRY_MS = 100;
 
 export interface TelegramBotDeps {
   readonly runtime: Runtime;
@@ -139,11 +145,28 @@ export function createTelegramBot(deps: TelegramBotDeps, options: TelegramBotOpt
     }
   });
 
+  /**
+   * The prompt a reply answers. The bot posts a question before it stores the prompt
+   * (the message id comes back from Telegram), so a quick reply to a bot message just
+   * sent may arrive first, here or on another node: it waits a little for the prompt.
+   */
+  async function findPromptOf(chatId: string, replyTo: { message_id: number; date: number; from?: { id: number } }, botId: number) {
+    const first = await deps.store.findPrompt(chatId, replyTo.message_id);
+    const fresh = replyTo.from?.id === botId && deps.now() / 1000 - replyTo.date < PROMPT_RACE_S;
+    if (first !== undefined || !fresh) return first;
+    for (let waited = 0; waited < PROMPT_WAIT_MS; waited += PROMPT_RETRY_MS) {
+      await delay(PROMPT_RETRY_MS);
+      const prompt = await deps.store.findPrompt(chatId, replyTo.message_id);
+      if (prompt !== undefined) return prompt;
+    }
+    return undefined;
+  }
+
   // A reply to the agent's question (or to the task's status message) answers it.
   bot.on('message:text', async (ctx, next) => {
     const replyTo = ctx.message.reply_to_message;
     if (replyTo === undefined) return next();
-    const prompt = await deps.store.findPrompt(String(ctx.chat.id), replyTo.message_id);
+    const prompt = await findPromptOf(String(ctx.chat.id), replyTo, ctx.me.id);
     // The question, or the task's status message: either names the task; the runtime decides whether it waits.
     if (prompt === undefined || prompt.kind === 'approval') return next();
     if (ctx.caller === undefined) return void (await ctx.reply(NOT_LINKED));
