@@ -135,6 +135,9 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
           return nodeGuard;
         },
         logger,
+        serverId: nodeId,
+        ...(store.nodeRegistry !== undefined ? { registry: store.nodeRegistry } : {}),
+        ...(store.invalidations !== undefined ? { changes: store.invalidations } : {}),
       },
       config.nodeLink,
     );
@@ -192,6 +195,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     // A change made here drops this node's cached entries at once and, through the database, every other node's.
     const invalidations = store.invalidations;
     const unsubscribeInvalidations = invalidations?.subscribe((i) => {
+      if (i.kind === 'nodes') return; // the node hub listens itself
       if (i.kind !== 'user') return authorizer.invalidate();
       authenticator.evictUser(i.userId);
       ws?.checkUser(i.userId);
@@ -222,6 +226,8 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       boardGit,
       workdirs,
     });
+    // The other servers' nodes are known before the first claim, so their tasks are left to them.
+    await nodeHub.start();
     await engine.start();
     agentRuntime.startTimers();
     await services.follower.resume();

@@ -238,15 +238,29 @@ export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & Au
     async claim(req: ClaimRequest): Promise<readonly ClaimedTask[]> {
       if (req.limit <= 0) return [];
       return transact(false, async (trx) => {
-        let candidates = trx
-          .selectFrom('tasks')
-          .select('id')
-          .where('state', 'in', [...req.transition.from])
-          .where('run_after', '<=', req.now)
-          .orderBy('created_at')
-          .limit(req.limit);
-        if (isPg) candidates = candidates.forUpdate().skipLocked();
-        const idRows = await candidates.execute();
+        const pick = async (localOnly: boolean) => {
+          let candidates = trx
+            .selectFrom('tasks')
+            .select(['id', 'agent_type'])
+            .where('state', 'in', [...req.transition.from])
+            .where('run_after', '<=', req.now)
+            .orderBy('created_at')
+            .limit(req.limit);
+          if (localOnly) candidates = candidates.where('agent_type', 'not like', '%@%');
+          if (isPg) candidates = candidates.forUpdate().skipLocked();
+          return candidates.execute();
+        };
+        const accepts = req.accepts;
+        let idRows = await pick(false);
+        if (accepts !== undefined) {
+          const taken = idRows.filter((r) => accepts(r.agent_type));
+          // Tasks left to other nodes could fill every slot: look again past them, at tasks any node runs.
+          if (taken.length < idRows.length && idRows.length === req.limit) {
+            const seen = new Set(taken.map((r) => r.id));
+            for (const r of await pick(true)) if (taken.length < req.limit && !seen.has(r.id)) taken.push(r);
+          }
+          idRows = taken;
+        }
         if (idRows.length === 0) return [];
         const rows = await trx
           .updateTable('tasks')

@@ -13,6 +13,8 @@ import type { PreviewRelay } from '../core/ports/preview-relay.ts';
 import type { CacheInvalidations } from '../core/ports/cache-invalidations.ts';
 import type { LoginLimiter, LoginLimits } from '../core/ports/login-limiter.ts';
 import { createKyselyLoginLimiter } from './kysely-login-limiter.ts';
+import { createKyselyNodeRegistry } from './kysely-node-registry.ts';
+import type { NodeRegistry } from '../core/ports/node-registry.ts';
 import type { TaskStore } from '../core/ports/task-store.ts';
 import type { Database } from './schema.ts';
 import { migrateToLatest } from './migrate.ts';
@@ -61,6 +63,8 @@ export interface OpenedStore {
   readonly agentConfigs: AgentConfigStore;
   /** The Telegram bot's links, codes and shared polling state. */
   readonly telegram: TelegramStore;
+  /** Remote worker nodes as every server sees them (PostgreSQL only; on SQLite one server knows them all). */
+  readonly nodeRegistry?: NodeRegistry;
   /** The raw handle, for tests that tamper with rows and for health checks. */
   readonly db: Kysely<Database>;
   /**
@@ -144,7 +148,7 @@ export async function openStore(
       hashAudit: deps.hashAudit,
       ...(feed !== undefined ? { notifyBoard: (trx, projectId) => feed.notifyBoard(trx, projectId) } : {}),
     }),
-    ...(feed !== undefined ? { boardChanges: feed.boards } : {}),
+    ...(feed !== undefined ? { boardChanges: feed.boards, nodeRegistry: createKyselyNodeRegistry(db) } : {}),
     devices: createKyselyDeviceStore({ db, isPg: location.kind === 'postgres', ids: deps.ids, hashAudit: deps.hashAudit }),
     agentConfigs: createKyselyAgentConfigStore({ db, isPg: location.kind === 'postgres', ids: deps.ids, hashAudit: deps.hashAudit }),
     telegram: createKyselyTelegramStore({ db, isPg: location.kind === 'postgres', ids: deps.ids, hashAudit: deps.hashAudit }),

@@ -296,6 +296,25 @@ export interface LoginFailuresTable {
   at: number;
 }
 
+export interface WorkerNodesTable {
+  node_id: string;
+  server_id: string;
+  user_id: string;
+  username: string;
+  device_id: string;
+  /** JSON object of labels. */
+  labels: string;
+  /** JSON array of the agents it offers (the link's hello). */
+  agents: string;
+  connected: number;
+  connected_since: number;
+  last_heartbeat: number;
+  /** JSON array of task ids. */
+  running_tasks: string;
+  /** When its server last wrote the row: a row not refreshed is a server gone. */
+  seen_at: number;
+}
+
 export interface Database {
   tasks: TasksTable;
   task_events: TaskEventsTable;
@@ -322,4 +341,5 @@ export interface Database {
   telegram_chat_sessions: TelegramChatSessionsTable;
   telegram_follows: TelegramFollowsTable;
   login_failures: LoginFailuresTable;
+  worker_nodes: WorkerNodesTable;
 }

@@ -4,6 +4,7 @@ import { iso } from './primitives.ts';
 
 export const nodeView = z.object({
   node_id: z.string(),
+  server_id: z.string().describe('The server holding its link (several servers on one database list every node)'),
   user_id: z.string().describe('The user whose token the node connected with'),
   username: z.string(),
   device_id: z.string().describe('The trusted device the node proved'),
@@ -21,6 +22,7 @@ export const nodeList = z.object({ nodes: z.array(nodeView) });
 /** What the node list holds of one node (the link transport's NodeView). */
 export interface NodeInfoLike {
   readonly nodeId: string;
+  readonly serverId: string;
   readonly userId: string;
   readonly username: string;
   readonly deviceId: string;
@@ -36,6 +38,7 @@ export interface NodeInfoLike {
 
 export const nodeToWire = (n: NodeInfoLike): z.infer<typeof nodeView> => ({
   node_id: n.nodeId,
+  server_id: n.serverId,
   user_id: n.userId,
   username: n.username,
   device_id: n.deviceId,

@@ -72,11 +72,16 @@ export class Scheduler {
   private retryTimer: TimerHandle | undefined;
   private unsubscribe: (() => void) | undefined;
   private unwatchRemote: (() => void) | undefined;
+  /** Which pending tasks the registry lets this node take (bound once: it is read on every claim). */
+  private readonly claimable: ((agentType: string) => boolean) | undefined;
 
   constructor(
     private readonly deps: SchedulerDeps,
     private readonly options: SchedulerOptions,
-  ) {}
+  ) {
+    const registry = deps.agents;
+    this.claimable = registry.claimable === undefined ? undefined : (agentType) => registry.claimable?.(agentType) ?? true;
+  }
 
   /** Recovers this node's tasks from before a restart, then starts claiming. */
   async start(): Promise<void> {
@@ -167,6 +172,7 @@ export class Scheduler {
         now: this.deps.clock.now(),
         leaseMs: this.options.leaseMs,
         transition: CLAIM,
+        ...(this.claimable !== undefined ? { accepts: this.claimable } : {}),
         describe: (task) => ({
           event: { type: 'state_change', message: `Started on ${this.options.nodeId} (attempt ${task.attempt})` },
           audit: auditFor(task, 'task.started', 'start', 'success', {

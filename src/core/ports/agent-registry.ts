@@ -5,4 +5,10 @@ import type { AgentAdapter } from './agent-adapter.ts';
 export interface AgentRegistry {
   get(agentType: string): AgentAdapter | undefined;
   list(): readonly AgentAdapter[];
+  /**
+   * Whether this node should claim a pending task of `agentType` now (absent: always).
+   * False when another node of the cluster is where it can run (a remote worker node
+   * linked to another server), so this one leaves it to that one.
+   */
+  claimable?(agentType: string): boolean;
 }

@@ -90,6 +90,8 @@ export interface ClaimRequest {
   readonly leaseMs: number;
   /** The claim's state change (pending → running): the store claims only from its `from` states. */
   readonly transition: Transition;
+  /** Tasks of an agent type this says no to are left pending for another node (absent: any). */
+  readonly accepts?: (agentType: string) => boolean;
   /** Builds the claim's event and audit record for each claimed task (state already `running`). */
   readonly describe: (task: Task) => { event: EventInput; audit?: AuditInput };
 }

@@ -12,6 +12,7 @@ import * as m0009 from './0009-board.ts';
 import * as m0010 from './0010-telegram.ts';
 import * as m0011 from './0011-telegram-claims.ts';
 import * as m0012 from './0012-login-failures.ts';
+import * as m0013 from './0013-worker-nodes.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-init': m0001,
@@ -26,4 +27,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0010-telegram': m0010,
   '0011-telegram-claims': m0011,
   '0012-login-failures': m0012,
+  '0013-worker-nodes': m0013,
 };

@@ -36,6 +36,7 @@ const authChannelOf = (channel: string): string => `${channel}_auth`;
 
 function parseInvalidation(body: string): CacheInvalidation | undefined {
   if (body === 'p') return { kind: 'policies' };
+  if (body === 'n') return { kind: 'nodes' };
   return body.startsWith('u:') && body.length > 2 ? { kind: 'user', userId: body.slice(2) } : undefined;
 }
 /** Preview payloads in flight at most; beyond that new batches are dropped (never a backlog). */
@@ -230,7 +231,7 @@ export function createPgTaskChanges(options: { readonly url: string; readonly ch
       publish(invalidation) {
         const c = client;
         if (c === undefined || !up) return;
-        const body = invalidation.kind === 'policies' ? 'p' : `u:${invalidation.userId}`;
+        const body = invalidation.kind === 'user' ? `u:${invalidation.userId}` : invalidation.kind === 'policies' ? 'p' : 'n';
         c.query('select pg_notify($1, $2)', [authChannel, `${tag}:${body}`]).catch(() => undefined);
       },
       subscribe(listener) {

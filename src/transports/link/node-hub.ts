@@ -12,8 +12,11 @@ import { AgentError, SwitchboardError } from '../../core/domain/errors.ts';
 import type { AgentAdapter, AgentOutcome, AgentRunContext } from '../../core/ports/agent-adapter.ts';
 import type { AgentRegistry } from '../../core/ports/agent-registry.ts';
 import type { Guard } from '../../core/ports/guard.ts';
+import type { CacheInvalidations } from '../../core/ports/cache-invalidations.ts';
 import type { Logger } from '../../core/ports/logger.ts';
+import type { AnnouncedAgent, NodeRecord, NodeRegistry } from '../../core/ports/node-registry.ts';
 import { LINK_CLOSE, LINK_PROTOCOL_VERSION, type NodeMessage, type ServerMessage } from './link-protocol.ts';
+import { createClusterNodes, LISTED_AFTER_DISCONNECT_MS } from './cluster-nodes.ts';
 import { RemoteRun } from './remote-run.ts';
 import { parseRemoteTarget, selects, type RemoteTarget } from './remote-target.ts';
 
@@ -59,12 +62,25 @@ export interface NodeHub {
   /** A node's link, after `admit`: returns what to do with its later messages and with its close. */
   attach(caller: Caller, hello: Hello, socket: LinkSocket): { onMessage(m: NodeMessage): void; onClose(): void };
   nodes(caller: Caller): Promise<readonly NodeView[]>;
+  /** Starts sharing this server's nodes with the others of its database (when it has a registry). */
+  start(): Promise<void>;
   /** Closes every link (the server stops). */
   close(): void;
 }
 
-/** `guard` is a getter: the guard audits through the engine, which is built after the hub (the hub is part of its registry). */
-export function createNodeHub(deps: { readonly guard: () => Guard; readonly logger: Logger }, options: NodeHubOptions): NodeHub {
+export interface NodeHubDeps {
+  /** A getter: the guard audits through the engine, which is built after the hub (the hub is part of its registry). */
+  readonly guard: () => Guard;
+  readonly logger: Logger;
+  /** This server's node id. */
+  readonly serverId: string;
+  /** The cluster's registry (several servers on one PostgreSQL); absent: this server knows every node. */
+  readonly registry?: NodeRegistry;
+  /** Tells the other servers to read the registry again at once (a node connected or left). */
+  readonly changes?: CacheInvalidations;
+}
+
+export function createNodeHub(deps: NodeHubDeps, options: NodeHubOptions): NodeHub {
   const nodes = new Map<string, NodeEntry>();
   const runs = new Map<string, RemoteRun>();
   const dead = new Set<string>();
@@ -96,6 +112,37 @@ export function createNodeHub(deps: { readonly guard: () => Guard; readonly logg
   const candidatesFor = (target: RemoteTarget): NodeEntry[] =>
     [...nodes.values()].filter((n) => n.socket !== undefined && n.agents.some((a) => a.agent_type === target.agent) && selects(target, n.nodeId, n.labels));
 
+  const listedLocally = (n: NodeEntry, t: number): boolean => n.socket !== undefined || n.runs.size > 0 || t - n.lastHeartbeat < LISTED_AFTER_DISCONNECT_MS;
+  const recordOf = (n: NodeEntry, t: number): NodeRecord => ({
+    nodeId: n.nodeId,
+    serverId: deps.serverId,
+    userId: n.userId,
+    username: n.username,
+    deviceId: n.deviceId,
+    labels: n.labels,
+    agents: n.agents,
+    connected: n.socket !== undefined,
+    connectedSince: n.connectedSince,
+    lastHeartbeat: n.lastHeartbeat,
+    runningTasks: [...n.runs].map((r) => r.taskId),
+    seenAt: t,
+  });
+  const cluster = createClusterNodes(
+    {
+      serverId: deps.serverId,
+      logger: deps.logger,
+      ...(deps.registry !== undefined ? { registry: deps.registry } : {}),
+      ...(deps.changes !== undefined ? { changes: deps.changes } : {}),
+      local: (t) => [...nodes.values()].filter((n) => listedLocally(n, t)).map((n) => recordOf(n, t)),
+      linkedHere: (nodeId) => nodes.get(nodeId)?.socket !== undefined,
+      onSynced: () => {
+        for (const look of [...arrivals]) look();
+      },
+    },
+    options.heartbeatMs,
+  );
+  const fitsElsewhere = (target: RemoteTarget): NodeRecord | undefined => cluster.fitsElsewhere(target);
+
   /** No node fits now: wait up to the grace for one to connect (a node restarting), then fail retryably. */
   function awaitCandidate(target: RemoteTarget, signal: AbortSignal): Promise<NodeEntry[]> {
     const where = target.kind === 'node' ? `node ${target.nodeId}` : 'a node matching the selector';
@@ -107,9 +154,16 @@ export function createNodeHub(deps: { readonly guard: () => Guard; readonly logg
       };
       const look = (): void => {
         const found = candidatesFor(target);
-        if (found.length === 0) return;
+        if (found.length > 0) {
+          finish();
+          resolve(found);
+          return;
+        }
+        const there = fitsElsewhere(target);
+        if (there === undefined) return;
+        // Its link is on another server: give the attempt back, for that server to claim.
         finish();
-        resolve(found);
+        reject(new AgentError(`Node ${there.nodeId} is linked to server ${there.serverId}: the task goes there`, { retryable: true }));
       };
       const aborted = (): void => {
         finish();
@@ -166,8 +220,8 @@ export function createNodeHub(deps: { readonly guard: () => Guard; readonly logg
     if (cached !== undefined) return cached;
     const target = parseRemoteTarget(agentType);
     if (target === undefined) return undefined;
-    const offered = (): Hello['agents'][number] | undefined => {
-      for (const n of nodes.values()) {
+    const offered = (): AnnouncedAgent | undefined => {
+      for (const n of [...nodes.values(), ...cluster.elsewhere()]) {
         const a = n.agents.find((x) => x.agent_type === target.agent);
         if (a !== undefined && selects(target, n.nodeId, n.labels)) return a;
       }
@@ -183,7 +237,7 @@ export function createNodeHub(deps: { readonly guard: () => Guard; readonly logg
         metadata: { remote: true, agent: target.agent, ...(target.kind === 'node' ? { node_id: target.nodeId } : { labels: target.labels }) },
       },
       retry: { maxAttempts: options.maxAttempts, backoffMs: options.backoffMs },
-      isAvailable: async () => [...nodes.values()].some((n) => n.socket !== undefined && n.agents.some((a) => a.agent_type === target.agent) && selects(target, n.nodeId, n.labels)),
+      isAvailable: async () => candidatesFor(target).length > 0 || fitsElsewhere(target) !== undefined,
       run: (ctx) => dispatch(target, ctx),
     };
     if (adapters.size < 10_000) adapters.set(agentType, adapter);
@@ -206,14 +260,20 @@ export function createNodeHub(deps: { readonly guard: () => Guard; readonly logg
     entry.socket = undefined;
     deps.logger.warn({ node: entry.nodeId, runs: entry.runs.size }, 'node disconnected: its runs wait for it to come back');
     for (const run of entry.runs) run.startGrace(options.graceMs);
+    void cluster.sync(true);
   }
 
   const agents: AgentRegistry = {
     get: (agentType) => adapterFor(agentType),
+    claimable(agentType) {
+      const target = parseRemoteTarget(agentType);
+      // Claimed here when a node here fits, or none anywhere does (the attempt then waits for one, as on one server).
+      return target === undefined || candidatesFor(target).length > 0 || fitsElsewhere(target) === undefined;
+    },
     list() {
       const ids = new Set<string>();
-      for (const n of nodes.values()) {
-        if (n.socket === undefined) continue;
+      for (const n of [...nodes.values(), ...cluster.elsewhere()]) {
+        if ('socket' in n && n.socket === undefined) continue;
         for (const a of n.agents) {
           ids.add(`${a.agent_type}@${n.nodeId}`);
           ids.add(`${a.agent_type}@*`);
@@ -241,8 +301,10 @@ export function createNodeHub(deps: { readonly guard: () => Guard; readonly logg
         });
         throw new SwitchboardError('NODE_DEVICE_UNTRUSTED', undefined, { device_id: caller.deviceId ?? null, device_trust: caller.deviceTrust ?? null });
       }
-      const existing = nodes.get(nodeId);
-      if (existing?.socket !== undefined && existing.deviceId !== caller.deviceId) throw new SwitchboardError('NODE_ID_TAKEN', undefined, { node_id: nodeId });
+      // Linked here, or (its link here gone) to another server.
+      const here = nodes.get(nodeId);
+      const holder = here?.socket !== undefined ? here : cluster.elsewhere().find((r) => r.nodeId === nodeId);
+      if (holder !== undefined && holder.deviceId !== caller.deviceId) throw new SwitchboardError('NODE_ID_TAKEN', undefined, { node_id: nodeId });
     },
 
     attach(caller, hello, socket) {
@@ -293,6 +355,7 @@ export function createNodeHub(deps: { readonly guard: () => Guard; readonly logg
       }).catch((err: unknown) => deps.logger.error({ err, node: node.nodeId }, 'could not audit a node connect'));
       deps.logger.info({ node: node.nodeId, agents: node.agents.map((a) => a.agent_type), resumed: resumed.length }, 'node connected');
       for (const look of [...arrivals]) look();
+      void cluster.sync(true);
       return {
         onMessage(m) {
           if (node.socket !== socket) return;
@@ -305,27 +368,14 @@ export function createNodeHub(deps: { readonly guard: () => Guard; readonly logg
 
     async nodes(caller) {
       await deps.guard().ensure(caller, 'node:read', { type: 'node', id: null }, { why: 'listing worker nodes' });
-      const t = now();
-      return [...nodes.values()]
-        .filter((n) => n.socket !== undefined || n.runs.size > 0 || t - n.lastHeartbeat < 10 * 60_000)
-        .sort((a, b) => a.nodeId.localeCompare(b.nodeId))
-        .map((n) => ({
-          nodeId: n.nodeId,
-          userId: n.userId,
-          username: n.username,
-          deviceId: n.deviceId,
-          labels: n.labels,
-          agents: n.agents.map((a) => a.agent_type),
-          connected: n.socket !== undefined,
-          connectedSince: n.connectedSince,
-          lastHeartbeat: n.lastHeartbeat,
-          runningTasks: [...n.runs].map((r) => r.taskId),
-          health: n.socket === undefined ? 'disconnected' : t - n.lastHeartbeat > 2 * options.heartbeatMs ? 'late' : 'ok',
-        }));
+      return cluster.list();
     },
+
+    start: () => cluster.sync(),
 
     close() {
       clearInterval(watchdog);
+      cluster.close();
       for (const n of nodes.values()) n.socket?.close(LINK_CLOSE.shutdown, 'server shutting down');
     },
   };
