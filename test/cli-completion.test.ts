@@ -1,35 +1,19 @@
 /**
- * `switchboard completion bash|zsh|fish`: the scripts are printed by the real CLI, and
- * the bash one is loaded into a real bash that completes simulated command lines
- * (COMP_WORDS/COMP_CWORD, as bash sets them on TAB). zsh and fish are syntax-checked
- * when installed; their content is checked against the command tree either way.
+ * `switchboard completion bash|zsh|fish`: the scripts are printed by the real CLI and
+ * loaded into the real shells: bash completes simulated command lines (COMP_WORDS/
+ * COMP_CWORD, as bash sets them on TAB), zsh completes typed lines on a pseudo-terminal
+ * with its completion system, fish answers `complete -C`. zsh and fish are required
+ * (Debian packages zsh and fish; .ci/run installs them).
  */
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { runCli } from './helpers/cli-process.ts';
+import { bashComplete, fishComplete, requireShell, scriptFile, zshComplete, type Loading } from './helpers/shell-complete.ts';
 import { registerClientCommands } from '../src/cli/commands.ts';
 import { completionScript } from '../src/cli/completion-commands.ts';
 import { completionTree } from '../src/cli/completion-tree.ts';
-
-const which = (name: string): boolean => spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
-
-/** Completes each command line (words, the last one being completed) in one bash child; one reply list per line. */
-function bashComplete(script: string, lines: readonly (readonly string[])[]): string[][] {
-  const dir = mkdtempSync(join(tmpdir(), 'sb-completion-'));
-  const file = join(dir, 'switchboard.bash');
-  writeFileSync(file, script);
-  const quote = (w: string): string => `'${w.replace(/'/g, `'\\''`)}'`;
-  const calls = lines.map((words) => `COMP_WORDS=(${words.map(quote).join(' ')}); COMP_CWORD=${words.length - 1}; COMPREPLY=(); _switchboard; echo "\${COMPREPLY[*]}"`);
-  const run = spawnSync('bash', ['--norc', '--noprofile', '-c', [`source ${quote(file)}`, ...calls].join('\n')], { encoding: 'utf8' });
-  assert.equal(run.status, 0, run.stderr);
-  assert.equal(run.stderr, '');
-  return run.stdout.split('\n').slice(0, lines.length).map((l) => (l === '' ? [] : l.split(' ')));
-}
 
 describe('shell completion', () => {
   const scripts: Record<string, string> = {};
@@ -97,14 +81,62 @@ describe('shell completion', () => {
     assert.equal(r.status, 0, r.stderr);
   });
 
+  /** The command lines both zsh and fish complete, typed as a user types them, with what each must offer (sorted). */
+  const typed: readonly (readonly [string, readonly string[]])[] = [
+    ['switchboard ta', ['tasks']],
+    ['switchboard users c', ['create']],
+    ['switchboard users create carol --', ['--help', '--json', '--password-stdin', '--role', '--token', '--url']],
+    ['switchboard tasks move DEMO-1 in', ['in_progress', 'in_review']],
+    ['switchboard completion ', ['bash', 'fish', 'zsh']],
+    ['switchboard tasks create --status ', ['blocked', 'done', 'in_progress', 'in_review', 'todo']],
+    ['switchboard --url http://127.0.0.1:9 --json sessions me', ['memory']],
+    ['switchboard list --limit 5 --st', ['--state']],
+    ['switchboard serve --p', ['--port']],
+  ];
+  const sorted = (words: readonly string[]): string[] => [...words].sort();
+
+  for (const loading of ['source', 'autoload'] as const satisfies readonly Loading[]) {
+    it(`completes commands, subcommands, options and choices in a real zsh (script ${loading === 'source' ? 'sourced' : 'on $fpath'})`, () => {
+      requireShell('zsh');
+      const [top, tasks, ...rest] = zshComplete(scripts['zsh'] ?? '', ['switchboard ', 'switchboard tasks ', ...typed.map(([line]) => line)], loading);
+      const [bashTop, bashTasks] = bashComplete(scripts['bash'] ?? '', [['switchboard', ''], ['switchboard', 'tasks', '']]);
+      assert.ok((bashTop ?? []).length > 20, 'bash lists the commands');
+      assert.deepEqual(top, sorted(bashTop ?? []), 'zsh offers the same commands as bash');
+      assert.deepEqual(tasks, sorted(bashTasks ?? []), 'and the same subcommands of tasks');
+      typed.forEach(([line, expected], i) => assert.deepEqual(rest[i], expected, line));
+    });
+
+    it(`completes commands, subcommands, options and choices in a real fish (script ${loading === 'source' ? 'sourced' : 'in a completions folder'})`, () => {
+      requireShell('fish');
+      const [top, tasks, users, ...rest] = fishComplete(scripts['fish'] ?? '', ['switchboard ', 'switchboard tasks ', 'switchboard users ', ...typed.map(([line]) => line)], loading);
+      const [bashTop, bashTasks] = bashComplete(scripts['bash'] ?? '', [['switchboard', ''], ['switchboard', 'tasks', '']]);
+      const names = (list: readonly { name: string }[] | undefined): string[] => sorted((list ?? []).map((c) => c.name));
+      assert.ok((bashTop ?? []).length > 20, 'bash lists the commands');
+      assert.deepEqual(names(top), sorted(bashTop ?? []), 'fish offers the same commands as bash');
+      assert.deepEqual(names(tasks), sorted(bashTasks ?? []), 'and the same subcommands of tasks');
+      assert.deepEqual(users?.find((c) => c.name === 'create'), { name: 'create', description: 'Create a user' }, 'with their descriptions');
+      typed.forEach(([line, expected], i) => assert.deepEqual(names(rest[i]), expected, line));
+    });
+  }
+
+  it('completes the value of --option= in zsh and fish, and leaves a free argument to file names', () => {
+    requireShell('zsh');
+    requireShell('fish');
+    const [zshValue, zshFree] = zshComplete(scripts['zsh'] ?? '', ['switchboard tasks create --priority=', 'switchboard status some-task ']);
+    assert.deepEqual(zshValue, ['critical', 'high', 'low', 'medium']);
+    assert.ok(zshFree?.includes('package.json'), `zsh offers file names: ${JSON.stringify(zshFree)}`);
+    const [fishValue, fishFree] = fishComplete(scripts['fish'] ?? '', ['switchboard tasks create --priority=', 'switchboard status some-task ']);
+    assert.deepEqual(fishValue?.map((c) => c.name), ['--priority=critical', '--priority=high', '--priority=low', '--priority=medium']);
+    assert.ok(fishFree?.some((c) => c.name === 'package.json'), `fish offers file names: ${JSON.stringify(fishFree)}`);
+  });
+
   it('gives zsh every command path with its subcommands and descriptions', () => {
     const zsh = scripts['zsh'] ?? '';
     assert.match(zsh, /^#compdef switchboard\n/);
     assert.match(zsh, /compdef _switchboard switchboard/);
-    if (which('zsh')) {
-      const r = spawnSync('zsh', ['-n'], { input: zsh, encoding: 'utf8' });
-      assert.equal(r.status, 0, r.stderr);
-    }
+    requireShell('zsh');
+    const r = spawnSync('zsh', ['-n'], { input: zsh, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
     const root = new Command().name('switchboard');
     registerClientCommands(root);
     for (const node of completionTree(root)) {
@@ -118,10 +150,10 @@ describe('shell completion', () => {
 
   it('gives fish a complete line for every subcommand, option and choice', () => {
     const fish = scripts['fish'] ?? '';
-    if (which('fish')) {
-      const r = spawnSync('fish', ['--no-execute'], { input: fish, encoding: 'utf8' });
-      assert.equal(r.status, 0, r.stderr);
-    }
+    requireShell('fish');
+    // From a file: fish refuses to read a script from the socket Node gives a child as stdin.
+    const r = spawnSync('fish', ['--no-execute', scriptFile('switchboard.fish', fish)], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
     const lines = fish.split('\n');
     const root = new Command().name('switchboard');
     registerClientCommands(root);

@@ -11,8 +11,11 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { CallToolResult, Progress } from '@modelcontextprotocol/sdk/types.js';
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { CallToolResult, Progress, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { AgentAdapter } from '../src/core/ports/agent-adapter.ts';
 import { DIALECTS } from './helpers/databases.ts';
+import { framesOf, type Frame } from './helpers/sse-frames.ts';
 import { startTestApp, type TestApp } from './helpers/test-app.ts';
 import { cliCommand, cliEnv, cliHome } from './helpers/cli-process.ts';
 
@@ -42,6 +45,57 @@ const TOOLS = [
   'submit_task',
   'wait_task',
 ];
+
+/** Tasks of the `gated` agent, by prompt: each works until the test opens its gate. */
+const gates = new Map<string, { readonly opened: Promise<void>; readonly open: () => void }>();
+function gate(name: string): { readonly opened: Promise<void>; readonly open: () => void } {
+  let g = gates.get(name);
+  if (g === undefined) {
+    let open = (): void => undefined;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    gates.set(name, (g = { opened, open }));
+  }
+  return g;
+}
+
+/** An agent whose task is surely still running while a test acts on it, and completes when released. */
+const gatedAgent: AgentAdapter = {
+  info: { agentType: 'gated', name: 'Gated', description: 'works until the test releases it', capabilities: ['testing'], metadata: {} },
+  retry: { maxAttempts: 1, backoffMs: 0 },
+  isAvailable: async () => true,
+  async run(ctx) {
+    const aborted = new Promise<never>((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('cancelled')), { once: true }));
+    await Promise.race([gate(ctx.prompt).opened, aborted]);
+    return { result: `released ${ctx.prompt}` };
+  },
+};
+
+/** A wait_task call as it went over the wire: its request id, and the messages of its response (read to the server's end). */
+interface WatchedWait {
+  readonly id: RequestId;
+  readonly frames: Promise<Frame[]>;
+}
+
+/**
+ * An HTTP client whose next wait_task response is also handed to the test (the SDK reads it
+ * unchanged): the test sees when the server ends that response. `wait` resolves once the
+ * server has begun answering (response headers received), so the server knows the request.
+ */
+async function watchingClient(t: TestApp, token: string): Promise<{ client: Client; wait: Promise<WatchedWait> }> {
+  let seen = (_: WatchedWait): void => undefined;
+  const wait = new Promise<WatchedWait>((resolve) => (seen = resolve));
+  const watching: FetchLike = async (url, init) => {
+    const res = await fetch(url, init);
+    const sent = typeof init?.body === 'string' ? (JSON.parse(init.body) as { id?: RequestId; params?: { name?: unknown } }) : {};
+    if (sent.params?.name !== 'wait_task' || sent.id === undefined || res.body === null) return res;
+    const [ours, theirs] = res.body.tee();
+    seen({ id: sent.id, frames: framesOf(new Response(ours)) });
+    return new Response(theirs, { status: res.status, statusText: res.statusText, headers: res.headers });
+  };
+  const client = new Client({ name: 'mcp-test', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${t.url}/mcp`), { fetch: watching, requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+  return { client, wait };
+}
 
 /** Calls a tool and returns its structured content; fails on a tool error. */
 async function call<T>(client: Client, name: string, args: Record<string, unknown>, onprogress?: (p: Progress) => void): Promise<T> {
@@ -117,7 +171,7 @@ for (const dialect of DIALECTS) {
     const transports: Record<'HTTP' | 'stdio', { admin: Client; viewer: Client }> = {} as never;
 
     before(async () => {
-      t = await startTestApp(dialect);
+      t = await startTestApp(dialect, { extraAgents: [gatedAgent] });
       viewer = await t.createUser('mcp-viewer', ['viewer']);
       const [httpAdmin, httpViewer, stdioAdmin, stdioViewer] = await Promise.all([
         overHttp(t, t.adminToken),
@@ -234,6 +288,48 @@ for (const dialect of DIALECTS) {
       abort.abort();
       await assert.rejects(waiting, /abort/i);
       assert.equal((await call<WireTask>(client, 'cancel_task', { task_id })).state, 'cancelled');
+    });
+
+    it('stops waiting at once when the client cancels wait_task over HTTP; the task itself runs on and completes', async () => {
+      const prompt = `cancelled wait on ${dialect}`;
+      const { client, wait } = await watchingClient(t, t.adminToken);
+      clients.push(client);
+      const { task_id } = await call<WireTask>(client, 'submit_task', { agent_type: 'gated', prompt });
+      const abort = new AbortController();
+      const waiting = client.callTool({ name: 'wait_task', arguments: { task_id, timeout_s: 600 } }, undefined, { signal: abort.signal });
+      const watched = await wait;
+      // The SDK sends notifications/cancelled for the request in a POST of its own.
+      abort.abort();
+      await assert.rejects(waiting, /abort/i);
+      // The server ends the wait's response: no answer in it (the task is still running, the timeout 600 s away).
+      const frames = await watched.frames;
+      assert.deepEqual(frames.filter((f) => f.data['id'] === watched.id), [], 'the cancelled wait was not answered');
+      const { state } = await call<WireTask>(client, 'get_task', { task_id });
+      assert.ok(['pending', 'running'].includes(state), `the task was not cancelled: ${state}`);
+      gate(prompt).open();
+      const done = await call<WaitResult>(client, 'wait_task', { task_id });
+      assert.equal(done.task.state, 'completed');
+      assert.equal(done.task.result, `released ${prompt}`);
+    });
+
+    it('ignores a cancellation of the same request id sent with another credential', async () => {
+      const prompt = `foreign cancel on ${dialect}`;
+      const { client, wait } = await watchingClient(t, t.adminToken);
+      clients.push(client);
+      const { task_id } = await call<WireTask>(client, 'submit_task', { agent_type: 'gated', prompt });
+      const waiting = call<WaitResult>(client, 'wait_task', { task_id, timeout_s: 600 });
+      const { id } = await wait;
+      const res = await t.request('/mcp', {
+        method: 'POST',
+        token: viewer.token,
+        headers: { accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-06-18' },
+        body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'not yours' } }),
+      });
+      assert.equal(res.status, 202);
+      gate(prompt).open();
+      const done = await waiting;
+      assert.equal(done.task.state, 'completed');
+      assert.equal(done.timed_out, false);
     });
 
     it('cancels a running task and a wait on it returns cancelled', async () => {

@@ -43,6 +43,11 @@ ${table(`${fn}_option_choices`, 'The values of an option ("path|option").', opti
 
 ${table(`${fn}_argument_choices`, 'The values of a positional argument ("path|index").', argChoices)}
 
+# Offers the words in $reply, or file names when there are none.
+${fn}_values() {
+  if (( \${#reply} )); then compadd -a reply; else _files; fi
+}
+
 ${fn}() {
   local cmdpath="" w i n=0 skip=0
   local -a reply names
@@ -60,7 +65,14 @@ ${fn}() {
   done
   if (( skip )); then
     ${fn}_option_choices "$cmdpath|\${words[CURRENT-1]}"
-    if (( \${#reply} )); then compadd -a reply; else _files; fi
+    ${fn}_values
+    return
+  fi
+  # --option=value: the value after the "=".
+  if [[ \${words[CURRENT]} == --*=* ]]; then
+    ${fn}_option_choices "$cmdpath|\${words[CURRENT]%%=*}"
+    compset -P '*='
+    ${fn}_values
     return
   fi
   if [[ \${words[CURRENT]} == -* ]]; then
@@ -74,7 +86,7 @@ ${fn}() {
     return
   fi
   ${fn}_argument_choices "$cmdpath|$n"
-  if (( \${#reply} )); then compadd -a reply; else _files; fi
+  ${fn}_values
 }
 
 if [[ "\${funcstack[1]}" == "${fn}" ]]; then

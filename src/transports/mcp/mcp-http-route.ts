@@ -9,6 +9,10 @@
  * of another site cannot act with a browser's credentials; a request that carries an
  * `Origin` must come from a loopback page of this server itself, which refuses DNS
  * rebinding (a foreign name resolving to 127.0.0.1).
+ *
+ * A `notifications/cancelled` stops the request it names when this node answers it for
+ * the same credential (a cancelled wait_task stops waiting); one answered by another node
+ * of a cluster runs to its end or timeout. Closing the request stops it on any node.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -21,6 +25,7 @@ import type { Authenticator } from '../../core/ports/authenticator.ts';
 import { errorView } from '../../wire/error.ts';
 import { jsonObject } from '../../wire/primitives.ts';
 import { bearerOf } from '../http/bearer.ts';
+import { InFlightRequests } from './in-flight.ts';
 import { WAIT_TOOL } from './wait-tool.ts';
 
 export const MCP_PATH = '/mcp';
@@ -75,6 +80,7 @@ async function callerOf(req: FastifyRequest, authenticator: Authenticator): Prom
 /** Registers POST /mcp (and the 405 answers of GET and DELETE) on `app`. */
 export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps, options: McpRouteOptions = {}): void {
   const open = new Set<McpServer>();
+  const inFlight = new InFlightRequests();
   // An open request (a waiting wait_task) would hold the server's close open.
   app.addHook('preClose', async () => {
     await Promise.all([...open].map((s) => s.close()));
@@ -97,6 +103,9 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps, optio
     },
     async (req, reply) => {
       const caller = await callerOf(req, deps.authenticator);
+      // Authenticated, so a bearer is present.
+      const bearer = bearerOf(req.headers.authorization) ?? '';
+      inFlight.cancel(bearer, req.body);
       const server = deps.serverFor(caller);
       const transport = new StreamableHTTPServerTransport({
         sessionIdGenerator: undefined,
@@ -104,7 +113,9 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps, optio
         ...(options.keepAliveMs !== undefined ? { keepAliveMs: options.keepAliveMs } : {}),
       });
       open.add(server);
+      const forget = inFlight.track(bearer, req.body, server, transport);
       reply.raw.on('close', () => {
+        forget();
         open.delete(server);
         void server.close();
       });
