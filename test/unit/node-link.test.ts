@@ -2,10 +2,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { AgentError } from '../../src/core/domain/errors.ts';
-import type { AgentEmission, AgentRunContext } from '../../src/core/ports/agent-adapter.ts';
+import type { AgentAdapter, AgentEmission, AgentRunContext } from '../../src/core/ports/agent-adapter.ts';
+import { NodeRun } from '../../src/transports/link/node-run.ts';
 import { parseRemoteTarget, selects } from '../../src/transports/link/remote-target.ts';
 import { RemoteRun } from '../../src/transports/link/remote-run.ts';
-import type { ServerMessage } from '../../src/transports/link/link-protocol.ts';
+import type { RunBody, RunRequest, ServerMessage } from '../../src/transports/link/link-protocol.ts';
 import { nodeMessage, serverMessage } from '../../src/transports/link/link-protocol.ts';
 
 describe('remote agent ids', () => {
@@ -119,5 +120,34 @@ describe('link messages', () => {
     const welcome = { type: 'welcome', version: 1, node_id: 'gpu-box', heartbeat_ms: 5000, runs: [{ run_id: 'r', state: 'dead', acked_seq: 0 }] };
     assert.deepEqual(serverMessage.parse(welcome), welcome);
     assert.equal(nodeMessage.safeParse({ type: 'run_message', run_id: 'r', seq: 0, body: { kind: 'stream', text: 'x' } }).success, false);
+  });
+});
+
+describe('a run on the node', () => {
+  it('joins stream pieces into one message, sent before what follows them', async () => {
+    const sent: { seq: number; body: RunBody }[] = [];
+    const agent: AgentAdapter = {
+      info: { agentType: 'streamer', name: 'streamer', description: '', capabilities: [], metadata: {} },
+      retry: { maxAttempts: 1, backoffMs: 0 },
+      isAvailable: async () => true,
+      async run(ctx) {
+        for (const word of ['one ', 'two ', 'three ']) ctx.stream(word);
+        ctx.emit({ type: 'progress', message: 'halfway', progress: 0.5 });
+        ctx.stream('four');
+        return { result: 'done' };
+      },
+    };
+    const request: RunRequest = { type: 'run', run_id: 'r1', task_id: 't1', attempt: 1, agent_type: 'streamer', prompt: 'p', context: {}, session_id: null, project_id: null, has_memory: false, history: [] };
+    const run = new NodeRun(request, agent, (m) => void sent.push({ seq: m.seq, body: m.body }), () => undefined);
+    await run.settled;
+    assert.deepEqual(
+      sent.map((m) => [m.seq, m.body.kind, 'text' in m.body ? m.body.text : '']),
+      [
+        [1, 'stream', 'one two three '],
+        [2, 'emit', ''],
+        [3, 'stream', 'four'],
+        [4, 'result', ''],
+      ],
+    );
   });
 });

@@ -9,6 +9,10 @@ import type { Json } from '../../core/domain/json.ts';
 import type { AgentAdapter, AgentRunContext } from '../../core/ports/agent-adapter.ts';
 import { REQUEST_KINDS, type RunBody, type RunRequest } from './link-protocol.ts';
 
+/** Stream pieces are joined for this long (or up to this size) into one message: a token stream is not a message per token. */
+const STREAM_BATCH_MS = 25;
+const STREAM_BATCH_CHARS = 16_384;
+
 type Outbound = { readonly type: 'run_message'; readonly run_id: string; readonly seq: number; readonly body: RunBody };
 
 export class NodeRun {
@@ -19,6 +23,8 @@ export class NodeRun {
   private readonly controller = new AbortController();
   private finalSeq: number | undefined;
   private done = false;
+  private streamed = '';
+  private streamTimer: NodeJS.Timeout | undefined;
   /** Resolves when the agent's promise has settled (the run may still wait for its last ack). */
   readonly settled: Promise<void>;
 
@@ -70,6 +76,8 @@ export class NodeRun {
   /** Drops the run without another word to the server (it is over there). */
   drop(reason: string): void {
     this.abort(reason);
+    if (this.streamTimer !== undefined) clearTimeout(this.streamTimer);
+    this.streamed = '';
     this.pending.clear();
     this.finalSeq = this.finalSeq ?? 0;
     this.finish();
@@ -81,7 +89,29 @@ export class NodeRun {
     this.onDone(this);
   }
 
+  /** Queues a stream piece; sent with the pieces after it, before anything else. */
+  private stream(text: string): void {
+    this.streamed += text;
+    if (this.streamed.length >= STREAM_BATCH_CHARS) this.flushStream();
+    else this.streamTimer ??= setTimeout(() => this.flushStream(), STREAM_BATCH_MS);
+  }
+
+  private flushStream(): void {
+    if (this.streamTimer !== undefined) clearTimeout(this.streamTimer);
+    this.streamTimer = undefined;
+    if (this.streamed === '') return;
+    const text = this.streamed;
+    this.streamed = '';
+    this.send({ kind: 'stream', text });
+  }
+
+  /** Every message keeps its order with the stream: what was streamed before it goes first. */
   private post(body: RunBody): number {
+    this.flushStream();
+    return this.send(body);
+  }
+
+  private send(body: RunBody): number {
     this.seq += 1;
     const m: Outbound = { type: 'run_message', run_id: this.runId, seq: this.seq, body };
     this.pending.set(m.seq, m);
@@ -124,7 +154,9 @@ export class NodeRun {
         : undefined,
       history: r.history.map((t) => ({ taskId: t.task_id, prompt: t.prompt, reply: t.reply, at: t.at })),
       emit: (emission) => post({ kind: 'emit', emission: { ...emission, ...(emission.data !== undefined ? { data: { ...emission.data } } : {}) } }),
-      stream: (text) => post({ kind: 'stream', text }),
+      stream: (text) => {
+        if (!signal.aborted) this.stream(text);
+      },
       setPhase: async (phase, message) => void (await this.ask({ kind: 'phase', phase, ...(message !== undefined ? { message } : {}) })),
       ask: async (question) => String((await this.ask({ kind: 'ask', question })) ?? ''),
       sleep: (ms) =>
