@@ -32,6 +32,8 @@ export function switchboardEnv(db: BenchDatabase, token: string): Record<string,
     SWITCHBOARD_NODE_ID: `bench-${randomBytes(4).toString('hex')}`,
     SWITCHBOARD_CONCURRENCY: '256',
     SWITCHBOARD_LOG_LEVEL: 'silent',
+    // The flush setting under test (default FULL), e.g. BENCH_SQLITE_SYNCHRONOUS=normal.
+    ...(process.env['BENCH_SQLITE_SYNCHRONOUS'] !== undefined ? { SWITCHBOARD_SQLITE_SYNCHRONOUS: process.env['BENCH_SQLITE_SYNCHRONOUS'] } : {}),
     ...db.env,
   };
 }

@@ -109,6 +109,9 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     // Before anything claims or recovers a task under it: one live server per node id.
     const nodeId = await store.claimNodeId(config.nodeId, config.nodeIdExplicit);
     if (nodeId !== config.nodeId) logger.warn({ node: nodeId, configured: config.nodeId }, 'another live server holds the default node id; this one runs under a unique one');
+    if (config.database.kind === 'sqlite' && config.database.synchronous === 'normal') {
+      logger.warn('SWITCHBOARD_SQLITE_SYNCHRONOUS=normal: commits are not flushed to disk; a power loss may lose the last acknowledged tasks (a process crash loses none)');
+    }
     const bootstrap = await bootstrapAdmin({ credentials: store.credentials, ids: uuidIds, clock }, config.adminToken);
     // Decisions first: everything below that checks a permission gets this authorizer.
     // Policies are cached on the hot path: dropped at once on change here, ≤ 1 s stale on other nodes.

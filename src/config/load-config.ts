@@ -20,7 +20,7 @@ export interface ResolvedConfig {
   readonly host: string;
   readonly dataDir: string;
   readonly database:
-    | { readonly kind: 'sqlite'; readonly dataDir: string }
+    | { readonly kind: 'sqlite'; readonly dataDir: string; readonly synchronous: 'full' | 'normal' }
     | { readonly kind: 'postgres'; readonly url: string; readonly schema?: string };
   readonly adminToken: string | undefined;
   /** Board pull requests: the token that pushes branches and opens them, and the API (GitHub Enterprise: https://<host>/api/v3). */
@@ -148,7 +148,7 @@ export function loadConfig(
     dataDir,
     database:
       e.DATABASE_URL === undefined
-        ? { kind: 'sqlite' as const, dataDir }
+        ? { kind: 'sqlite' as const, dataDir, synchronous: e.SWITCHBOARD_SQLITE_SYNCHRONOUS }
         : { kind: 'postgres' as const, url: e.DATABASE_URL, ...(e.SWITCHBOARD_DB_SCHEMA ? { schema: e.SWITCHBOARD_DB_SCHEMA } : {}) },
     adminToken: e.SWITCHBOARD_ADMIN_TOKEN,
     github: { token: e.GITHUB_TOKEN === '' ? undefined : e.GITHUB_TOKEN, apiUrl: e.GITHUB_API_URL },

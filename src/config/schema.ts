@@ -160,6 +160,8 @@ export const envSchema = z.object({
     .string()
     .regex(/^[a-z_][a-z0-9_]*$/)
     .optional(),
+  /** SQLite's flush on commit: `full` (power-loss safe, the default) or `normal` (process-crash safe; see docs/durability.md). */
+  SWITCHBOARD_SQLITE_SYNCHRONOUS: z.enum(['full', 'normal']).default('full'),
   SWITCHBOARD_ADMIN_TOKEN: z.string().optional(),
   GITHUB_TOKEN: z.string().optional(),
   GITHUB_API_URL: z.string().url().optional(),

@@ -29,6 +29,8 @@ export interface KyselyTaskStoreDeps {
   readonly hashAudit: AuditHasher;
   /** Tells other nodes which tasks a transaction changed (shared databases). */
   readonly notifyChanged?: (trx: Transaction<Database>, taskIds: readonly string[]) => Promise<void>;
+  /** SQLite opened with `synchronous = NORMAL` (SWITCHBOARD_SQLITE_SYNCHRONOUS=normal): no commit switches to FULL. */
+  readonly relaxedSqlite?: boolean;
 }
 
 const EVENT_COLUMNS = ['task_id', 'seq', 'type', 'state', 'message', 'progress', 'data', 'created_at'] as const;
@@ -206,7 +208,8 @@ export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & Au
       });
     }
     return db.connection().execute(async (conn) => {
-      if (!relaxed) return conn.transaction().execute(work);
+      // Every commit relaxed already (synchronous = NORMAL throughout): nothing to switch.
+      if (!relaxed || deps.relaxedSqlite === true) return conn.transaction().execute(work);
       // Back to FULL right after, so every other writer on this connection stays durable.
       await sql`pragma synchronous = NORMAL`.execute(conn);
       try {

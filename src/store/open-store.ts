@@ -38,7 +38,7 @@ import { createKyselyTelegramStore } from './kysely-telegram-store.ts';
 import type { TelegramStore } from '../core/ports/telegram-store.ts';
 
 export type StoreLocation =
-  | { readonly kind: 'sqlite'; readonly dataDir: string; readonly file?: string }
+  | { readonly kind: 'sqlite'; readonly dataDir: string; readonly file?: string; readonly synchronous?: 'full' | 'normal' }
   | { readonly kind: 'postgres'; readonly url: string; readonly schema?: string };
 
 export interface OpenedStore {
@@ -95,7 +95,7 @@ export async function openStore(
     const lock = lockSqliteDatabase(file);
     let sqlite;
     try {
-      sqlite = createSqliteDialect(file);
+      sqlite = createSqliteDialect(file, location.synchronous ?? 'full');
     } catch (err) {
       lock.release();
       throw err;
@@ -135,6 +135,7 @@ export async function openStore(
       dialect: location.kind,
       ids: deps.ids,
       hashAudit: deps.hashAudit,
+      ...(location.kind === 'sqlite' && location.synchronous === 'normal' ? { relaxedSqlite: true } : {}),
       ...(feed !== undefined ? { notifyChanged: (trx, taskIds) => feed.notify(trx, taskIds) } : {}),
     }),
     ...(feed !== undefined ? { taskChanges: feed.feed, previews: feed.previews, invalidations: feed.invalidations } : {}),

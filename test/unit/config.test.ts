@@ -44,7 +44,7 @@ describe('loadConfig from the environment', () => {
       assert.equal(config.port, 8000);
       assert.equal(config.host, '127.0.0.1');
       assert.equal(config.dataDir, dataDir);
-      assert.deepEqual(config.database, { kind: 'sqlite', dataDir });
+      assert.deepEqual(config.database, { kind: 'sqlite', dataDir, synchronous: 'full' });
       assert.equal(config.adminToken, undefined);
       assert.match(config.nodeId, new RegExp(`^${hostname()}-[0-9a-f]{8}$`));
       assert.ok(!config.nodeId.includes(dataDir), 'the node id does not reveal the data dir');

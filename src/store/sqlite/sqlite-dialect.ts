@@ -9,11 +9,13 @@ const STATEMENT_CACHE_SIZE = 2000;
 /**
  * Opens the database file. `synchronous = FULL` makes every committed transaction
  * survive power loss, not just a process crash; group commits keep it cheap.
+ * `normal` (opted into) flushes only at checkpoints: a crash of the process loses
+ * nothing, a power loss the commits since the last checkpoint (see docs/durability.md).
  */
-export function createSqliteDialect(file: string): { dialect: SqliteDialect; afterClose: () => Promise<void> } {
+export function createSqliteDialect(file: string, synchronous: 'full' | 'normal'): { dialect: SqliteDialect; afterClose: () => Promise<void> } {
   const database = new BetterSqlite3(file);
   database.pragma('journal_mode = WAL');
-  database.pragma('synchronous = FULL');
+  database.pragma(synchronous === 'full' ? 'synchronous = FULL' : 'synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
   // Checkpoints happen in a worker (see wal-checkpointer.ts), not inside our commits.
