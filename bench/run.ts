@@ -20,7 +20,7 @@ import { dropAllDatabases, postgresReachable, postgresUrl, redactUrl } from './l
 import { serverNodeArgs } from './lib/switchboard.ts';
 import { renderTable } from './lib/table.ts';
 import { throughputHttp, throughputInProcess, type ThroughputSizes } from './throughput.ts';
-import { latencyHttp, type LatencySizes } from './latency.ts';
+import { latencyHttp, latencyInProcess, type LatencySizes } from './latency.ts';
 import { overheadHttp, type OverheadSizes } from './overhead.ts';
 import { sseDelivery, type SseSizes } from './sse.ts';
 import { overheadSession } from './overhead-session.ts';
@@ -151,6 +151,7 @@ async function main(): Promise<number> {
     { key: 'b', label: '(b) latency HTTP', run: (d) => latencyHttp(d, sizes.latency) },
     // The steady rate the throughput issue names, next to BullMQ's figure at the same rate.
     { key: 'b', label: '(b) latency HTTP', run: (d) => latencyHttp(d, { ...sizes.latency, rate: options.quick ? 300 : 1000 }) },
+    { key: 'b', label: '(b) latency in-process', run: (d) => latencyInProcess(d, { ...sizes.latency, rate: options.quick ? 300 : 1000 }) },
     { key: 'c', label: '(c) per-call overhead', run: (d) => overheadHttp(d, sizes.overhead) },
     { key: 'c', label: '(c2) session GET state', run: (d) => overheadSession(d, sizes.overhead) },
     { key: 'd', label: '(d) SSE delivery', run: (d) => sseDelivery(d, sizes.sse) },
