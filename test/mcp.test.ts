@@ -292,7 +292,9 @@ for (const dialect of DIALECTS) {
 
     it('stops waiting at once when the client cancels wait_task over HTTP; the task itself runs on and completes', async () => {
       const prompt = `cancelled wait on ${dialect}`;
-      const { client, wait } = await watchingClient(t, t.adminToken);
+      // A token of its own: a cancel naming a request id that another client of the same token also has in flight is ignored.
+      const { token } = await t.createUser('mcp-canceller', ['admin']);
+      const { client, wait } = await watchingClient(t, token);
       clients.push(client);
       const { task_id } = await call<WireTask>(client, 'submit_task', { agent_type: 'gated', prompt });
       const abort = new AbortController();
@@ -314,7 +316,8 @@ for (const dialect of DIALECTS) {
 
     it('ignores a cancellation of the same request id sent with another credential', async () => {
       const prompt = `foreign cancel on ${dialect}`;
-      const { client, wait } = await watchingClient(t, t.adminToken);
+      const { token } = await t.createUser('mcp-foreign-cancel', ['admin']);
+      const { client, wait } = await watchingClient(t, token);
       clients.push(client);
       const { task_id } = await call<WireTask>(client, 'submit_task', { agent_type: 'gated', prompt });
       const waiting = call<WaitResult>(client, 'wait_task', { task_id, timeout_s: 600 });
@@ -330,6 +333,28 @@ for (const dialect of DIALECTS) {
       const done = await waiting;
       assert.equal(done.task.state, 'completed');
       assert.equal(done.timed_out, false);
+    });
+
+    it('ignores a cancellation that names a request id two clients of one token have in flight; both waits are answered', async () => {
+      const prompt = `ambiguous cancel on ${dialect}`;
+      const { token } = await t.createUser('mcp-two-clients', ['admin']);
+      const [a, b] = [await watchingClient(t, token), await watchingClient(t, token)];
+      clients.push(a.client, b.client);
+      const { task_id } = await call<WireTask>(a.client, 'submit_task', { agent_type: 'gated', prompt });
+      await call<WireTask>(b.client, 'get_task', { task_id });
+      const abort = new AbortController();
+      const waitingA = a.client.callTool({ name: 'wait_task', arguments: { task_id, timeout_s: 600 } }, undefined, { signal: abort.signal });
+      const waitingB = call<WaitResult>(b.client, 'wait_task', { task_id, timeout_s: 600 });
+      const [watchedA, watchedB] = [await a.wait, await b.wait];
+      assert.deepEqual(watchedA.id, watchedB.id, 'both clients number their requests alike');
+      abort.abort();
+      await assert.rejects(waitingA, /abort/i);
+      gate(prompt).open();
+      const done = await waitingB;
+      assert.equal(done.task.state, 'completed');
+      // The server went on answering A's wait too: the cancel could not tell which of the two it meant.
+      const frames = await watchedA.frames;
+      assert.equal(frames.filter((f) => f.data['id'] === watchedA.id).length, 1, 'the wait was answered');
     });
 
     it('cancels a running task and a wait on it returns cancelled', async () => {

@@ -4,6 +4,11 @@
  * never saw the request; this registry finds the exchange still answering it (same
  * credential, same request id) on this node and stops it, so a cancelled wait_task
  * stops waiting at once. Only the exchange is stopped: the task runs on.
+ *
+ * Two clients holding one token number their requests alike (each starts at 0), so
+ * a credential and an id can name two exchanges. Such a cancel is ambiguous and is
+ * ignored (MCP lets a receiver ignore a cancellation): stopping the other client's
+ * request would be worse than letting this one run to its answer or its timeout.
  */
 import { hash } from 'node:crypto';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -21,7 +26,7 @@ const messagesOf = (body: unknown): unknown[] => (Array.isArray(body) ? body : [
 
 /** The requests being answered on this node, by credential and request id. */
 export class InFlightRequests {
-  private readonly byKey = new Map<string, Exchange>();
+  private readonly byKey = new Map<string, Set<Exchange>>();
 
   /** Keyed by a hash of the credential: a cancel acts only on requests of the same credential, and no token is held. */
   private static key(bearer: string, id: RequestId): string {
@@ -34,10 +39,20 @@ export class InFlightRequests {
     if (ids.length === 0) return () => undefined;
     const exchange: Exchange = { server, transport, pending: new Set(ids) };
     const keys = ids.map((id) => InFlightRequests.key(bearer, id));
-    for (const k of keys) this.byKey.set(k, exchange);
+    for (const k of keys) {
+      const exchanges = this.byKey.get(k);
+      if (exchanges === undefined) this.byKey.set(k, new Set([exchange]));
+      else exchanges.add(exchange);
+    }
     return () => {
-      for (const k of keys) if (this.byKey.get(k) === exchange) this.byKey.delete(k);
+      for (const k of keys) this.forget(k, exchange);
     };
+  }
+
+  private forget(k: string, exchange: Exchange): void {
+    const exchanges = this.byKey.get(k);
+    exchanges?.delete(exchange);
+    if (exchanges?.size === 0) this.byKey.delete(k);
   }
 
   /** Stops the requests that the cancellations in a POST body name, when this credential sent them. */
@@ -48,9 +63,12 @@ export class InFlightRequests {
       const id = parsed.success ? parsed.data.params.requestId : undefined;
       if (id === undefined) continue;
       const k = InFlightRequests.key(bearer, id);
-      const exchange = this.byKey.get(k);
+      const exchanges = this.byKey.get(k);
+      // None: answered already, or on another node. Several: ambiguous (see above).
+      if (exchanges?.size !== 1) continue;
+      const [exchange] = exchanges;
       if (exchange === undefined) continue;
-      this.byKey.delete(k);
+      this.forget(k, exchange);
       exchange.pending.delete(id);
       if (exchange.pending.size === 0) {
         // The SDK never answers a cancelled request, so the response would stay open: closing the
