@@ -213,6 +213,47 @@ for (const backend of BACKENDS) {
       await close();
     });
 
+    it('applies many changes in one commit, each with its own values and fence, audited in the changes\' order', async () => {
+      const { store, close } = await backend.open();
+      await createAll(store, Array.from({ length: 6 }, (_, i) => pendingTask(crypto.randomUUID(), T0 + i)));
+      const claimed = await store.claim({ owner: 'n1', limit: 6, now: T0 + 10, leaseMs: 1000, transition: CLAIM, describe: claimEvent });
+      const running = claimed.map((c) => c.task).sort((x, y) => x.createdAt - y.createdAt);
+      const [a, b, c, d, e, f] = running;
+      assert.ok(a && b && c && d && e && f);
+      const complete = (t: Task, epoch = t.leaseEpoch): TaskChange => ({
+        taskId: t.id, epoch, transition: transition(t, 'completed', 'complete'),
+        set: { result: { of: t.prompt }, progress: 100, finishedAt: T0 + 20, releaseLease: true },
+        event: { type: 'state_change', message: `done ${t.prompt}` }, audit: { ...submitted(t.id), action: 'complete' },
+      });
+      const changes: TaskChange[] = [
+        complete(a),
+        { taskId: e.id, epoch: e.leaseEpoch, transition: transition(e, 'failed', 'fail'), set: { error: 'boom', finishedAt: T0 + 20, releaseLease: true }, event: { type: 'state_change' }, audit: { ...submitted(e.id), action: 'fail' } },
+        complete(b, b.leaseEpoch - 1),
+        complete(c),
+        // Two changes of one task in the batch: applied one after the other.
+        { taskId: d.id, epoch: d.leaseEpoch, inStates: ['running'], set: { progress: 50 }, event: { type: 'progress', progress: 50 } },
+        complete(d),
+        complete(f),
+      ];
+      const res = await store.commit({ now: T0 + 20, creates: [], changes, audits: [] });
+      assert.deepEqual(res.changes.map((o) => o.applied), [true, true, false, true, true, true, true]);
+      for (const t of [a, c, d, f]) {
+        const done = await store.findTask(t.id);
+        assert.deepEqual([done?.state, done?.result, done?.progress, done?.leaseOwner, done?.leaseEpoch], ['completed', { of: t.prompt }, 100, null, t.leaseEpoch + 1]);
+      }
+      const failed = await store.findTask(e.id);
+      assert.deepEqual([failed?.state, failed?.error, failed?.result], ['failed', 'boom', null]);
+      const refused = res.changes[2];
+      assert.deepEqual([refused?.applied, refused?.task?.state, refused?.task?.lastSeq], [false, 'running', 2]);
+      assert.deepEqual((await store.listEvents(d.id, 0, 10)).map((x) => [x.seq, x.type, x.state]), [[1, 'state_change', 'pending'], [2, 'state_change', 'running'], [3, 'progress', 'running'], [4, 'state_change', 'completed']]);
+      const completedEvent = res.changes[6];
+      assert.ok(completedEvent?.applied);
+      assert.deepEqual([completedEvent.event.seq, completedEvent.event.state, completedEvent.event.message], [3, 'completed', `done ${f.prompt}`]);
+      const audited = (await store.listAudit(0, 100)).slice(-5).map((r) => [r.action, r.resourceId]);
+      assert.deepEqual(audited, [['complete', a.id], ['fail', e.id], ['complete', c.id], ['complete', d.id], ['complete', f.id]]);
+      await close();
+    });
+
     it('writes nothing of a batch that fails', async () => {
       const { store, close } = await backend.open();
       const [kept] = await createAll(store, [pendingTask(crypto.randomUUID(), T0)]);

@@ -17,6 +17,7 @@ import type { Database, TaskEventsTable } from './schema.ts';
 import { eventToRow, rowToTask, taskToRow, waitingColumns } from './rows.ts';
 import { createKyselyTaskQueries } from './kysely-task-queries.ts';
 import { appendEventGroup, isEventOnly } from './append-events.ts';
+import { applyTransitionGroup, shapeOf } from './apply-transitions.ts';
 import { appendAudit as appendAuditRecords } from './audit-append.ts';
 import { ROWS_PER_INSERT, bulkInsert } from './bulk-insert.ts';
 
@@ -125,7 +126,9 @@ export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & Au
 
   /**
    * Event-only changes of tasks that nothing else in the batch touches go in one
-   * grouped statement; the rest are applied one by one, in order.
+   * grouped statement; other changes of tasks changed once in the batch, one
+   * statement per shape; the rest one by one, in order. Audit records follow the
+   * changes' order whichever way they were applied.
    */
   async function applyChanges(
     trx: Trx,
@@ -134,21 +137,39 @@ export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & Au
     audits: AuditInput[],
   ): Promise<ChangeOutcome[]> {
     const out: ChangeOutcome[] = new Array<ChangeOutcome>(batch.changes.length);
-    const touchedOtherwise = new Set(batch.changes.filter((c) => !isEventOnly(c)).map((c) => c.taskId));
-    const grouped = new Map<string, number[]>();
+    const changesOf = new Map<string, number>();
+    const touchedOtherwise = new Set<string>();
+    for (const c of batch.changes) {
+      changesOf.set(c.taskId, (changesOf.get(c.taskId) ?? 0) + 1);
+      if (!isEventOnly(c)) touchedOtherwise.add(c.taskId);
+    }
+    const eventGroups = new Map<string, number[]>();
+    const shapeGroups = new Map<string, number[]>();
     const single: number[] = [];
+    const add = (groups: Map<string, number[]>, key: string, i: number): void => {
+      const list = groups.get(key);
+      if (list === undefined) groups.set(key, [i]);
+      else list.push(i);
+    };
     batch.changes.forEach((c, i) => {
-      if (!isEventOnly(c) || touchedOtherwise.has(c.taskId)) return single.push(i);
-      const key = (c.inStates ?? []).join(',');
-      const list = grouped.get(key) ?? [];
-      list.push(i);
-      grouped.set(key, list);
+      if (isEventOnly(c) && !touchedOtherwise.has(c.taskId)) add(eventGroups, (c.inStates ?? []).join(','), i);
+      else if (changesOf.get(c.taskId) === 1) add(shapeGroups, shapeOf(c).key, i);
+      else single.push(i);
     });
-    for (const indexes of grouped.values()) await appendEventGroup(trx, batch.changes, indexes, batch.now, out, events);
+    for (const indexes of eventGroups.values()) await appendEventGroup(trx, batch.changes, indexes, batch.now, out, events);
+    const applied = (task: Task, change: TaskChange): ChangeOutcome => {
+      const event = eventAfter(task, change.event, batch.now);
+      events.push(eventToRow(event));
+      return { applied: true, task, event };
+    };
+    for (const indexes of shapeGroups.values()) await applyTransitionGroup(trx, batch.changes, indexes, batch.now, isPg, out, applied);
     for (const i of single) {
       const change = batch.changes[i];
-      if (change !== undefined) out[i] = await applyChange(trx, change, batch.now, events, audits);
+      if (change !== undefined) out[i] = await applyChange(trx, change, batch.now, events);
     }
+    batch.changes.forEach((c, i) => {
+      if (c.audit !== undefined && out[i]?.applied === true) audits.push(c.audit);
+    });
     return out;
   }
 
@@ -157,7 +178,6 @@ export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & Au
     change: TaskChange,
     now: number,
     events: TaskEventsTable[],
-    audits: AuditInput[],
   ): Promise<ChangeOutcome> {
     const set = change.set ?? {};
     let q = trx
@@ -191,7 +211,6 @@ export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & Au
     const task = rowToTask(row);
     const event = eventAfter(task, change.event, now);
     events.push(eventToRow(event));
-    if (change.audit !== undefined) audits.push(change.audit);
     return { applied: true, task, event };
   }
 
