@@ -9,11 +9,19 @@
 import { sql, type Selectable, type Transaction } from 'kysely';
 import type { ChangeOutcome, TaskChange } from '../core/ports/task-store.ts';
 import type { TaskEvent } from '../core/domain/event.ts';
+import type { Task } from '../core/domain/task.ts';
 import type { Database, TaskEventsTable, TasksTable } from './schema.ts';
 import { eventToRow, rowToTask } from './rows.ts';
 
 /** Tasks per statement (5 parameters each): far below SQLite's parameter limit. */
 const GROUP_CHUNK = 500;
+
+/** The stored tasks of the given ids (those a fenced update did not apply to), by id. */
+export async function currentTasks(trx: Transaction<Database>, ids: readonly string[]): Promise<Map<string, Task>> {
+  if (ids.length === 0) return new Map();
+  const rows = await trx.selectFrom('tasks').selectAll().where('id', 'in', [...ids]).execute();
+  return new Map(rows.map((r) => [r.id, rowToTask(r)]));
+}
 
 /** True for a change that only appends an event, fenced by epoch, maybe updating progress. */
 export function isEventOnly(c: TaskChange): boolean {
@@ -71,12 +79,7 @@ export async function appendEventGroup(
       where tasks.id = v.v_id and tasks.lease_epoch = v.v_epoch and tasks.state in (${sql.join([...inStates])})
       returning *`.execute(trx);
     const applied = new Map(result.rows.map((r) => [r.id, rowToTask(r)]));
-    const missing = chunk.filter((g) => !applied.has(g.taskId)).map((g) => g.taskId);
-    const current = new Map(
-      missing.length === 0
-        ? []
-        : (await trx.selectFrom('tasks').selectAll().where('id', 'in', missing).execute()).map((r) => [r.id, rowToTask(r)]),
-    );
+    const current = await currentTasks(trx, chunk.filter((g) => !applied.has(g.taskId)).map((g) => g.taskId));
     for (const g of chunk) {
       const task = applied.get(g.taskId);
       if (task === undefined) {

@@ -12,6 +12,7 @@ import type { ChangeOutcome, TaskChange, TaskPatch } from '../core/ports/task-st
 import type { Task } from '../core/domain/task.ts';
 import type { Database, TasksTable } from './schema.ts';
 import { rowToTask, waitingColumns } from './rows.ts';
+import { currentTasks } from './append-events.ts';
 
 type SqlType = 'text' | 'integer' | 'bigint';
 type PatchKey = Exclude<keyof TaskPatch, 'releaseLease'>;
@@ -143,10 +144,7 @@ export async function applyTransitionGroup(
       const id = changes[i]?.taskId;
       return id === undefined || applied.has(id) ? [] : [id];
     });
-    const current =
-      missing.length === 0
-        ? new Map<string, Task>()
-        : new Map((await trx.selectFrom('tasks').selectAll().where('id', 'in', missing).execute()).map((r) => [r.id, rowToTask(r)]));
+    const current = await currentTasks(trx, missing);
     for (const i of chunk) {
       const c = changes[i];
       if (c === undefined) continue;

@@ -14,7 +14,7 @@ import type { AuditInput } from '../core/domain/audit.ts';
 import type { TaskEvent } from '../core/domain/event.ts';
 import type { Task } from '../core/domain/task.ts';
 import type { Database, TaskEventsTable } from './schema.ts';
-import { eventToRow, rowToTask, taskToRow, waitingColumns } from './rows.ts';
+import { eventToRow, rowToTask, taskToRow } from './rows.ts';
 import { createKyselyTaskQueries } from './kysely-task-queries.ts';
 import { appendEventGroup, isEventOnly } from './append-events.ts';
 import { applyTransitionGroup, shapeOf } from './apply-transitions.ts';
@@ -127,7 +127,7 @@ export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & Au
   /**
    * Event-only changes of tasks that nothing else in the batch touches go in one
    * grouped statement; other changes of tasks changed once in the batch, one
-   * statement per shape; the rest one by one, in order. Audit records follow the
+   * statement per shape; the rest one by one, in order, through the same SQL. Audit records follow the
    * changes' order whichever way they were applied.
    */
   async function applyChanges(
@@ -163,55 +163,12 @@ export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & Au
       return { applied: true, task, event };
     };
     for (const indexes of shapeGroups.values()) await applyTransitionGroup(trx, batch.changes, indexes, batch.now, isPg, out, applied);
-    for (const i of single) {
-      const change = batch.changes[i];
-      if (change !== undefined) out[i] = await applyChange(trx, change, batch.now, events);
-    }
+    // A task changed more than once: its changes one at a time, in order.
+    for (const i of single) await applyTransitionGroup(trx, batch.changes, [i], batch.now, isPg, out, applied);
     batch.changes.forEach((c, i) => {
       if (c.audit !== undefined && out[i]?.applied === true) audits.push(c.audit);
     });
     return out;
-  }
-
-  async function applyChange(
-    trx: Trx,
-    change: TaskChange,
-    now: number,
-    events: TaskEventsTable[],
-  ): Promise<ChangeOutcome> {
-    const set = change.set ?? {};
-    let q = trx
-      .updateTable('tasks')
-      .set((eb) => ({
-        last_seq: eb('last_seq', '+', 1),
-        updated_at: now,
-        ...(change.transition !== undefined ? { state: change.transition.to } : {}),
-        ...(set.result !== undefined ? { result: set.result === null ? null : JSON.stringify(set.result) } : {}),
-        ...(set.error !== undefined ? { error: set.error } : {}),
-        ...(set.metadata !== undefined ? { metadata: JSON.stringify(set.metadata) } : {}),
-        ...(set.progress !== undefined ? { progress: set.progress } : {}),
-        ...(set.waiting !== undefined ? waitingColumns(set.waiting) : {}),
-        ...(set.attempt !== undefined ? { attempt: set.attempt } : {}),
-        ...(set.runAfter !== undefined ? { run_after: set.runAfter } : {}),
-        ...(set.startedAt !== undefined ? { started_at: set.startedAt } : {}),
-        ...(set.finishedAt !== undefined ? { finished_at: set.finishedAt } : {}),
-        ...(set.releaseLease
-          ? { lease_owner: null, lease_expires_at: null, lease_epoch: eb('lease_epoch', '+', 1) }
-          : {}),
-      }))
-      .where('id', '=', change.taskId);
-    if (change.epoch !== undefined) q = q.where('lease_epoch', '=', change.epoch);
-    const states = change.transition?.from ?? change.inStates;
-    if (states !== undefined) q = q.where('state', 'in', [...states]);
-    const row = await q.returningAll().executeTakeFirst();
-    if (row === undefined) {
-      const current = await trx.selectFrom('tasks').selectAll().where('id', '=', change.taskId).executeTakeFirst();
-      return { applied: false, task: current === undefined ? undefined : rowToTask(current) };
-    }
-    const task = rowToTask(row);
-    const event = eventAfter(task, change.event, now);
-    events.push(eventToRow(event));
-    return { applied: true, task, event };
   }
 
   /**
