@@ -1,5 +1,5 @@
 /** The real clock, timers and ids behind the core's ports. */
-import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import type { Clock } from '../core/ports/clock.ts';
 import type { Ids } from '../core/ports/ids.ts';
 import type { Timers } from '../core/ports/timers.ts';
@@ -13,4 +13,10 @@ export const nodeTimers: Timers = {
   defer: (fn) => void setImmediate(fn),
 };
 
-export const uuidIds: Ids = { uuid: () => randomUUID() };
+/**
+ * Time-ordered UUIDs (version 7): records inserted together get neighbouring
+ * keys, so the B-tree indexes on ids (tasks, task events, audit event ids) grow
+ * at their right edge instead of dirtying a random page per row. Ids are never
+ * secrets here (session and token secrets are separate random values).
+ */
+export const uuidIds: Ids = { uuid: () => uuidv7() };

@@ -1,0 +1,26 @@
+/**
+ * Production ids are version-7 UUIDs in creation order: the store's id indexes
+ * (tasks, task events, audit event ids) rely on it to grow at their right edge.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { uuidIds } from '../../src/app/node-timers.ts';
+
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+describe('uuidIds', () => {
+  it('makes version-7 UUIDs carrying the current time', () => {
+    const before = Date.now();
+    const id = uuidIds.uuid();
+    const after = Date.now();
+    assert.match(id, UUID_V7);
+    const ms = parseInt(id.replace(/-/g, '').slice(0, 12), 16);
+    assert.ok(ms >= before && ms <= after, `timestamp ${ms} outside ${before}..${after}`);
+  });
+
+  it('sorts ids made one after the other in the order they were made, within one millisecond too', () => {
+    const ids = Array.from({ length: 5000 }, () => uuidIds.uuid());
+    assert.equal(new Set(ids).size, ids.length);
+    assert.deepEqual([...ids].sort(), ids);
+  });
+});
