@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { canonicalJson, hashAuditRecord, verifyAuditChain } from '../../src/security/audit/audit-chain.ts';
 import type { AuditStore } from '../../src/core/ports/audit-store.ts';
 import type { AuditInput, AuditRecord } from '../../src/core/domain/audit.ts';
@@ -212,6 +213,35 @@ describe('hashAuditRecord', () => {
     assert.ok(r);
     const reordered = { ...r, details: { nested: { a: 'x', b: [1, 2, { a: null, z: true }] }, n: 1 } };
     assert.equal(hashAuditRecord(reordered), r.hash);
+  });
+
+  // Stored chains must keep verifying: these hashes were made by the first
+  // implementation (an object of the fields, canonicalized), before the fast path.
+  const stored: Omit<AuditRecord, 'hash'> = {
+    seq: 7,
+    eventId: '01a252ef-787b-7154-a384-c147d9803929',
+    eventType: 'task.completed',
+    timestamp: 1_765_000_000_123,
+    userId: 'u-1',
+    sessionId: null,
+    resourceType: 'task',
+    resourceId: 't-1',
+    action: 'complete',
+    status: 'success',
+    details: { z: 'é\u2028"', a: [3, { y: null, b: 1.5 }], m: { j: false } },
+    prevHash: 'ab'.repeat(32),
+  };
+
+  it('gives the hashes of records stored by earlier versions', () => {
+    assert.equal(hashAuditRecord(stored), '41de6b7d3ec6d14b8cba60392d31db721731050b2fff38655763f3dc4b988c43');
+    const sparse = { ...stored, userId: null, resourceType: null, resourceId: null, details: {} };
+    assert.equal(hashAuditRecord(sparse), '44b19a5795905cae042303689181101ba6605393551e06b23c55a45d0d268926');
+  });
+
+  it('hashes the canonical JSON of the record fields', () => {
+    const { prevHash, ...r } = stored;
+    const body = canonicalJson({ seq: r.seq, event_id: r.eventId, event_type: r.eventType, timestamp: r.timestamp, user_id: r.userId, session_id: r.sessionId, resource_type: r.resourceType, resource_id: r.resourceId, action: r.action, status: r.status, details: r.details });
+    assert.equal(hashAuditRecord(stored), createHash('sha256').update(`${prevHash}\n${body}`).digest('hex'));
   });
 });
 
