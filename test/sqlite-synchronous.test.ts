@@ -1,26 +1,63 @@
 /**
- * SWITCHBOARD_SQLITE_SYNCHRONOUS: FULL by default (every commit flushed: power-loss
- * safe); NORMAL when opted into, for every commit, with tasks still committed before
- * they are acknowledged (they survive a crash of the process: crash.test.ts).
+ * SQLite durability: by default a write is answered only after the WAL file was
+ * flushed (fdatasync, off the event loop) by a flush that began after the write
+ * committed; writes released while a flush runs share the next one; reads and
+ * progress-only commits wait for none. SWITCHBOARD_SQLITE_SYNCHRONOUS=normal skips
+ * the flush altogether. Tasks are committed before they are acknowledged either
+ * way (they survive a crash of the process: crash.test.ts).
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { fdatasync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { openStore } from '../src/store/open-store.ts';
+import { openStore, type OpenedStore } from '../src/store/open-store.ts';
 import { loadConfig } from '../src/config/load-config.ts';
 import { uuidIds } from '../src/app/node-timers.ts';
 import { hashAuditRecord } from '../src/security/audit/audit-chain.ts';
+import type { FlushFile } from '../src/store/sqlite/wal-sync.ts';
+import { TaskStates } from '../src/core/domain/task-states.ts';
+import { transition } from '../src/core/domain/transitions.ts';
+import type { Task } from '../src/core/domain/task.ts';
 
-async function synchronousOf(setting: 'full' | 'normal' | undefined): Promise<number> {
+/** The real fdatasync, which the test can hold back; records flushes and answers in order. */
+function controlledFlush() {
+  let holding = false;
+  const held: (() => void)[] = [];
+  const c = {
+    calls: 0,
+    log: [] as string[],
+    hold(): void {
+      holding = true;
+    },
+    release(): void {
+      holding = false;
+      for (const run of held.splice(0)) run();
+    },
+    flushFile: ((fd, done) => {
+      c.calls += 1;
+      const n = c.calls;
+      c.log.push(`flush ${n} started`);
+      const run = (): void =>
+        fdatasync(fd, (err) => {
+          c.log.push(`flush ${n} done`);
+          done(err);
+        });
+      if (holding) held.push(run);
+      else run();
+    }) as FlushFile,
+  };
+  return c;
+}
+
+async function withStore<T>(setting: 'full' | 'normal' | undefined, flushFile: FlushFile | undefined, use: (store: OpenedStore) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'sb-sync-'));
   try {
-    const store = await openStore({ kind: 'sqlite', dataDir: dir, ...(setting !== undefined ? { synchronous: setting } : {}) }, { ids: uuidIds, hashAudit: hashAuditRecord });
+    const location = { kind: 'sqlite' as const, dataDir: dir, ...(setting !== undefined ? { synchronous: setting } : {}) };
+    const store = await openStore(location, { ids: uuidIds, hashAudit: hashAuditRecord, ...(flushFile !== undefined ? { flushFile } : {}) });
     try {
-      const rows = await sql<{ synchronous: number }>`pragma synchronous`.execute(store.db);
-      return Number(rows.rows[0]?.synchronous);
+      return await use(store);
     } finally {
       await store.close();
     }
@@ -29,11 +66,107 @@ async function synchronousOf(setting: 'full' | 'normal' | undefined): Promise<nu
   }
 }
 
-describe('SQLite flush setting', () => {
-  it('is FULL (2) by default and NORMAL (1) when opted into', async () => {
-    assert.equal(await synchronousOf(undefined), 2);
-    assert.equal(await synchronousOf('full'), 2);
-    assert.equal(await synchronousOf('normal'), 1);
+const ticks = async (n = 20): Promise<void> => {
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
+};
+
+function pendingTask(now: number): Task {
+  return {
+    id: uuidIds.uuid(), executionUuid: uuidIds.uuid(), agentType: 'echo', prompt: 'p', context: {},
+    sessionId: null, projectId: null, boardTaskId: null, ownerId: 'u1', idempotencyKey: null,
+    state: TaskStates.PENDING, attempt: 0, maxAttempts: 1, result: null, error: null, metadata: {},
+    progress: null, waiting: null, lastSeq: 1, leaseOwner: null, leaseExpiresAt: null, leaseEpoch: 0,
+    runAfter: now, createdAt: now, updatedAt: now, startedAt: null, finishedAt: null,
+  };
+}
+
+const submit = (store: OpenedStore, now: number) =>
+  store.tasks.commit({
+    now,
+    creates: [{ task: pendingTask(now), audit: { eventType: 'task.submitted', userId: 'u1', sessionId: null, resourceType: 'task', resourceId: null, action: 'submit', status: 'success', details: {} } }],
+    changes: [],
+    audits: [],
+  });
+
+describe('SQLite flush', () => {
+  it('answers a write only after a flush of the WAL that began after the write committed, leaving the connection free meanwhile', async () => {
+    const flush = controlledFlush();
+    await withStore(undefined, flush.flushFile, async (store) => {
+      const before = flush.calls;
+      flush.hold();
+      let answered = false;
+      const pending = submit(store, Date.now()).then(() => {
+        answered = true;
+        flush.log.push('answered');
+      });
+      await ticks();
+      assert.equal(flush.calls, before + 1, 'the commit asked for one flush');
+      assert.equal(answered, false, 'not answered while its flush is held');
+      // The connection is free while the disk works: a read runs, sees the commit and asks for no flush.
+      const count = await sql<{ n: number }>`select count(*) as n from tasks`.execute(store.db);
+      assert.equal(Number(count.rows[0]?.n), 1);
+      assert.equal(flush.calls, before + 1);
+      flush.release();
+      await pending;
+      assert.deepEqual(flush.log.slice(-2), [`flush ${before + 1} done`, 'answered']);
+    });
+  });
+
+  it('lets writes committed while a flush runs share the next flush', async () => {
+    const flush = controlledFlush();
+    await withStore(undefined, flush.flushFile, async (store) => {
+      const before = flush.calls;
+      flush.hold();
+      const first = submit(store, Date.now());
+      await ticks();
+      let answered = 0;
+      const more = [submit(store, Date.now()), submit(store, Date.now()), submit(store, Date.now())].map((p) => p.then(() => (answered += 1)));
+      await ticks();
+      assert.equal(answered, 0);
+      assert.equal(flush.calls, before + 1, 'the later writes wait for the running flush to end before theirs begins');
+      flush.release();
+      await first;
+      await Promise.all(more);
+      assert.equal(answered, 3);
+      assert.equal(flush.calls, before + 2, 'the three later writes shared one flush');
+    });
+  });
+
+  it('does not flush for a commit of progress events only', async () => {
+    let calls = 0;
+    const flushFile: FlushFile = (fd, done) => {
+      calls += 1;
+      fdatasync(fd, done);
+    };
+    await withStore(undefined, flushFile, async (store) => {
+      await submit(store, Date.now());
+      const claimed = await store.tasks.claim({ owner: 'n', limit: 1, now: Date.now() + 1000, leaseMs: 60_000, transition: transition({ state: 'pending' }, 'running', 'claim'), describe: () => ({ event: { type: 'state_change' } }) });
+      const task = claimed[0]?.task;
+      assert.ok(task);
+      const before = calls;
+      const progress = await store.tasks.commit({ now: Date.now(), creates: [], changes: [{ taskId: task.id, epoch: task.leaseEpoch, inStates: ['running'], set: { progress: 5 }, event: { type: 'progress', progress: 5 } }], audits: [] });
+      assert.equal(progress.changes[0]?.applied, true);
+      assert.equal(calls, before, 'no flush for the progress-only commit');
+      await submit(store, Date.now());
+      assert.equal(calls, before + 1, 'the next durable commit flushes (the progress event with it)');
+    });
+  });
+
+  it('runs the connection with synchronous = NORMAL, and never flushes when SWITCHBOARD_SQLITE_SYNCHRONOUS=normal', async () => {
+    for (const setting of [undefined, 'full', 'normal'] as const) {
+      let calls = 0;
+      const flushFile: FlushFile = (fd, done) => {
+        calls += 1;
+        fdatasync(fd, done);
+      };
+      await withStore(setting, flushFile, async (store) => {
+        const rows = await sql<{ synchronous: number }>`pragma synchronous`.execute(store.db);
+        assert.equal(Number(rows.rows[0]?.synchronous), 1);
+        const before = calls;
+        await submit(store, Date.now());
+        assert.equal(calls - before, setting === 'normal' ? 0 : 1, `flushes for one submit with ${setting ?? 'the default'}`);
+      });
+    }
   });
 
   it('is read from SWITCHBOARD_SQLITE_SYNCHRONOUS, refusing other values', () => {

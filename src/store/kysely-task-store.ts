@@ -30,8 +30,8 @@ export interface KyselyTaskStoreDeps {
   readonly hashAudit: AuditHasher;
   /** Tells other nodes which tasks a transaction changed (shared databases). */
   readonly notifyChanged?: (trx: Transaction<Database>, taskIds: readonly string[]) => Promise<void>;
-  /** SQLite opened with `synchronous = NORMAL` (SWITCHBOARD_SQLITE_SYNCHRONOUS=normal): no commit switches to FULL. */
-  readonly relaxedSqlite?: boolean;
+  /** SQLite: inside a connection hold, lets what it wrote go unflushed (a relaxed commit). */
+  readonly skipSqliteFlush?: () => void;
 }
 
 const EVENT_COLUMNS = ['task_id', 'seq', 'type', 'state', 'message', 'progress', 'data', 'created_at'] as const;
@@ -173,8 +173,9 @@ export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & Au
 
   /**
    * Runs one transaction, durable (flushed to disk before it returns) unless
-   * `relaxed`. SQLite sets its flush level per connection, outside a transaction,
-   * so the one connection is held for both steps; PostgreSQL sets it per transaction.
+   * `relaxed`. SQLite's flush follows the connection's release (wal-sync.ts), so
+   * the relaxed transaction holds the connection to waive it; PostgreSQL sets it
+   * per transaction.
    */
   function transact<T>(relaxed: boolean, work: (trx: Trx) => Promise<T>): Promise<T> {
     if (isPg) {
@@ -183,16 +184,12 @@ export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & Au
         return work(trx);
       });
     }
+    const skipFlush = deps.skipSqliteFlush;
+    if (!relaxed || skipFlush === undefined) return db.transaction().execute(work);
     return db.connection().execute(async (conn) => {
-      // Every commit relaxed already (synchronous = NORMAL throughout): nothing to switch.
-      if (!relaxed || deps.relaxedSqlite === true) return conn.transaction().execute(work);
-      // Back to FULL right after, so every other writer on this connection stays durable.
-      await sql`pragma synchronous = NORMAL`.execute(conn);
-      try {
-        return await conn.transaction().execute(work);
-      } finally {
-        await sql`pragma synchronous = FULL`.execute(conn);
-      }
+      const result = await conn.transaction().execute(work);
+      skipFlush();
+      return result;
     });
   }
 

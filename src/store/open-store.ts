@@ -19,6 +19,7 @@ import type { TaskStore } from '../core/ports/task-store.ts';
 import type { Database } from './schema.ts';
 import { migrateToLatest } from './migrate.ts';
 import { createSqliteDialect } from './sqlite/sqlite-dialect.ts';
+import type { FlushFile } from './sqlite/wal-sync.ts';
 import { lockSqliteDatabase } from './sqlite/sqlite-lock.ts';
 import { createPostgresDialect } from './postgres/postgres-dialect.ts';
 import type { BoardChangeFeed } from '../core/ports/board-change-feed.ts';
@@ -85,22 +86,29 @@ export interface OpenedStore {
 
 export async function openStore(
   location: StoreLocation,
-  deps: { readonly ids: Ids; readonly hashAudit: AuditHasher },
+  deps: {
+    readonly ids: Ids;
+    readonly hashAudit: AuditHasher;
+    /** SQLite: flushes the WAL file (default fs.fdatasync; tests wrap it to watch the order). */
+    readonly flushFile?: FlushFile;
+  },
 ): Promise<OpenedStore> {
   let dialect: Dialect;
   let afterClose: () => Promise<void> = async () => undefined;
+  let skipFlush: (() => void) | undefined;
   if (location.kind === 'sqlite') {
     mkdirSync(location.dataDir, { recursive: true, mode: 0o700 });
     const file = location.file ?? join(location.dataDir, 'switchboard.db');
     const lock = lockSqliteDatabase(file);
     let sqlite;
     try {
-      sqlite = createSqliteDialect(file, location.synchronous ?? 'full');
+      sqlite = createSqliteDialect(file, location.synchronous ?? 'full', deps.flushFile);
     } catch (err) {
       lock.release();
       throw err;
     }
     dialect = sqlite.dialect;
+    skipFlush = sqlite.skipFlush;
     afterClose = async () => {
       await sqlite.afterClose();
       lock.release();
@@ -135,7 +143,7 @@ export async function openStore(
       dialect: location.kind,
       ids: deps.ids,
       hashAudit: deps.hashAudit,
-      ...(location.kind === 'sqlite' && location.synchronous === 'normal' ? { relaxedSqlite: true } : {}),
+      ...(skipFlush !== undefined ? { skipSqliteFlush: skipFlush } : {}),
       ...(feed !== undefined ? { notifyChanged: (trx, taskIds) => feed.notify(trx, taskIds) } : {}),
     }),
     ...(feed !== undefined ? { taskChanges: feed.feed, previews: feed.previews, invalidations: feed.invalidations } : {}),
