@@ -168,6 +168,32 @@ for (const backend of BACKENDS) {
       await close();
     });
 
+    it('claims in a commit, in its transaction, after its creates: the tasks it creates can be claimed at once', async () => {
+      const { store, close } = await backend.open();
+      const [old] = await createAll(store, [pendingTask(crypto.randomUUID(), T0)]);
+      assert.ok(old);
+      const fresh = pendingTask(crypto.randomUUID(), T0 + 5);
+      const res = await store.commit({
+        now: T0 + 5,
+        creates: [{ task: fresh, audit: submitted(fresh.id) }],
+        changes: [],
+        audits: [],
+        claim: { owner: 'n1', limit: 5, now: T0 + 5, leaseMs: 1000, transition: CLAIM, describe: (t) => ({ event: { type: 'state_change', message: 'claimed' }, audit: submitted(t.id) }) },
+      });
+      assert.equal(res.creates[0]?.kind, 'created');
+      assert.deepEqual(res.claimed?.map((c) => c.task.id), [old.id, fresh.id], 'oldest first, the new one included');
+      for (const { task, event } of res.claimed ?? []) {
+        assert.deepEqual([task.state, task.leaseOwner, task.lastSeq, event.seq, event.state], ['running', 'n1', 2, 2, 'running']);
+        assert.deepEqual((await store.listEvents(task.id, 0, 10)).map((e) => [e.seq, e.state]), [[1, 'pending'], [2, 'running']]);
+      }
+      assert.equal((await store.auditHead()).seq, 4, 'two submits and two claims');
+      const none = await store.commit({ now: T0 + 6, creates: [], changes: [], audits: [], claim: { owner: 'n2', limit: 5, now: T0 + 6, leaseMs: 1000, transition: CLAIM, describe: claimEvent } });
+      assert.deepEqual(none.claimed, []);
+      const without = await store.commit({ now: T0 + 7, creates: [], changes: [], audits: [] });
+      assert.equal(without.claimed, undefined);
+      await close();
+    });
+
     it('applies a change only in its from-states and at its epoch, and releasing a lease bumps the epoch', async () => {
       const { store, close } = await backend.open();
       await createAll(store, [pendingTask(crypto.randomUUID(), T0)]);

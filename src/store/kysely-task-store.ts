@@ -50,6 +50,7 @@ function isProgressOnly(batch: CommitBatch): boolean {
   return (
     batch.creates.length === 0 &&
     batch.audits.length === 0 &&
+    batch.claim === undefined &&
     batch.changes.every((c) => c.transition === undefined && c.audit === undefined)
   );
 }
@@ -193,6 +194,66 @@ export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & Au
     });
   }
 
+  /** Claims pending tasks inside `trx`; their events and audit records join `events` and `audits`. */
+  async function claimIn(trx: Trx, req: ClaimRequest, events: TaskEventsTable[], audits: AuditInput[]): Promise<ClaimedTask[]> {
+    if (req.limit <= 0) return [];
+    const pick = async (localOnly: boolean) => {
+      let candidates = trx
+        .selectFrom('tasks')
+        .select(['id', 'agent_type'])
+        .where('state', 'in', [...req.transition.from])
+        .where('run_after', '<=', req.now)
+        .orderBy('created_at')
+        .limit(req.limit);
+      if (localOnly) candidates = candidates.where('agent_type', 'not like', '%@%');
+      if (isPg) candidates = candidates.forUpdate().skipLocked();
+      return candidates.execute();
+    };
+    const accepts = req.accepts;
+    let idRows = await pick(false);
+    if (accepts !== undefined) {
+      const taken = idRows.filter((r) => accepts(r.agent_type));
+      // Tasks left to other nodes could fill every slot: look again past them, at tasks any node runs.
+      if (taken.length < idRows.length && idRows.length === req.limit) {
+        const seen = new Set(taken.map((r) => r.id));
+        for (const r of await pick(true)) if (taken.length < req.limit && !seen.has(r.id)) taken.push(r);
+      }
+      idRows = taken;
+    }
+    if (idRows.length === 0) return [];
+    const rows = await trx
+      .updateTable('tasks')
+      .set((eb) => ({
+        state: req.transition.to,
+        lease_owner: req.owner,
+        lease_expires_at: req.now + req.leaseMs,
+        lease_epoch: eb('lease_epoch', '+', 1),
+        attempt: eb('attempt', '+', 1),
+        last_seq: eb('last_seq', '+', 1),
+        // A parameter, not a literal: the statement's text stays the same, so its prepared form is reused.
+        started_at: eb.fn.coalesce('started_at', eb.val(req.now)),
+        updated_at: req.now,
+      }))
+      .where(
+        'id',
+        'in',
+        idRows.map((r) => r.id),
+      )
+      .where('state', 'in', [...req.transition.from])
+      .returningAll()
+      .execute();
+    const claimed: ClaimedTask[] = [];
+    for (const row of rows) {
+      const task = rowToTask(row);
+      const d = req.describe(task);
+      const event = eventAfter(task, d.event, req.now);
+      events.push(eventToRow(event));
+      if (d.audit !== undefined) audits.push(d.audit);
+      claimed.push({ task, event });
+    }
+    return claimed;
+  }
+
   return {
     async commit(batch: CommitBatch): Promise<CommitResult> {
       return transact(isProgressOnly(batch), async (trx) => {
@@ -201,75 +262,24 @@ export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & Au
         const creates = batch.creates.length > 0 ? await createTasks(trx, batch, events, audits) : [];
         const changes = await applyChanges(trx, batch, events, audits);
         audits.push(...batch.audits);
+        const claimed = batch.claim !== undefined ? await claimIn(trx, batch.claim, events, audits) : undefined;
         await insertEvents(trx, events);
         await appendAudit(trx, audits, batch.now);
         if (deps.notifyChanged !== undefined) {
           const changed = changes.flatMap((c) => (c.applied ? [c.task.id] : []));
+          for (const c of claimed ?? []) changed.push(c.task.id);
           if (changed.length > 0) await deps.notifyChanged(trx, changed);
         }
-        return { creates, changes };
+        return claimed !== undefined ? { creates, changes, claimed } : { creates, changes };
       });
     },
 
     async claim(req: ClaimRequest): Promise<readonly ClaimedTask[]> {
       if (req.limit <= 0) return [];
       return transact(false, async (trx) => {
-        const pick = async (localOnly: boolean) => {
-          let candidates = trx
-            .selectFrom('tasks')
-            .select(['id', 'agent_type'])
-            .where('state', 'in', [...req.transition.from])
-            .where('run_after', '<=', req.now)
-            .orderBy('created_at')
-            .limit(req.limit);
-          if (localOnly) candidates = candidates.where('agent_type', 'not like', '%@%');
-          if (isPg) candidates = candidates.forUpdate().skipLocked();
-          return candidates.execute();
-        };
-        const accepts = req.accepts;
-        let idRows = await pick(false);
-        if (accepts !== undefined) {
-          const taken = idRows.filter((r) => accepts(r.agent_type));
-          // Tasks left to other nodes could fill every slot: look again past them, at tasks any node runs.
-          if (taken.length < idRows.length && idRows.length === req.limit) {
-            const seen = new Set(taken.map((r) => r.id));
-            for (const r of await pick(true)) if (taken.length < req.limit && !seen.has(r.id)) taken.push(r);
-          }
-          idRows = taken;
-        }
-        if (idRows.length === 0) return [];
-        const rows = await trx
-          .updateTable('tasks')
-          .set((eb) => ({
-            state: req.transition.to,
-            lease_owner: req.owner,
-            lease_expires_at: req.now + req.leaseMs,
-            lease_epoch: eb('lease_epoch', '+', 1),
-            attempt: eb('attempt', '+', 1),
-            last_seq: eb('last_seq', '+', 1),
-            // A parameter, not a literal: the statement's text stays the same, so its prepared form is reused.
-            started_at: eb.fn.coalesce('started_at', eb.val(req.now)),
-            updated_at: req.now,
-          }))
-          .where(
-            'id',
-            'in',
-            idRows.map((r) => r.id),
-          )
-          .where('state', 'in', [...req.transition.from])
-          .returningAll()
-          .execute();
         const events: TaskEventsTable[] = [];
         const audits: AuditInput[] = [];
-        const claimed: ClaimedTask[] = [];
-        for (const row of rows) {
-          const task = rowToTask(row);
-          const d = req.describe(task);
-          const event = eventAfter(task, d.event, req.now);
-          events.push(eventToRow(event));
-          if (d.audit !== undefined) audits.push(d.audit);
-          claimed.push({ task, event });
-        }
+        const claimed = await claimIn(trx, req, events, audits);
         await insertEvents(trx, events);
         await appendAudit(trx, audits, req.now);
         if (deps.notifyChanged !== undefined && claimed.length > 0) await deps.notifyChanged(trx, claimed.map((c) => c.task.id));

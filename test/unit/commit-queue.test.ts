@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { CommitQueue } from '../../src/core/engine/commit-queue.ts';
 import type { EngineMetrics } from '../../src/core/ports/engine-metrics.ts';
 import type { EventBus } from '../../src/core/ports/event-bus.ts';
-import type { ChangeOutcome, CommitBatch, CommitResult, CreateOutcome, NewTaskRecord, TaskChange, TaskStore } from '../../src/core/ports/task-store.ts';
+import type { ChangeOutcome, ClaimRequest, CommitBatch, CommitResult, CreateOutcome, NewTaskRecord, TaskChange, TaskStore } from '../../src/core/ports/task-store.ts';
 import type { Timers } from '../../src/core/ports/timers.ts';
 import type { AuditInput } from '../../src/core/domain/audit.ts';
 import type { TaskEvent } from '../../src/core/domain/event.ts';
@@ -60,6 +60,10 @@ function audit(action: string): AuditInput {
     status: 'denied',
     details: {},
   };
+}
+
+function claimRequest(limit: number): ClaimRequest {
+  return { owner: 'node-1', limit, now: 1, leaseMs: 30_000, transition: transition({ state: 'pending' }, 'running', 'claim'), describe: () => ({ event: { type: 'state_change' } }) };
 }
 
 function newTask(id: string): NewTaskRecord {
@@ -401,6 +405,54 @@ describe('CommitQueue', () => {
     assert.deepEqual(
       h.published.map((e) => e.taskId),
       ['t1', 'good'],
+    );
+  });
+
+  it('sends a claim in the same store.commit as the submits of its turn, stamped with the commit time, and answers it with what it claimed', async () => {
+    const claimedTask = makeTask('t1', 'running');
+    const h = harness({
+      respond: (batch) => ({ ...answer(batch), ...(batch.claim !== undefined ? { claimed: [{ task: claimedTask, event: eventOf('t1', 2, 'running', 'claimed') }] } : {}) }),
+    });
+    const created = track(h.queue.create(newTask('t1')));
+    const claimed = track(h.queue.claim(claimRequest(5)));
+    await h.drain();
+    assert.equal(h.commits.length, 1, 'one transaction for the submit and the claim');
+    const batch = h.commits[0]?.batch;
+    assert.equal(batch?.creates.length, 1);
+    assert.equal(batch?.claim?.limit, 5);
+    assert.equal(batch?.claim?.now, batch?.now, 'the claim sees the tasks the commit creates as due');
+    assert.equal((created.value as CreateOutcome).kind, 'created');
+    assert.deepEqual((claimed.value as readonly { task: Task }[]).map((c) => c.task.id), ['t1']);
+    assert.deepEqual(h.published.map((e) => e.message), ['created t1'], 'the claim\'s events are left to the claimer to publish');
+  });
+
+  it('runs a claim alone when nothing else is queued, and one claim per commit', async () => {
+    const h = harness({ respond: (batch) => ({ ...answer(batch), claimed: [] }) });
+    const first = track(h.queue.claim(claimRequest(1)));
+    const second = track(h.queue.claim(claimRequest(2)));
+    await h.drain();
+    assert.deepEqual(h.commits.map((c) => c.batch.claim?.limit), [1, 2]);
+    assert.deepEqual([first.value, second.value], [[], []]);
+  });
+
+  it('retries the claim of a failed batch on its own, after the items', async () => {
+    const poison = new Error('constraint violated by bad');
+    const h = harness({
+      respond: (batch) => {
+        if (batch.changes.some((c) => c.taskId === 'bad')) throw poison;
+        return { ...answer(batch), ...(batch.claim !== undefined ? { claimed: [] } : {}) };
+      },
+    });
+    const bad = track(h.queue.change(change('bad')));
+    const good = track(h.queue.change(change('good')));
+    const claimed = track(h.queue.claim(claimRequest(3)));
+    await h.drain();
+    assert.equal(bad.error, poison);
+    assert.equal((good.value as ChangeOutcome).applied, true);
+    assert.deepEqual(claimed.value, []);
+    assert.deepEqual(
+      h.commits.map((c) => [c.batch.changes.length, c.batch.claim?.limit ?? null]),
+      [[2, 3], [1, null], [1, null], [0, 3]],
     );
   });
 

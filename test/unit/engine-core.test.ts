@@ -403,24 +403,33 @@ describe('shutdown racing a claim', () => {
   // acknowledgement is held back, which makes the race happen every time.
   it('hands back a task whose claim was in flight when the node stopped', async () => {
     const world = createWorld();
-    const claim = world.store.claim.bind(world.store);
+    const commit = world.store.commit.bind(world.store);
     let acknowledge: (() => void) | undefined;
+    let claimedId: string | undefined;
     Object.assign(world.store, {
-      claim: async (...args: Parameters<typeof claim>) => {
-        const claimed = await claim(...args);
-        if (claimed.length > 0) await new Promise<void>((resolve) => (acknowledge = resolve));
-        return claimed;
+      // The claim rides in a group commit: hold back the answer of the one that claimed.
+      commit: async (...args: Parameters<typeof commit>) => {
+        const result = await commit(...args);
+        const first = result.claimed?.[0];
+        if (first !== undefined) {
+          claimedId = first.task.id;
+          await new Promise<void>((resolve) => (acknowledge = resolve));
+        }
+        return result;
       },
     });
     const agent = createScriptedAgent({ script: [step.hold('never')] });
     const node = await startCoreNode([agent], { world });
-    const task = await node.submit({ prompt: 'raced' });
-    assert.equal((await world.task(task.id)).state, 'running', 'claimed in the store');
+    const submitted = node.engine.submit(adminCaller, { agentType: agent.info.agentType, prompt: 'raced' });
+    for (let i = 0; i < 50 && acknowledge === undefined; i++) await world.timers.advance(0);
+    assert.ok(claimedId !== undefined, 'the submit was claimed');
+    assert.equal((await world.task(claimedId)).state, 'running', 'claimed in the store');
     const stopped = node.engine.stop();
     await world.timers.advance(0);
     acknowledge?.();
     await world.act(stopped);
-    const after = await world.task(task.id);
+    assert.equal((await submitted).task.id, claimedId);
+    const after = await world.task(claimedId);
     assert.deepEqual([after.state, after.leaseOwner], ['pending', null]);
   });
 });

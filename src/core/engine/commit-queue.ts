@@ -6,7 +6,7 @@
 import type { Clock } from '../ports/clock.ts';
 import type { EngineMetrics } from '../ports/engine-metrics.ts';
 import type { EventBus } from '../ports/event-bus.ts';
-import type { ChangeOutcome, CommitBatch, CreateOutcome, NewTaskRecord, TaskChange, TaskStore } from '../ports/task-store.ts';
+import type { ChangeOutcome, ClaimedTask, ClaimRequest, CommitBatch, CreateOutcome, NewTaskRecord, TaskChange, TaskStore } from '../ports/task-store.ts';
 import type { Timers } from '../ports/timers.ts';
 import type { AuditInput } from '../domain/audit.ts';
 import type { TaskEvent } from '../domain/event.ts';
@@ -30,6 +30,7 @@ export class CommitQueue {
   private creates: Pending<NewTaskRecord, CreateOutcome>[] = [];
   private changes: Pending<TaskChange, ChangeOutcome>[] = [];
   private audits: Pending<AuditInput, void>[] = [];
+  private claims: Pending<ClaimRequest, readonly ClaimedTask[]>[] = [];
   private scheduled = false;
   private flushing = false;
   private idleWaiters: (() => void)[] = [];
@@ -75,6 +76,18 @@ export class CommitQueue {
     });
   }
 
+  /**
+   * Claims pending tasks in the next group commit (one claim per commit): it
+   * shares that transaction and its flush, and takes tasks created in it. The
+   * claim's `now` becomes the commit's, so those tasks are due.
+   */
+  claim(item: ClaimRequest): Promise<readonly ClaimedTask[]> {
+    return new Promise((resolve, reject) => {
+      this.claims.push({ item, resolve, reject });
+      this.schedule();
+    });
+  }
+
   /** Resolves when nothing is queued or in flight. */
   idle(): Promise<void> {
     if (!this.flushing && !this.scheduled && this.size() === 0) return Promise.resolve();
@@ -82,7 +95,7 @@ export class CommitQueue {
   }
 
   private size(): number {
-    return this.creates.length + this.changes.length + this.audits.length;
+    return this.creates.length + this.changes.length + this.audits.length + this.claims.length;
   }
 
   private schedule(): void {
@@ -108,8 +121,9 @@ export class CommitQueue {
     changes.push(...this.take(this.changes, max - changes.length - creates.length - audits.length));
     creates.push(...this.take(this.creates, max - changes.length - creates.length - audits.length));
     audits.push(...this.take(this.audits, max - changes.length - creates.length - audits.length));
+    const claim = this.claims.shift();
     try {
-      await this.commit(creates, changes, audits);
+      await this.commit(creates, changes, audits, claim);
     } finally {
       this.flushing = false;
       if (this.size() > 0) this.schedule();
@@ -122,6 +136,7 @@ export class CommitQueue {
     creates: Pending<NewTaskRecord, CreateOutcome>[],
     changes: Pending<TaskChange, ChangeOutcome>[],
     audits: Pending<AuditInput, void>[],
+    claim?: Pending<ClaimRequest, readonly ClaimedTask[]>,
   ): Promise<void> {
     const started = this.deps.clock.now();
     const batch: CommitBatch = {
@@ -129,20 +144,23 @@ export class CommitQueue {
       creates: creates.map((p) => p.item),
       changes: changes.map((p) => p.item),
       audits: audits.map((p) => p.item),
+      ...(claim !== undefined ? { claim: { ...claim.item, now: Math.max(claim.item.now, started) } } : {}),
     };
     let result;
     const since = this.deps.cache?.epoch;
     try {
       result = await this.deps.store.commit(batch);
     } catch (err) {
-      const total = creates.length + changes.length + audits.length;
+      const total = creates.length + changes.length + audits.length + (claim !== undefined ? 1 : 0);
       if (total <= 1) {
         for (const p of [...creates, ...changes, ...audits]) p.reject(err);
+        claim?.reject(err);
         return;
       }
       for (const p of creates) await this.commit([p], [], []);
       for (const p of changes) await this.commit([], [p], []);
       for (const p of audits) await this.commit([], [], [p]);
+      if (claim !== undefined) await this.commit([], [], [], claim);
       return;
     }
     try {
@@ -170,5 +188,7 @@ export class CommitQueue {
     });
     for (const p of audits) p.resolve();
     for (const e of published) this.deps.bus.publish(e);
+    // The claimer puts its tasks in the cache and publishes their events (as for a claim of its own).
+    claim?.resolve(result.claimed ?? []);
   }
 }

@@ -182,10 +182,13 @@ export function createEngine(deps: EngineDeps, options: EngineOptions): Engine {
         startedAt: null,
         finishedAt: null,
       };
-      const outcome = await queue.create({
+      const created = queue.create({
         task,
         audit: auditFor(task, 'task.submitted', 'submit', 'success', { agent_type: task.agentType }, caller),
       });
+      // Before the commit: the scheduler's claim joins the same group commit and can take this task in it.
+      scheduler.wake();
+      const outcome = await created;
       if (outcome.kind === 'existing') {
         if (!sameRequest(outcome.task, input)) {
           throw new SwitchboardError('IDEMPOTENCY_CONFLICT', undefined, { task_id: outcome.task.id });
@@ -193,7 +196,6 @@ export function createEngine(deps: EngineDeps, options: EngineOptions): Engine {
         return { task: outcome.task, created: false };
       }
       deps.metrics.taskSubmitted(task.agentType);
-      scheduler.wake();
       return { task: outcome.task, created: true };
     },
 

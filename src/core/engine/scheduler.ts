@@ -166,7 +166,8 @@ export class Scheduler {
     let claimed;
     const since = this.deps.cache.epoch;
     try {
-      claimed = await this.deps.store.claim({
+      // Through the commit queue: the claim shares a group commit (and its flush) with the submits it may take.
+      claimed = await this.deps.queue.claim({
         owner: this.options.nodeId,
         limit,
         now: this.deps.clock.now(),

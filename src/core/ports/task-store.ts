@@ -75,11 +75,15 @@ export interface CommitBatch {
   readonly changes: readonly TaskChange[];
   /** Audit records not tied to a change (e.g. permission denials). */
   readonly audits: readonly AuditInput[];
+  /** Claims pending tasks in the same transaction, after the creates (which it may claim). */
+  readonly claim?: ClaimRequest;
 }
 
 export interface CommitResult {
   readonly creates: readonly CreateOutcome[];
   readonly changes: readonly ChangeOutcome[];
+  /** The tasks `claim` took (absent without one). */
+  readonly claimed?: readonly ClaimedTask[];
 }
 
 /** Claims pending tasks for a node. */

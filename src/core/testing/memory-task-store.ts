@@ -174,6 +174,8 @@ export function createMemoryTaskStore(deps: MemoryTaskStoreDeps = {}): MemoryTas
       const changes = batch.changes.map((c) => change(trx, c, batch.now));
       for (const a of batch.audits) trx.audit(a);
       trx.apply(batch.now);
+      // In memory nothing can fail between the two: one transaction as far as anyone can tell.
+      if (batch.claim !== undefined) return { creates, changes, claimed: await store.claim(batch.claim) };
       return { creates, changes };
     },
 
