@@ -9,13 +9,12 @@
  * resident memory) before and after opening N connections that said hello and then do
  * nothing, divided by N.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { WebSocket } from 'ws';
 import { figure, TARGETS, type Dialect, type Figure } from './lib/results.ts';
 import { keepAliveAgent } from './lib/http.ts';
+import { heapReporting, memoryOf, type Memory } from './lib/heap.ts';
 import { startSwitchboard, submitEcho, type RemoteSwitchboard } from './lib/switchboard.ts';
 import { nowMs, sleep, summarize, type Summary } from './lib/stats.ts';
 import { switchboardDelivery, type SseSizes } from './sse.ts';
@@ -120,31 +119,10 @@ async function wsDelivery(dialect: Dialect, sizes: WsSizes): Promise<WsDelivery>
   }
 }
 
-const HEAP_SCRIPT = fileURLToPath(new URL('./servers/switchboard-heap.ts', import.meta.url));
-
-interface Memory {
-  readonly heap_used: number;
-  readonly external: number;
-  readonly rss: number;
-  readonly at: number;
-}
-
-/** The server's memory after a full collection (it writes it to `file` on SIGUSR2). */
-async function memoryOf(pid: number, file: string): Promise<Memory> {
-  const since = Date.now();
-  process.kill(pid, 'SIGUSR2');
-  for (;;) {
-    await sleep(50);
-    if (!existsSync(file)) continue;
-    const m = JSON.parse(readFileSync(file, 'utf8')) as Memory;
-    if (m.at >= since) return m;
-  }
-}
-
 async function idleMemory(dialect: Dialect, count: number): Promise<{ heap: number; rss: number; before: Memory; after: Memory }> {
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-heap-'));
-  const file = join(dir, 'heap.json');
-  const sb = await startSwitchboard(dialect, { script: HEAP_SCRIPT, nodeArgs: ['--expose-gc'], env: { BENCH_HEAP_FILE: file } });
+  const { file, options } = heapReporting();
+  const dir = dirname(file);
+  const sb = await startSwitchboard(dialect, options);
   const open: Connection[] = [];
   try {
     // Warm up the code paths (and the allocator) so the baseline is not the first connection's.
