@@ -85,7 +85,7 @@ describe('command agent presets', () => {
       assert.equal(task.state, 'completed', task.error ?? '');
       assert.equal(task.result, 'Edited hello.txt as asked.');
       const wt = join(dataDir, 'worktrees', task.id);
-      const branch = `task/${task.id.slice(0, 8)}`;
+      const branch = `task/${task.id.slice(-8)}`;
       assert.deepEqual({ worktree: task.metadata['worktree'], branch: task.metadata['branch'] }, { worktree: wt, branch });
       assert.equal(git(wt, 'rev-parse', '--abbrev-ref', 'HEAD').trim(), branch);
       assert.equal(readFileSync(join(wt, 'hello.txt'), 'utf8'), 'hello from claude\n');

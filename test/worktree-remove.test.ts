@@ -71,7 +71,7 @@ for (const dialect of DIALECTS) {
     it("keeps a finished task's worktree, and removes it with its branch for the owner", async () => {
       const id = await finishedTask('w1');
       assert.ok(existsSync(join(worktreeOf(id), 'README.md')), 'the worktree is kept after the task');
-      const branch = `task/${id.slice(0, 8)}`;
+      const branch = `task/${id.slice(-8)}`;
       assert.ok(branches().includes(branch));
 
       const hidden = await del(id, stranger.token);
@@ -124,7 +124,7 @@ for (const dialect of DIALECTS) {
         cli(t, ['worktree', 'remove', id2, '--delete-branch', '--json'], owner.token),
         cli(t, ['worktree', 'remove', id3], stranger.token),
       ]);
-      const branch = `task/${id.slice(0, 8)}`;
+      const branch = `task/${id.slice(-8)}`;
       assert.equal(kept.code, 0, kept.stderr);
       assert.match(kept.stdout, new RegExp(`branch ${branch} kept`));
       assert.equal(existsSync(worktreeOf(id)), false);

@@ -557,9 +557,12 @@ describe('web UI in Chromium', () => {
     assert.equal((await world.t.request(`/api/runtime/sessions/${mine.session_id}`, { method: 'DELETE' })).status, 200);
     // Going to the board finds out; the open page may find out first (its live stream is refused).
     const signIn = w.page.getByRole('heading', { name: 'Sign in to Switchboard' });
-    const clicked = w.page.locator('.crumbs').getByRole('link', { name: 'Board' }).click().then(() => true, () => false);
+    // A click still waiting for its link when the sign-in page came would land once the link is back
+    // (after signing in again, on the task page) and take the user elsewhere: it gives up first.
+    const clicked = w.page.locator('.crumbs').getByRole('link', { name: 'Board' }).click({ timeout: 3000 }).then(() => true, () => false);
     await Promise.race([clicked, signIn.waitFor()]);
     await signIn.waitFor();
+    await clicked;
     const next = new URL(w.page.url()).searchParams.get('next');
     assert.ok(next === '/projects/RKT' || next === '/tasks/RKT-1', `sent to sign in with next=${next}`);
     await w.page.getByLabel('Username').fill('admin');

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { uuidIds } from '../../src/app/node-timers.ts';
 
+const msOf = (id: string): number => parseInt(id.replace(/-/g, '').slice(0, 12), 16);
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 describe('uuidIds', () => {
@@ -14,16 +15,17 @@ describe('uuidIds', () => {
     const id = uuidIds.uuid();
     const after = Date.now();
     assert.match(id, UUID_V7);
-    const ms = parseInt(id.replace(/-/g, '').slice(0, 12), 16);
+    const ms = msOf(id);
     assert.ok(ms >= before && ms <= after, `timestamp ${ms} outside ${before}..${after}`);
   });
 
   it('sorts ids made in later milliseconds after earlier ones, and never repeats one', async () => {
     const ids: string[] = [];
     for (let round = 0; round < 20; round++) {
-      const ms = Date.now();
-      ids.push(uuidIds.uuid());
-      while (Date.now() === ms) await new Promise((resolve) => setImmediate(resolve));
+      const id = uuidIds.uuid();
+      ids.push(id);
+      // The next id is made once the clock is past this one's millisecond.
+      while (Date.now() <= msOf(id)) await new Promise((resolve) => setImmediate(resolve));
     }
     assert.deepEqual([...ids].sort(), ids);
     const many = Array.from({ length: 10_000 }, () => uuidIds.uuid());

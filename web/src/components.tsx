@@ -6,6 +6,11 @@ import type { EventView } from './wire.ts';
 import { eventItems, pretty, type ToolCallItem } from './tool-calls.ts';
 
 /** Every error that is set, each as an alert with the API's message. */
+/** An id short enough to show: its last 8 characters (ids are time-ordered: their first characters are the time, alike for ids made together). */
+export function ShortId({ id }: { id: string }) {
+  return <code title={id}>{id.slice(-8)}</code>;
+}
+
 export function Errors({ errors }: { errors: readonly unknown[] }) {
   return (
     <>

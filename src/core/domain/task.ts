@@ -79,3 +79,12 @@ export interface TaskFilter {
   /** Opaque cursor from a previous page. */
   readonly cursor?: string;
 }
+
+/**
+ * A task id short enough to show or to name a branch: its last 8 characters.
+ * Ids are time-ordered (their first characters are the time, shared by tasks
+ * made within a minute or so); the last ones are random.
+ */
+export function shortTaskId(id: string): string {
+  return id.slice(-8);
+}

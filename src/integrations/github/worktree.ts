@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { shortTaskId } from '../../core/domain/task.ts';
 
 export interface Worktree {
   readonly path: string;
@@ -39,9 +40,9 @@ function checkPath(label: string, p: string): string {
   return resolve(p);
 }
 
-/** The branch for a task: `task/<first 8 characters of the id>`, or the whole id when that branch exists. */
+/** The branch for a task: `task/<last 8 characters of the id>`, or the whole id when that branch exists. */
 async function branchFor(repo: string, taskId: string): Promise<string> {
-  const short = `task/${taskId.slice(0, 8)}`;
+  const short = `task/${shortTaskId(taskId)}`;
   const exists = await git(repo, ['rev-parse', '--verify', '--quiet', `refs/heads/${short}`]).then(
     () => true,
     () => false,

@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { useInfiniteQuery, useMutation } from '@tanstack/react-query';
 import { api, messageOf } from '../api.ts';
-import { Table } from '../components.tsx';
+import { ShortId, Table } from '../components.tsx';
 import type { AuditEventView, AuditPageView, AuditVerifyView } from '../wire.ts';
 import { AuditEventTypes } from '../../../src/core/domain/audit.ts';
 
@@ -84,7 +84,7 @@ export function Audit() {
                 <td className={r.status === 'success' ? '' : 'error'}>{r.status}</td>
                 <td>{r.resource_type === null ? '-' : `${r.resource_type}:${r.resource_id ?? ''}`}</td>
                 <td>
-                  <code>{r.user_id?.slice(0, 8) ?? '-'}</code>
+                  {r.user_id !== null && r.user_id !== undefined ? <ShortId id={r.user_id} /> : <code>-</code>}
                 </td>
               </tr>
             ))}

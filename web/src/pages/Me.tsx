@@ -2,6 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, messageOf } from '../api.ts';
+import { ShortId } from '../components.tsx';
 import { useSession } from '../session.tsx';
 import { MyDevices, MyTokens } from './MyCredentials.tsx';
 import { MyTelegram } from './MyTelegram.tsx';
@@ -80,7 +81,7 @@ export function Me() {
       <ul className="sessions">
         {sessions.data?.map((s) => (
           <li key={s.session_id} className="row">
-            <code>{s.session_id.slice(0, 8)}</code> since {new Date(s.created_at).toLocaleString()}
+            <ShortId id={s.session_id} /> since {new Date(s.created_at).toLocaleString()}
             {s.session_id === session.session_id ? (
               <span className="badge">this browser</span>
             ) : (

@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api.ts';
 import { useSession } from '../session.tsx';
-import { Errors } from '../components.tsx';
+import { Errors, ShortId } from '../components.tsx';
 import { browserName, forgetDevice, loadDevice, registerDevice } from '../device.ts';
 
 interface TokenRow {
@@ -103,10 +103,10 @@ function ThisBrowser({ onChange }: { onChange: () => void }) {
       <Errors errors={[stored.error, register.error, forget.error]} />
       {bound !== null ? (
         <p>
-          This session is bound to this browser's device <code>{bound.device_id.slice(0, 8)}</code>: <span className="badge">{bound.trust}</span>
+          This session is bound to this browser's device <ShortId id={bound.device_id} />: <span className="badge">{bound.trust}</span>
         </p>
       ) : stored.data ? (
-        <p>This browser is registered as device <code>{stored.data.id.slice(0, 8)}</code>. Once it is approved, sign out and in again: new sessions are bound to it.</p>
+        <p>This browser is registered as device <ShortId id={stored.data.id} />. Once it is approved, sign out and in again: new sessions are bound to it.</p>
       ) : (
         <p className="hint">Register this browser as one of your devices: it keeps a key that cannot be read out, and signs every sign-in with it. Policies that require a trusted device then allow you here once the device is approved.</p>
       )}

@@ -8,7 +8,7 @@ import { Link, useParams } from 'react-router';
 import { useInfiniteQuery, useMutation, useQuery } from '@tanstack/react-query';
 import { api, messageOf } from '../api.ts';
 import { useTaskStream, TERMINAL } from '../task-events.ts';
-import { AnswerForm, ApprovalBox, ErrorPage, Errors, EventList, Result } from '../components.tsx';
+import { AnswerForm, ApprovalBox, ErrorPage, Errors, EventList, Result, ShortId } from '../components.tsx';
 import type { TaskView } from '../wire.ts';
 
 interface TaskPage {
@@ -64,7 +64,7 @@ export function RuntimeTasks({ inbox = false }: { inbox?: boolean }) {
         {tasks.map((t) => (
           <li key={t.task_id} className="card row spread">
             <Link to={`/runtime/${t.task_id}`}>
-              <code>{t.task_id.slice(0, 8)}</code> {t.agent_type}
+              <ShortId id={t.task_id} /> {t.agent_type}
             </Link>
             <span className="meta">{t.question ?? (typeof t.result === 'string' ? t.result.slice(0, 60) : '')}</span>
             <span className={`badge state-${t.state}`}>{t.state}</span>
@@ -97,7 +97,7 @@ export function RuntimeTaskView() {
     <section className="page">
       <div className="page-head">
         <h1>
-          Task <code>{t.task_id.slice(0, 8)}</code> on {t.agent_type}
+          Task <ShortId id={t.task_id} /> on {t.agent_type}
         </h1>
         <span className={`badge state-${t.state}`}>{t.state}</span>
       </div>
