@@ -186,7 +186,7 @@ async function main(): Promise<number> {
   out(renderTable(figures));
   out(`\nat the end: load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}, ${cpuPressure()} (at the start: ${machine.load_average.join(' ')}, ${machine.cpu_pressure})`);
   out(
-    'Issue targets: in-process ≥ 3,000 tasks/s and HTTP ≥ 1,500 tasks/s on SQLite; SSE p99 ratio ≤ 1.5; per-call ratio ≥ 0.60 (c), ' +
+    'Issue targets: in-process ≥ 5,000 tasks/s and HTTP ≥ 3,000 tasks/s on SQLite, ≥ 2,500 / 2,000 on PostgreSQL; submit→completed p99 ≤ 20 ms at 1,000 tasks/s on SQLite (b); SSE p99 ratio ≤ 1.5; per-call ratio ≥ 0.60 (c), ' +
       'also session-authenticated and policy-checked (c2); streamed text sent → seen p99 ≤ 50 ms with no token lost and < 20 stored events/s per streaming task (e); ' +
       'WebSocket delivery p99 with 1,000 subscriptions no worse than SSE\'s, < 50 KB per idle WebSocket connection (f); ' +
       'on PostgreSQL, three servers ≥ 2 × one server\'s throughput and cross-server cancel → agent stopped p99 < 1 s (g).',

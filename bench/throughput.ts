@@ -56,7 +56,8 @@ export async function waitIdle(hasActive: () => Promise<boolean>, timeoutMs: num
 function figures(name: string, dialect: Dialect, tasks: number, s: Submitted, v: Verification, idle: boolean): Figure[] {
   const seconds = (v.lastFinishedAt - s.firstAt) / 1000;
   const rate = v.lost === 0 && idle ? tasks / seconds : Number.NaN; // n/a unless every task completed
-  const target = dialect !== 'sqlite' ? undefined : name.includes('HTTP') ? TARGETS.httpSqlite : TARGETS.inProcessSqlite;
+  const http = name.includes('HTTP');
+  const target = dialect === 'sqlite' ? (http ? TARGETS.httpSqlite : TARGETS.inProcessSqlite) : http ? TARGETS.httpPostgres : TARGETS.inProcessPostgres;
   const others = Object.entries(v.otherStates).map(([k, n]) => `${k}:${n}`).join(' ');
   return [
     figure(name, dialect, 'throughput submit→completed', Math.round(rate), 'tasks/s', target),
