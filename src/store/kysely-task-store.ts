@@ -13,7 +13,7 @@ import type { ChangeOutcome, ClaimRequest, ClaimedTask, CommitBatch, CommitResul
 import type { AuditInput } from '../core/domain/audit.ts';
 import type { TaskEvent } from '../core/domain/event.ts';
 import type { Task } from '../core/domain/task.ts';
-import type { Database, TaskEventsTable } from './schema.ts';
+import type { Database, TaskEventsTable, TasksTable } from './schema.ts';
 import { eventToRow, rowToTask, taskToRow } from './rows.ts';
 import { createKyselyTaskQueries } from './kysely-task-queries.ts';
 import { appendEventGroup, isEventOnly } from './append-events.ts';
@@ -35,6 +35,16 @@ export interface KyselyTaskStoreDeps {
 }
 
 const EVENT_COLUMNS = ['task_id', 'seq', 'type', 'state', 'message', 'progress', 'data', 'created_at'] as const;
+/** Every column taskToRow fills. */
+const TASK_COLUMNS = [
+  'id', 'execution_uuid', 'agent_type', 'prompt', 'context', 'session_id', 'project_id', 'board_task_id', 'owner_id',
+  'idempotency_key', 'state', 'attempt', 'max_attempts', 'result', 'error', 'metadata', 'progress', 'question',
+  'waiting_approval', 'last_seq', 'lease_owner', 'lease_expires_at', 'lease_epoch', 'run_after', 'created_at',
+  'updated_at', 'started_at', 'finished_at',
+] as const satisfies readonly (keyof TasksTable)[];
+// A column added to the table but not to the list fails to compile here.
+const allTaskColumns: Exclude<keyof TasksTable, (typeof TASK_COLUMNS)[number]> extends never ? true : never = true;
+void allTaskColumns;
 
 type Trx = Transaction<Database>;
 
@@ -72,8 +82,9 @@ function eventAfter(task: Task, input: EventInput, now: number): TaskEvent {
 export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & AuditStore {
   const { db, dialect, ids, hashAudit } = deps;
   const isPg = dialect === 'postgres';
-  const insertEvents = (trx: Trx, rows: readonly TaskEventsTable[]): Promise<void> =>
-    bulkInsert(trx, 'task_events', EVENT_COLUMNS, rows, isPg);
+  const insertEvents = async (trx: Trx, rows: readonly TaskEventsTable[]): Promise<void> => {
+    await bulkInsert(trx, 'task_events', EVENT_COLUMNS, rows, isPg);
+  };
 
   const auditDeps = { isPg, ids, hashAudit };
   const appendAudit = (trx: Trx, inputs: readonly AuditInput[], now: number): Promise<void> =>
@@ -87,15 +98,9 @@ export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & Au
   ): Promise<CreateOutcome[]> {
     const rows = batch.creates.map((c) => taskToRow(c.task));
     const inserted = new Set<string>();
-    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-      const res = await trx
-        .insertInto('tasks')
-        .values(rows.slice(i, i + ROWS_PER_INSERT))
-        .onConflict((oc) => oc.columns(['owner_id', 'idempotency_key']).doNothing())
-        .returning('id')
-        .execute();
-      for (const r of res) inserted.add(r.id);
-    }
+    // A repeated idempotency key (per owner) inserts nothing: the task is then the stored one.
+    const returned = await bulkInsert<'tasks', { id: string }>(trx, 'tasks', TASK_COLUMNS, rows, isPg, ' on conflict (owner_id, idempotency_key) do nothing returning id');
+    for (const r of returned) inserted.add(r.id);
     const out: CreateOutcome[] = [];
     for (const c of batch.creates) {
       if (inserted.has(c.task.id)) {
