@@ -113,5 +113,6 @@ export async function memoryFigures(dialect: Dialect, sizes: MemorySizes): Promi
     agent.destroy();
     sse.destroy();
     await sb.stop();
+    heap.remove();
   }
 }

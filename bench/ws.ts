@@ -9,8 +9,6 @@
  * resident memory) before and after opening N connections that said hello and then do
  * nothing, divided by N.
  */
-import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { WebSocket } from 'ws';
 import { figure, TARGETS, type Dialect, type Figure } from './lib/results.ts';
 import { keepAliveAgent } from './lib/http.ts';
@@ -120,8 +118,7 @@ async function wsDelivery(dialect: Dialect, sizes: WsSizes): Promise<WsDelivery>
 }
 
 async function idleMemory(dialect: Dialect, count: number): Promise<{ heap: number; rss: number; before: Memory; after: Memory }> {
-  const { file, options } = heapReporting();
-  const dir = dirname(file);
+  const { file, options, remove } = heapReporting();
   const sb = await startSwitchboard(dialect, options);
   const open: Connection[] = [];
   try {
@@ -141,7 +138,7 @@ async function idleMemory(dialect: Dialect, count: number): Promise<{ heap: numb
   } finally {
     for (const c of open) c.socket.terminate();
     await sb.stop();
-    rmSync(dir, { recursive: true, force: true });
+    remove();
   }
 }
 

@@ -8,7 +8,7 @@ import { isSwitchboardError } from '../src/core/domain/errors.ts';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DIALECTS, makeTestDatabase } from './helpers/databases.ts';
-import { adminCaller, openTestStore, recordedChanges, startTestEngine, waitForTaskState } from './helpers/test-engine.ts';
+import { adminCaller, claimTasks, openTestStore, recordedChanges, startTestEngine, waitForTaskState } from './helpers/test-engine.ts';
 import { createEchoAgent } from '../src/agents/echo/echo-agent.ts';
 import { TaskStates } from '../src/core/domain/task-states.ts';
 import type { AgentAdapter, AgentRunContext } from '../src/core/ports/agent-adapter.ts';
@@ -67,7 +67,7 @@ for (const dialect of DIALECTS) {
         assert.ok(c && c.kind === 'created');
         return c.task;
       }
-      const [claimA] = await store.claim({ owner: 'A', limit: 1, now: Date.now(), leaseMs: 10, transition: CLAIM, describe: noopDescribe });
+      const [claimA] = await claimTasks(store, { owner: 'A', limit: 1, now: Date.now(), leaseMs: 10, transition: CLAIM, describe: noopDescribe });
       assert.ok(claimA && claimA.task.id === task.id);
       // A pauses past its lease; recovery hands the task back and B claims it.
       const orphans = await store.findOrphans(Date.now() + 1000, undefined, 10);
@@ -75,7 +75,7 @@ for (const dialect of DIALECTS) {
       assert.ok(orphan);
       const recovered = await applyOne(store, { taskId: task.id, epoch: orphan.leaseEpoch, transition: transition({ state: 'running' }, 'pending', 'recover'), set: { releaseLease: true }, event: { type: 'state_change' } });
       assert.equal(recovered, true);
-      const [claimB] = await store.claim({ owner: 'B', limit: 1, now: Date.now(), leaseMs: 30_000, transition: CLAIM, describe: noopDescribe });
+      const [claimB] = await claimTasks(store, { owner: 'B', limit: 1, now: Date.now(), leaseMs: 30_000, transition: CLAIM, describe: noopDescribe });
       assert.ok(claimB);
       assert.ok(claimB.task.leaseEpoch > claimA.task.leaseEpoch);
       const stale = await applyOne(store, { taskId: task.id, epoch: claimA.task.leaseEpoch, transition: transition({ state: 'running' }, 'completed', 'complete'), set: { result: 'stale' }, event: { type: 'state_change' } });
@@ -127,7 +127,7 @@ for (const dialect of DIALECTS) {
         await e.engine.stop();
         return s.task;
       })();
-      const [claimed] = await store.tasks.claim({ owner: 'steady', limit: 1, now: Date.now(), leaseMs: 600_000, transition: CLAIM, describe: noopDescribe });
+      const [claimed] = await claimTasks(store.tasks, { owner: 'steady', limit: 1, now: Date.now(), leaseMs: 600_000, transition: CLAIM, describe: noopDescribe });
       assert.equal(claimed?.task.id, pendingOne.id);
       // The restarted node does not wait ten minutes: it recovers its own claim at start.
       const restarted = await startTestEngine(dialect, [createEchoAgent()], { db, store, nodeId: 'steady', pollMs: 60_000 });

@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DIALECTS, makeTestDatabase } from './helpers/databases.ts';
-import { checkStateHistories, openTestStore } from './helpers/test-engine.ts';
+import { checkStateHistories, claimTasks, openTestStore } from './helpers/test-engine.ts';
 import { createMemoryTaskStore } from '../src/core/testing/memory-task-store.ts';
 import { hashAuditRecord } from '../src/security/audit/audit-chain.ts';
 import { uuidIds } from '../src/app/node-timers.ts';
@@ -84,7 +84,7 @@ for (const backend of BACKENDS) {
       const now = Date.now();
       const audit = { eventType: 'task.submitted' as const, userId: 'u1', sessionId: null, resourceType: 'task', resourceId: null, action: 'submit', status: 'success' as const, details: {} };
       await store.commit({ now, creates: ['a', 'b', 'c'].map((p) => ({ task: pendingTask(crypto.randomUUID(), now + p.charCodeAt(0)), audit })), changes: [], audits: [] });
-      const claimed = await store.claim({ owner: 'n', limit: 3, now: Date.now() + 1000, leaseMs: 60_000, transition: CLAIM, describe: () => ({ event: { type: 'state_change' } }) });
+      const claimed = await claimTasks(store, { owner: 'n', limit: 3, now: Date.now() + 1000, leaseMs: 60_000, transition: CLAIM, describe: () => ({ event: { type: 'state_change' } }) });
       assert.equal(claimed.length, 3);
       const [a, b, c] = claimed.map((x) => x.task);
       assert.ok(a && b && c);
@@ -150,8 +150,8 @@ for (const backend of BACKENDS) {
         pendingTask(crypto.randomUUID(), T0, { runAfter: T0 + 60_000 }),
       ]);
       assert.ok(a && b && c && later);
-      assert.deepEqual(await store.claim({ owner: 'n1', limit: 0, now: T0 + 10, leaseMs: 1000, transition: CLAIM, describe: claimEvent }), []);
-      const claimed = await store.claim({ owner: 'n1', limit: 2, now: T0 + 10, leaseMs: 1000, transition: CLAIM, describe: (t) => ({ event: { type: 'state_change', message: `attempt ${t.attempt}` }, audit: submitted(t.id) }) });
+      assert.deepEqual(await claimTasks(store, { owner: 'n1', limit: 0, now: T0 + 10, leaseMs: 1000, transition: CLAIM, describe: claimEvent }), []);
+      const claimed = await claimTasks(store, { owner: 'n1', limit: 2, now: T0 + 10, leaseMs: 1000, transition: CLAIM, describe: (t) => ({ event: { type: 'state_change', message: `attempt ${t.attempt}` }, audit: submitted(t.id) }) });
       assert.deepEqual(claimed.map((x) => x.task.id).sort(), [a.id, b.id].sort(), 'the two oldest that are due');
       for (const { task, event } of claimed) {
         assert.deepEqual(
@@ -160,7 +160,7 @@ for (const backend of BACKENDS) {
         );
         assert.deepEqual([event.seq, event.state, event.message, event.createdAt], [2, 'running', 'attempt 1', T0 + 10]);
       }
-      const next = await store.claim({ owner: 'n2', limit: 5, now: T0 + 10, leaseMs: 1000, transition: CLAIM, describe: claimEvent });
+      const next = await claimTasks(store, { owner: 'n2', limit: 5, now: T0 + 10, leaseMs: 1000, transition: CLAIM, describe: claimEvent });
       assert.deepEqual(next.map((x) => x.task.id), [c.id], 'claimed tasks and tasks not yet due are not claimed');
       assert.equal(await store.nextRunAfter(T0 + 10), T0 + 60_000);
       assert.equal(await store.nextRunAfter(T0 + 60_000), undefined);
@@ -197,7 +197,7 @@ for (const backend of BACKENDS) {
     it('applies a change only in its from-states and at its epoch, and releasing a lease bumps the epoch', async () => {
       const { store, close } = await backend.open();
       await createAll(store, [pendingTask(crypto.randomUUID(), T0)]);
-      const [claimed] = await store.claim({ owner: 'n1', limit: 1, now: T0, leaseMs: 1000, transition: CLAIM, describe: claimEvent });
+      const [claimed] = await claimTasks(store, { owner: 'n1', limit: 1, now: T0, leaseMs: 1000, transition: CLAIM, describe: claimEvent });
       assert.ok(claimed);
       const running = claimed.task;
       const commitOne = (change: TaskChange, now = T0 + 1) => store.commit({ now, creates: [], changes: [change], audits: [] }).then((r) => r.changes[0]);
@@ -242,7 +242,7 @@ for (const backend of BACKENDS) {
     it('applies many changes in one commit, each with its own values and fence, audited in the changes\' order', async () => {
       const { store, close } = await backend.open();
       await createAll(store, Array.from({ length: 6 }, (_, i) => pendingTask(crypto.randomUUID(), T0 + i)));
-      const claimed = await store.claim({ owner: 'n1', limit: 6, now: T0 + 10, leaseMs: 1000, transition: CLAIM, describe: claimEvent });
+      const claimed = await claimTasks(store, { owner: 'n1', limit: 6, now: T0 + 10, leaseMs: 1000, transition: CLAIM, describe: claimEvent });
       const running = claimed.map((c) => c.task).sort((x, y) => x.createdAt - y.createdAt);
       const [a, b, c, d, e, f] = running;
       assert.ok(a && b && c && d && e && f);
@@ -304,7 +304,7 @@ for (const backend of BACKENDS) {
     it('renews only the leases still held, and finds orphans by expiry or by a restarted owner', async () => {
       const { store, close } = await backend.open();
       await createAll(store, [0, 1, 2, 3].map((i) => pendingTask(crypto.randomUUID(), T0 + i)));
-      const claimed = (await store.claim({ owner: 'n1', limit: 4, now: T0 + 10, leaseMs: 1000, transition: CLAIM, describe: claimEvent })).map((c) => c.task);
+      const claimed = (await claimTasks(store, { owner: 'n1', limit: 4, now: T0 + 10, leaseMs: 1000, transition: CLAIM, describe: claimEvent })).map((c) => c.task);
       assert.equal(claimed.length, 4);
       const [a, b, c, d] = claimed.sort((x, y) => x.createdAt - y.createdAt);
       assert.ok(a && b && c && d);

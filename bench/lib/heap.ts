@@ -3,7 +3,7 @@
  * runs a full garbage collection on SIGUSR2 and writes what is left to a file, so
  * figures compare live memory, not garbage a collection would have freed.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,10 +19,15 @@ export interface Memory {
   readonly at: number;
 }
 
-/** Start options for the reporting server, and the file it reports to. */
-export function heapReporting(): { options: StartOptions; file: string } {
-  const file = join(mkdtempSync(join(tmpdir(), 'switchboard-bench-heap-')), 'heap.json');
-  return { file, options: { script: HEAP_SCRIPT, nodeArgs: ['--expose-gc'], env: { BENCH_HEAP_FILE: file } } };
+/** Start options for the reporting server, the file it reports to, and its removal. */
+export function heapReporting(): { options: StartOptions; file: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-heap-'));
+  const file = join(dir, 'heap.json');
+  return {
+    file,
+    options: { script: HEAP_SCRIPT, nodeArgs: ['--expose-gc'], env: { BENCH_HEAP_FILE: file } },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 /** The server's memory after a full collection (it writes it to `file` on SIGUSR2). */

@@ -179,7 +179,7 @@ export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & Au
 
   /**
    * Runs one transaction, durable (flushed to disk before it returns) unless
-   * `relaxed`. SQLite's flush follows the connection's release (wal-sync.ts), so
+   * `relaxed`. SQLite's flush comes with the connection's release (wal-sync.ts), so
    * the relaxed transaction holds the connection to waive it; PostgreSQL sets it
    * per transaction.
    */
@@ -276,19 +276,6 @@ export function createKyselyTaskStore(deps: KyselyTaskStoreDeps): TaskStore & Au
           if (changed.length > 0) await deps.notifyChanged(trx, changed);
         }
         return claimed !== undefined ? { creates, changes, claimed } : { creates, changes };
-      });
-    },
-
-    async claim(req: ClaimRequest): Promise<readonly ClaimedTask[]> {
-      if (req.limit <= 0) return [];
-      return transact(false, async (trx) => {
-        const events: TaskEventsTable[] = [];
-        const audits: AuditInput[] = [];
-        const claimed = await claimIn(trx, req, events, audits);
-        await insertEvents(trx, events);
-        await appendAudit(trx, audits, req.now);
-        if (deps.notifyChanged !== undefined && claimed.length > 0) await deps.notifyChanged(trx, claimed.map((c) => c.task.id));
-        return claimed;
       });
     },
 

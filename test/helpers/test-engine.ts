@@ -8,6 +8,7 @@ import { hashAuditRecord } from '../../src/security/audit/audit-chain.ts';
 import { nodeTimers, systemClock, uuidIds } from '../../src/app/node-timers.ts';
 import type { AgentAdapter } from '../../src/core/ports/agent-adapter.ts';
 import type { EngineMetrics } from '../../src/core/ports/engine-metrics.ts';
+import type { ClaimedTask, ClaimRequest, TaskStore } from '../../src/core/ports/task-store.ts';
 import type { Caller } from '../../src/core/domain/caller.ts';
 import { makeTestDatabase, type DialectName, type TestDatabase } from './databases.ts';
 import { canTransition } from '../../src/core/domain/transitions.ts';
@@ -43,6 +44,11 @@ export async function checkStateHistories(store: Pick<OpenedStore, 'tasks'>): Pr
     }
     cursor = page.nextCursor ?? undefined;
   } while (cursor !== undefined);
+}
+
+/** Claims as the scheduler does: a commit that carries only the claim. */
+export async function claimTasks(store: TaskStore, req: ClaimRequest): Promise<readonly ClaimedTask[]> {
+  return (await store.commit({ now: req.now, creates: [], changes: [], audits: [], claim: req })).claimed ?? [];
 }
 
 export const noMetrics: EngineMetrics = { taskSubmitted() {}, taskFinished() {}, commitFlushed() {} };

@@ -164,7 +164,6 @@ function harness(options: { maxBatch?: number; respond?: (batch: CommitBatch) =>
         });
       });
     },
-    claim: unused('claim'),
     renewLeases: unused('renewLeases'),
     findOrphans: unused('findOrphans'),
     findTask: unused('findTask'),

@@ -112,8 +112,8 @@ export interface LeaseRef {
 
 /** Durable task state, events and audit. One method, one transaction. */
 export interface TaskStore {
+  /** Writes a batch (and claims, with `batch.claim`) in one transaction. */
   commit(batch: CommitBatch): Promise<CommitResult>;
-  claim(request: ClaimRequest): Promise<readonly ClaimedTask[]>;
   /** Extends the leases still held; returns the ids whose lease is gone (fenced or finished). */
   renewLeases(owner: string, leases: readonly LeaseRef[], expiresAt: number): Promise<readonly string[]>;
   /** Non-terminal tasks whose lease ran out, plus those leased by `restartedOwner` (this node before a restart). */

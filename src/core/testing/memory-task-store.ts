@@ -167,6 +167,38 @@ export function createMemoryTaskStore(deps: MemoryTaskStoreDeps = {}): MemoryTas
     return { applied: true, task: copy(next), event: copy(event) };
   }
 
+  /** Claims due pending tasks, oldest first (its own write set, applied at once). */
+  function claimTasks(req: ClaimRequest): ClaimedTask[] {
+    if (req.limit <= 0) return [];
+    const trx = begin();
+    const candidates = [...tasks.values()]
+      .filter((t) => req.transition.from.includes(t.state) && t.runAfter <= req.now)
+      .sort((a, b) => a.createdAt - b.createdAt)
+      .slice(0, req.limit);
+    const claimed: ClaimedTask[] = [];
+    for (const t of candidates) {
+      const task: Task = {
+        ...t,
+        state: req.transition.to,
+        leaseOwner: req.owner,
+        leaseExpiresAt: req.now + req.leaseMs,
+        leaseEpoch: t.leaseEpoch + 1,
+        attempt: t.attempt + 1,
+        lastSeq: t.lastSeq + 1,
+        startedAt: t.startedAt ?? req.now,
+        updatedAt: req.now,
+      };
+      trx.write(task);
+      const d = req.describe(copy(task));
+      const event = eventAfter(task, d.event, req.now);
+      trx.event(event);
+      if (d.audit !== undefined) trx.audit(d.audit);
+      claimed.push({ task: copy(task), event: copy(event) });
+    }
+    trx.apply(req.now);
+    return claimed;
+  }
+
   const store: MemoryTaskStore = {
     async commit(batch: CommitBatch): Promise<CommitResult> {
       const trx = begin();
@@ -175,39 +207,8 @@ export function createMemoryTaskStore(deps: MemoryTaskStoreDeps = {}): MemoryTas
       for (const a of batch.audits) trx.audit(a);
       trx.apply(batch.now);
       // In memory nothing can fail between the two: one transaction as far as anyone can tell.
-      if (batch.claim !== undefined) return { creates, changes, claimed: await store.claim(batch.claim) };
+      if (batch.claim !== undefined) return { creates, changes, claimed: claimTasks(batch.claim) };
       return { creates, changes };
-    },
-
-    async claim(req: ClaimRequest): Promise<readonly ClaimedTask[]> {
-      if (req.limit <= 0) return [];
-      const trx = begin();
-      const candidates = [...tasks.values()]
-        .filter((t) => req.transition.from.includes(t.state) && t.runAfter <= req.now)
-        .sort((a, b) => a.createdAt - b.createdAt)
-        .slice(0, req.limit);
-      const claimed: ClaimedTask[] = [];
-      for (const t of candidates) {
-        const task: Task = {
-          ...t,
-          state: req.transition.to,
-          leaseOwner: req.owner,
-          leaseExpiresAt: req.now + req.leaseMs,
-          leaseEpoch: t.leaseEpoch + 1,
-          attempt: t.attempt + 1,
-          lastSeq: t.lastSeq + 1,
-          startedAt: t.startedAt ?? req.now,
-          updatedAt: req.now,
-        };
-        trx.write(task);
-        const d = req.describe(copy(task));
-        const event = eventAfter(task, d.event, req.now);
-        trx.event(event);
-        if (d.audit !== undefined) trx.audit(d.audit);
-        claimed.push({ task: copy(task), event: copy(event) });
-      }
-      trx.apply(req.now);
-      return claimed;
     },
 
     async renewLeases(owner: string, leases: readonly LeaseRef[], expiresAt: number): Promise<readonly string[]> {

@@ -1,12 +1,11 @@
 /**
  * Durable SQLite commits with the flush off the event loop. The connection runs
  * with `synchronous = NORMAL`: a commit writes its WAL frames (into the page
- * cache) and returns without waiting for the disk. Before the caller of a write
- * sees its result, the WAL file is flushed with fdatasync on libuv's thread pool,
- * after the connection was released: the event loop keeps running (streams,
- * requests, the next commit) while the disk works, and writes released while a
- * flush was under way share the next one. A write is answered only once its
- * frames are on disk, as with `synchronous = FULL`.
+ * cache) and returns without waiting for the disk. Before the connection is
+ * released, the WAL file is flushed with fdatasync on libuv's thread pool: the
+ * event loop keeps running (streams, requests, building the next batch) while
+ * the disk works, and since every query goes through this one connection, no
+ * reader sees a write before it is on disk and answered, as with FULL.
  *
  * Why this is as safe as FULL: recovery replays the WAL up to its last frame
  * whose checksum and salt are valid and that ends a transaction; frames of a
@@ -27,19 +26,10 @@ import {
 /** fs.fdatasync's shape (tests wrap the real one to watch the order of flushes and answers). */
 export type FlushFile = (fd: number, done: (err: NodeJS.ErrnoException | null) => void) => void;
 
-interface Waiter {
-  readonly generation: number;
-  readonly resolve: () => void;
-  readonly reject: (err: Error) => void;
-}
-
-/** Group flushes of one WAL file: each request is met by a flush that began after it. */
+/** The WAL file of one database, and whether the connection wrote since its last flush. */
 export class WalFlusher {
   #fd: number;
   #dirty = false;
-  #requested = 0;
-  #flushing = false;
-  #waiters: Waiter[] = [];
   #checkedAt = 0;
 
   constructor(
@@ -61,42 +51,18 @@ export class WalFlusher {
     return dirty;
   }
 
-  /** Resolves once a flush that began after this call has finished. */
+  /** Flushes the WAL file to disk. */
   flush(): Promise<void> {
-    const generation = ++this.#requested;
     return new Promise<void>((resolve, reject) => {
-      this.#waiters.push({ generation, resolve, reject });
-      this.#pump();
+      this.sync(this.#currentFd(), (err) => {
+        if (err === null) resolve();
+        else reject(new Error(`flushing the SQLite WAL failed: ${err.message}`, { cause: err }));
+      });
     });
   }
 
   close(): void {
     closeSync(this.#fd);
-  }
-
-  #pump(): void {
-    if (this.#flushing || this.#waiters.length === 0) return;
-    this.#flushing = true;
-    const covers = this.#requested;
-    let fd: number;
-    try {
-      fd = this.#currentFd();
-    } catch (err) {
-      this.#settle(covers, err as Error);
-      return;
-    }
-    this.sync(fd, (err) => this.#settle(covers, err ?? undefined));
-  }
-
-  #settle(covers: number, err: Error | undefined): void {
-    this.#flushing = false;
-    const done = this.#waiters.filter((w) => w.generation <= covers);
-    this.#waiters = this.#waiters.filter((w) => w.generation > covers);
-    for (const w of done) {
-      if (err === undefined) w.resolve();
-      else w.reject(new Error(`flushing the SQLite WAL failed: ${err.message}`, { cause: err }));
-    }
-    this.#pump();
   }
 
   /**
@@ -116,7 +82,7 @@ export class WalFlusher {
   }
 }
 
-/** Kysely's SQLite driver, whose connection release waits for the WAL flush of what it wrote. */
+/** Kysely's SQLite driver, whose connection is released only after what it wrote is flushed. */
 class FlushingDriver implements Driver {
   constructor(
     private readonly inner: Driver,
@@ -148,11 +114,12 @@ class FlushingDriver implements Driver {
     await this.inner.releaseSavepoint?.(connection, name, compile);
   }
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
-    // Read under the hold (the next holder's writes are its own), flush after it:
-    // the next holder runs while the disk works.
-    const wrote = this.wal.takeDirty();
-    await this.inner.releaseConnection(connection);
-    if (wrote) await this.wal.flush();
+    // Flushed under the hold: the next holder (a reader too) sees only what is on disk.
+    try {
+      if (this.wal.takeDirty()) await this.wal.flush();
+    } finally {
+      await this.inner.releaseConnection(connection);
+    }
   }
   async destroy(): Promise<void> {
     await this.inner.destroy();
