@@ -5,6 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { uuidIds } from '../../src/app/node-timers.ts';
+import { shortId } from '../../src/core/domain/task.ts';
 
 const msOf = (id: string): number => parseInt(id.replace(/-/g, '').slice(0, 12), 16);
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -30,5 +31,12 @@ describe('uuidIds', () => {
     assert.deepEqual([...ids].sort(), ids);
     const many = Array.from({ length: 10_000 }, () => uuidIds.uuid());
     assert.equal(new Set(many).size, many.length);
+  });
+
+  it('shortens ids made together to different short ids (their random end, not their shared time)', () => {
+    const ids = Array.from({ length: 100 }, () => uuidIds.uuid());
+    const short = ids.map(shortId);
+    assert.ok(short.every((x, i) => x.length === 8 && ids[i]?.endsWith(x)));
+    assert.equal(new Set(short).size, ids.length);
   });
 });

@@ -4,13 +4,14 @@ import { Link } from 'react-router';
 import { messageOf } from './api.ts';
 import type { EventView } from './wire.ts';
 import { eventItems, pretty, type ToolCallItem } from './tool-calls.ts';
+import { shortId } from '../../src/core/domain/task.ts';
 
-/** Every error that is set, each as an alert with the API's message. */
-/** An id short enough to show: its last 8 characters (ids are time-ordered: their first characters are the time, alike for ids made together). */
+/** An id as shown: shortened (shortId), the whole id on hover. */
 export function ShortId({ id }: { id: string }) {
-  return <code title={id}>{id.slice(-8)}</code>;
+  return <code title={id}>{shortId(id)}</code>;
 }
 
+/** Every error that is set, each as an alert with the API's message. */
 export function Errors({ errors }: { errors: readonly unknown[] }) {
   return (
     <>

@@ -81,10 +81,10 @@ export interface TaskFilter {
 }
 
 /**
- * A task id short enough to show or to name a branch: its last 8 characters.
- * Ids are time-ordered (their first characters are the time, shared by tasks
+ * An id short enough to show or to name a branch: its last 8 characters. Ids
+ * are time-ordered (their first characters are the time, shared by records
  * made within a minute or so); the last ones are random.
  */
-export function shortTaskId(id: string): string {
+export function shortId(id: string): string {
   return id.slice(-8);
 }

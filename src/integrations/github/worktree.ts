@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { shortTaskId } from '../../core/domain/task.ts';
+import { shortId } from '../../core/domain/task.ts';
 
 export interface Worktree {
   readonly path: string;
@@ -42,7 +42,7 @@ function checkPath(label: string, p: string): string {
 
 /** The branch for a task: `task/<last 8 characters of the id>`, or the whole id when that branch exists. */
 async function branchFor(repo: string, taskId: string): Promise<string> {
-  const short = `task/${shortTaskId(taskId)}`;
+  const short = `task/${shortId(taskId)}`;
   const exists = await git(repo, ['rev-parse', '--verify', '--quiet', `refs/heads/${short}`]).then(
     () => true,
     () => false,

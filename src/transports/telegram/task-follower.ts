@@ -8,7 +8,7 @@ import type { Api } from 'grammy';
 import { GrammyError, InlineKeyboard, InputFile } from 'grammy';
 import type { Caller } from '../../core/domain/caller.ts';
 import { isPreview, type TaskEvent } from '../../core/domain/event.ts';
-import { shortTaskId, type Task } from '../../core/domain/task.ts';
+import { shortId, type Task } from '../../core/domain/task.ts';
 import { isTerminal } from '../../core/domain/transitions.ts';
 import type { Logger } from '../../core/ports/logger.ts';
 import type { TelegramFollow } from '../../core/domain/telegram.ts';
@@ -70,7 +70,7 @@ export function createTaskFollower(deps: TaskFollowerDeps) {
     const text = resultText(task.result);
     const chunks = splitText(text);
     if (chunks.length > MAX_CHUNKS) {
-      await api.sendDocument(chatId, new InputFile(Buffer.from(text, 'utf8'), `result-${shortTaskId(task.id)}.txt`), { caption: `Result of ${shortTaskId(task.id)} (${text.length} characters)` });
+      await api.sendDocument(chatId, new InputFile(Buffer.from(text, 'utf8'), `result-${shortId(task.id)}.txt`), { caption: `Result of ${shortId(task.id)} (${text.length} characters)` });
       return;
     }
     for (const chunk of chunks) await api.sendMessage(chatId, chunk);

@@ -7,7 +7,7 @@ import { Composer, type Context } from 'grammy';
 import { BoardStatuses } from '../../core/domain/board.ts';
 import type { Caller } from '../../core/domain/caller.ts';
 import type { JsonObject } from '../../core/domain/json.ts';
-import { shortTaskId } from '../../core/domain/task.ts';
+import { shortId } from '../../core/domain/task.ts';
 import type { BoardService, ProjectService } from '../../core/services/board.ts';
 import type { Runtime } from '../../core/services/runtime.ts';
 import type { TelegramLinks } from '../../core/services/telegram-links.ts';
@@ -166,7 +166,7 @@ export function createCommands(deps: CommandDeps): Composer<BotContext> {
     if (ref === undefined) return 'Usage: /status TASK';
     if (isUuid(ref)) {
       const t = await deps.runtime.getTask(caller, ref);
-      return `${shortTaskId(t.id)} on ${t.agentType}: ${t.state}${t.error !== null ? ` — ${t.error}` : ''}`;
+      return `${shortId(t.id)} on ${t.agentType}: ${t.state}${t.error !== null ? ` — ${t.error}` : ''}`;
     }
     const card = await deps.board.get(caller, ref.toUpperCase());
     const run = await runtimeTaskOf(caller, ref);
